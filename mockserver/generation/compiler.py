@@ -1,0 +1,383 @@
+"""Compile a (resolved) JSON Schema once into a generator of realistic values that validate against it.
+
+All inspection of the schema happens here, at start-up; a generator only draws random numbers.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Callable
+from typing import Any
+
+from mockserver.errors import GenerationError
+from mockserver.generation import numbers, semantics
+from mockserver.generation.context import GenContext
+from mockserver.generation.fakerhints import faker_hint
+from mockserver.generation.merge import merge, merge_all_of
+from mockserver.generation.regex import UnsupportedPattern, compile_pattern
+from mockserver.generation.values import Pools, string_generators
+
+Gen = Callable[[GenContext, int], Any]  # (context, depth) -> value
+Schema = dict[str, Any]
+logger = logging.getLogger("mockserver")
+
+MAX_DEPTH = 3  # past it, optional fields are left out and arrays kept short: recursion ends
+_HARD_DEPTH = 12
+_NULL_CHANCE = 0.1
+_OPTIONAL_CHANCE = 0.85
+_FREEFORM: tuple[tuple[str, Any], ...] = (
+    ("source", "api"), ("status", "success"), ("duration_seconds", 125), ("retries", 0), ("region", "eu-west-1"),
+    ("plan", "team"), ("client", "web"), ("triggered_by", "schedule"),
+)
+_STRING_KEYS = ("minLength", "maxLength", "pattern", "format")
+_NUMBER_KEYS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf")
+_OBJECT_KEYS = ("properties", "required", "additionalProperties", "patternProperties", "minProperties")
+
+
+class Compiler:
+    """Turns schemas into generators; one per server, sharing value pools and compiled sub-schemas."""
+
+    def __init__(self, pools: Pools, *, openapi_31: bool = False) -> None:
+        self.pools = pools
+        self.strings = string_generators(pools)
+        self.openapi_31 = openapi_31
+        self._memo: dict[tuple[int, str, str, bool], Gen] = {}
+
+    def compile(self, schema: Any, *, name: str = "", parent: str = "", in_error: bool = False,
+                where: str = "#") -> Gen:
+        """A generator for `schema`; `name`/`parent` are the field's and its object's names, for realism."""
+        if not isinstance(schema, dict):
+            if schema is False:
+                raise GenerationError(f"{where}: schema `false` has no valid value")
+            return _any_value
+        key = (id(schema), name, parent, in_error)
+        if key in self._memo:
+            return self._memo[key]
+        # A placeholder first, so that a recursive schema compiles to a generator that calls itself.
+        cell: list[Gen] = []
+        self._memo[key] = lambda ctx, depth: cell[0](ctx, depth)
+        built = self._build(schema, name, parent, in_error, where)
+        cell.append(built)
+        self._memo[key] = built
+        return built
+
+    def _build(self, schema: Schema, name: str, parent: str, in_error: bool, where: str) -> Gen:
+        if "allOf" in schema:
+            schema = merge_all_of(schema)
+        if "x-faker" in schema:
+            return _nullable(faker_hint(self.pools, schema["x-faker"], schema, where), schema)
+        if "const" in schema:
+            const = schema["const"]
+            return lambda ctx, depth: const
+        if isinstance(schema.get("enum"), list):
+            return self._enum(schema, where)
+        for combiner in ("oneOf", "anyOf"):
+            if isinstance(schema.get(combiner), list) and schema[combiner]:
+                return self._choice(schema, combiner, name, parent, in_error, where)
+        types = _types(schema)
+        gens: list[Gen] = []
+        for kind in types:
+            if kind == "null":
+                continue
+            if kind == "string":
+                gens.append(self._string(schema, name, parent, in_error, where))
+            elif kind in ("integer", "number"):
+                gens.append(numbers.compile_number(schema, name, integer=kind == "integer", in_error=in_error,
+                                                   openapi_31=self.openapi_31))
+            elif kind == "boolean":
+                gens.append(lambda ctx, depth: ctx.rng.random() < 0.5)
+            elif kind == "array":
+                gens.append(self._array(schema, name, parent, in_error, where))
+            elif kind == "object":
+                gens.append(self._object(schema, name, in_error, where))
+            else:
+                gens.append(_any_value)
+        nullable = "null" in types or schema.get("nullable") is True
+        if not gens:
+            return lambda ctx, depth: None
+        one = gens[0] if len(gens) == 1 else _either(gens)
+        return _maybe_null(one) if nullable else one
+
+    def _enum(self, schema: Schema, where: str) -> Gen:
+        values = tuple(schema["enum"])
+        if not schema.get("nullable") and "null" not in _types(schema) and len(values) > 1:
+            values = tuple(v for v in values if v is not None) or values
+        if not values:
+            raise GenerationError(f"{where}: `enum` is empty")
+        return lambda ctx, depth: values[ctx.rng.randrange(len(values))]
+
+    def _choice(self, schema: Schema, combiner: str, name: str, parent: str, in_error: bool, where: str) -> Gen:
+        base = {k: v for k, v in schema.items() if k not in ("oneOf", "anyOf", "discriminator")}
+        branches = [merge(base, merge_all_of(b)) if isinstance(b, dict) else b for b in schema[combiner]]
+        gens = [self.compile(b, name=name, parent=parent, in_error=in_error, where=f"{where}/{combiner}/{i}")
+                for i, b in enumerate(branches)]
+        discriminator = _discriminator(schema, branches)
+        if combiner == "anyOf" or _disjoint(branches):
+            check: Callable[[Any, int], bool] | None = None
+        else:
+            check = self._exclusive_check(branches)
+
+        def gen(ctx: GenContext, depth: int) -> Any:
+            order = list(range(len(gens)))
+            ctx.rng.shuffle(order)
+            value: Any = None
+            for index in order:
+                value = gens[index](ctx, depth)
+                if discriminator and isinstance(value, dict):
+                    value[discriminator[0]] = discriminator[1][index]
+                if check is None or check(value, index):
+                    return value
+            return value
+
+        return gen
+
+    def _exclusive_check(self, branches: list[Any]) -> Callable[[Any, int], bool]:
+        from mockserver.spec.validation import schema_validator
+
+        validators = [schema_validator(b, openapi_31=self.openapi_31) for b in branches]
+
+        def exactly_one(value: Any, index: int) -> bool:
+            return not any(v(value) == [] for i, v in enumerate(validators) if i != index)
+
+        return exactly_one
+
+    def _string(self, schema: Schema, name: str, parent: str, in_error: bool, where: str) -> Gen:
+        kind = semantics.string_kind(name, schema, parent, in_error)
+        if kind == "numeric_text":
+            number = numbers.compile_number({}, name, integer=False, in_error=False, openapi_31=False)
+            base: Callable[[GenContext], str] = lambda ctx: str(number(ctx, 0))  # noqa: E731
+        else:
+            base = self.strings[kind]
+        lo, hi = schema.get("minLength", 0), schema.get("maxLength")
+        pattern = schema.get("pattern")
+        if not lo and hi is None and not pattern:
+            return lambda ctx, depth: base(ctx)
+        matcher = re.compile(pattern) if pattern else None
+        fallback = self._string_fallback(pattern, lo, hi, where)
+
+        def gen(ctx: GenContext, depth: int) -> str:
+            value = base(ctx)
+            if lo <= len(value) <= (hi if hi is not None else len(value)) and (matcher is None or matcher.search(value)):
+                return value
+            return fallback(ctx, value)
+
+        return gen
+
+    def _string_fallback(self, pattern: str | None, lo: int, hi: int | None,
+                         where: str) -> Callable[[GenContext, str], str]:
+        if pattern:
+            try:
+                from_pattern = compile_pattern(pattern, min_length=lo or None, max_length=hi)
+            except UnsupportedPattern as exc:
+                logger.warning("%s: cannot generate for pattern %r (%s); values may not match it", where, pattern, exc)
+            else:
+                return lambda ctx, value: from_pattern(ctx.rng)
+
+        def fit(ctx: GenContext, value: str) -> str:
+            if hi is not None and len(value) > hi:
+                value = value[:hi]
+            while len(value) < lo:
+                value += ctx.rng.choice("abcdefghijklmnopqrstuvwxyz0123456789")
+            return value
+
+        return fit
+
+    def _array(self, schema: Schema, name: str, parent: str, in_error: bool, where: str) -> Gen:
+        items = schema.get("items", {})
+        prefix = [self.compile(s, name=name, parent=parent, in_error=in_error, where=f"{where}/prefixItems/{i}")
+                  for i, s in enumerate(schema.get("prefixItems") or [])]
+        item = self.compile(items, name=name, parent=parent, in_error=in_error, where=f"{where}/items") \
+            if items is not False else None
+        lo = int(schema.get("minItems", 0))
+        hi = schema.get("maxItems")
+        unique = bool(schema.get("uniqueItems"))
+        problem_list = in_error and _is_problem_list(items)
+
+        def gen(ctx: GenContext, depth: int) -> list[Any]:
+            if depth > _HARD_DEPTH:
+                raise GenerationError(f"{where}: recursion does not end")
+            if problem_list and ctx.problem is not None and ctx.problem.errors:
+                return [_fill_problem_item(item(ctx, depth + 1) if item else {}, e) for e in ctx.problem.errors]
+            count = _array_length(ctx, depth, lo, hi)
+            out = [g(ctx, depth + 1) for g in prefix[:count]]
+            if item is None:
+                return out
+            seen: set[str] = {json.dumps(v, sort_keys=True) for v in out} if unique else set()
+            attempts = 0
+            while len(out) < count and attempts < count * 10 + 10:
+                attempts += 1
+                value = item(ctx, depth + 1)
+                if unique:
+                    marker = json.dumps(value, sort_keys=True)
+                    if marker in seen:
+                        continue
+                    seen.add(marker)
+                out.append(value)
+            return out
+
+        return gen
+
+    def _object(self, schema: Schema, name: str, in_error: bool, where: str) -> Gen:
+        props = schema.get("properties") or {}
+        required = set(schema.get("required") or [])
+        fields = [
+            (prop, self.compile(sub, name=prop, parent=name, in_error=in_error, where=f"{where}/properties/{prop}"),
+             prop in required)
+            for prop, sub in props.items()
+            if not (isinstance(sub, dict) and sub.get("writeOnly"))
+        ]
+        extra = schema.get("additionalProperties", True)
+        patterns = [(compile_pattern(p), self.compile(s, name=name, in_error=in_error, where=f"{where}/patternProperties"))
+                    for p, s in (schema.get("patternProperties") or {}).items() if _supported(p)]
+        extra_gen = self.compile(extra, name="value", parent=name, in_error=in_error, where=f"{where}/additionalProperties") \
+            if isinstance(extra, dict) and extra else None
+        freeform = not props and not patterns and extra is not False
+        lo = int(schema.get("minProperties", 0))
+        hi = schema.get("maxProperties")
+        details = in_error and semantics.normalize(name) in ("details", "metadata", "context") and freeform
+
+        def gen(ctx: GenContext, depth: int) -> dict[str, Any]:
+            if depth > _HARD_DEPTH:
+                raise GenerationError(f"{where}: recursion does not end")
+            if details and ctx.problem is not None and ctx.problem.details and extra_gen is None:
+                return dict(ctx.problem.details)
+            shallow = depth <= MAX_DEPTH
+            out: dict[str, Any] = {}
+            ctx.frames.append({})
+            try:
+                for prop, field_gen, needed in fields:
+                    if needed or (shallow and ctx.rng.random() < _OPTIONAL_CHANCE):
+                        out[prop] = field_gen(ctx, depth + 1)
+                for regex, pattern_gen in patterns:
+                    if shallow:
+                        out[regex(ctx.rng)] = pattern_gen(ctx, depth + 1)
+                if freeform and shallow:
+                    for key, value in ctx.rng.sample(_FREEFORM, ctx.rng.randint(1, 3)):
+                        out[key] = extra_gen(ctx, depth + 1) if extra_gen else value
+            finally:
+                ctx.frames.pop()
+            _fit_property_count(ctx, out, lo, hi, required, extra_gen if extra is not False else None, depth)
+            return out
+
+        return gen
+
+
+def _fit_property_count(ctx: GenContext, out: dict[str, Any], lo: int, hi: Any, required: set[str],
+                        extra_gen: Gen | None, depth: int) -> None:
+    if hi is not None:
+        for key in [k for k in out if k not in required][: max(0, len(out) - int(hi))]:
+            del out[key]
+    n = 0
+    while len(out) < lo:
+        n += 1
+        out[f"extra_{n}"] = extra_gen(ctx, depth + 1) if extra_gen else ctx.rng.choice(("on", "off"))
+
+
+def _types(schema: Schema) -> list[str]:
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        return [str(k) for k in kind]
+    if isinstance(kind, str):
+        return [kind]
+    if any(k in schema for k in _OBJECT_KEYS):
+        return ["object"]
+    if "items" in schema or "prefixItems" in schema:
+        return ["array"]
+    if any(k in schema for k in _STRING_KEYS):
+        return ["string"]
+    if any(k in schema for k in _NUMBER_KEYS):
+        return ["number"]
+    return ["any"]
+
+
+def _array_length(ctx: GenContext, depth: int, lo: int, hi: Any) -> int:
+    if depth > MAX_DEPTH:
+        return lo
+    plausible_lo, plausible_hi = (2, 8) if depth <= 1 else (1, 3)
+    upper = min(int(hi), plausible_hi) if hi is not None else plausible_hi
+    lower = max(lo, plausible_lo)
+    if hi is not None:
+        lower = min(lower, int(hi))
+    upper = max(upper, lower)
+    return ctx.rng.randint(lower, upper)
+
+
+def _any_value(ctx: GenContext, depth: int) -> Any:
+    key, value = _FREEFORM[ctx.rng.randrange(len(_FREEFORM))]
+    return {key: value}
+
+
+def _maybe_null(gen: Gen) -> Gen:
+    def nullable(ctx: GenContext, depth: int) -> Any:
+        if depth > MAX_DEPTH or ctx.rng.random() < _NULL_CHANCE:
+            return None
+        return gen(ctx, depth)
+
+    return nullable
+
+
+def _nullable(gen: Gen, schema: Schema) -> Gen:
+    return _maybe_null(gen) if schema.get("nullable") is True or "null" in _types(schema) else gen
+
+
+def _either(gens: list[Gen]) -> Gen:
+    return lambda ctx, depth: gens[ctx.rng.randrange(len(gens))](ctx, depth)
+
+
+def _supported(pattern: str) -> bool:
+    try:
+        compile_pattern(pattern)
+    except UnsupportedPattern:
+        return False
+    return True
+
+
+def _disjoint(branches: list[Any]) -> bool:
+    """True when no value can satisfy two branches: distinct primitive types, or distinct constants."""
+    seen: set[str] = set()
+    for branch in branches:
+        if not isinstance(branch, dict):
+            return False
+        kinds = set(_types(branch))
+        if "any" in kinds or kinds & seen or ("number" in kinds and "integer" in seen) \
+                or ("integer" in kinds and "number" in seen):
+            return False
+        seen |= kinds
+    return True
+
+
+def _discriminator(schema: Schema, branches: list[Any]) -> tuple[str, list[str]] | None:
+    spec = schema.get("discriminator")
+    if not isinstance(spec, dict) or "propertyName" not in spec:
+        return None
+    prop = spec["propertyName"]
+    mapping = {v.rsplit("/", 1)[-1]: k for k, v in (spec.get("mapping") or {}).items()}
+    values: list[str] = []
+    for branch in branches:
+        ref_name = str(branch.get("x-ref", "")).rsplit("/", 1)[-1] if isinstance(branch, dict) else ""
+        enum = (branch.get("properties", {}).get(prop, {}) if isinstance(branch, dict) else {}).get("enum")
+        values.append(mapping.get(ref_name) or (enum[0] if enum else ref_name or "unknown"))
+    return prop, values
+
+
+def _is_problem_list(items: Any) -> bool:
+    props = items.get("properties", {}) if isinstance(items, dict) else {}
+    return "loc" in props or "msg" in props or ("field" in props and "message" in props)
+
+
+def _fill_problem_item(item: Any, error: Any) -> Any:
+    if not isinstance(item, dict):
+        return item
+    if "loc" in item:
+        item["loc"] = list(error.location) if isinstance(item["loc"], list) else ".".join(map(str, error.location))
+    for key in ("msg", "message"):
+        if key in item:
+            item[key] = error.message
+    if "type" in item and isinstance(item["type"], str):
+        item["type"] = error.type
+    for key in ("field", "param", "parameter"):
+        if key in item and isinstance(item[key], str):
+            item[key] = str(error.location[-1])
+    return item

@@ -1,0 +1,65 @@
+"""What one generation call knows: its random source, the clock it pretends to read, the problem it reports."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from random import Random
+from typing import Any
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One invalid input, FastAPI-style: where it was, what is wrong, a machine-readable type."""
+
+    location: tuple[str | int, ...]  # ("query", "limit")
+    message: str
+    type: str = "value_error"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why an error response is sent; fills the message/code fields of the API's error envelope."""
+
+    status: int
+    message: str
+    code: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+    errors: tuple[FieldError, ...] = ()
+
+
+@dataclass
+class GenContext:
+    """Per-call state; generators only read `rng`, `today`, `now`, `status` and `problem`."""
+
+    rng: Random
+    today: date
+    now: datetime
+    status: int = 200
+    problem: Problem | None = None
+    # One record (person, model, …) per object, so that sibling fields agree with each other.
+    frames: list[dict[str, int]] = field(default_factory=list)
+
+    def record(self, kind: str, size: int) -> int:
+        """The index of the `kind` record chosen for the object being generated."""
+        frame = self.frames[-1] if self.frames else {}
+        if kind not in frame:
+            frame[kind] = self.rng.randrange(size)
+        return frame[kind]
+
+
+def stable_seed(*parts: object) -> int:
+    """A seed from `parts` that is the same in every process (unlike `hash`)."""
+    digest = hashlib.blake2b("\x1f".join(map(str, parts)).encode("utf-8", "surrogatepass"), digest_size=8)
+    return int.from_bytes(digest.digest(), "big")
+
+
+def make_context(seed: int, *parts: object, today: date | None = None, status: int = 200,
+                 problem: Problem | None = None) -> GenContext:
+    """A context whose random draws depend only on `seed` and `parts` (for example the request)."""
+    now = datetime.now(timezone.utc)
+    day = today or now.date()
+    # The clock is pinned to midnight of `day`, so that a seed gives the same answer all day long.
+    pinned = datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+    return GenContext(rng=Random(stable_seed(seed, *parts)), today=day, now=pinned, status=status, problem=problem)

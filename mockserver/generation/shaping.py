@@ -1,0 +1,272 @@
+"""Make a generated body answer the request: filters honoured, limits kept, ids and periods echoed.
+
+Driven by the operation's `x-mock` extension (see ARCHITECTURE.md) and, unless it says
+`heuristics: false`, by what the names imply: a path parameter echoes into the field of the same
+name, a query parameter named like an item field filters the items, `limit` bounds the main list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from mockserver.errors import SpecErrorKind, SpecLoadError
+from mockserver.generation.context import GenContext
+from mockserver.generation.merge import merge_all_of
+from mockserver.generation.semantics import normalize
+from mockserver.spec.model import Operation
+from mockserver.spec.validation import schema_validator
+
+Path = tuple[str, ...]  # ("data", "[]", "user", "id"); "[]" steps into every item of an array
+Compile = Callable[[Any], Callable[[GenContext, int], Any]]
+_LIMIT_NAMES = frozenset({"limit", "page_size", "per_page", "max_results", "top", "size"})
+_STEPS = {"daily": "day", "day": "day", "weekly": "week", "week": "week", "monthly": "month", "month": "month",
+          "quarterly": "quarter", "quarter": "quarter"}
+
+
+@dataclass(frozen=True)
+class RequestValues:
+    """The validated request, as the handler sees it; header names lower-case."""
+
+    query: Mapping[str, Any] = field(default_factory=dict)
+    path: Mapping[str, Any] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+    def get(self, ref: str) -> Any:
+        """`query.limit` → the value of query parameter `limit`, or None."""
+        where, _, name = ref.partition(".")
+        source = {"query": self.query, "path": self.path, "header": self.headers}.get(where, {})
+        return source.get(name.lower() if where == "header" else name)
+
+
+def _parse_path(text: str) -> Path:
+    steps: list[str] = []
+    for part in text.split("."):
+        if part.endswith("[]"):
+            steps.extend((part[:-2], "[]") if part[:-2] else ("[]",))
+        else:
+            steps.append(part)
+    return tuple(steps)
+
+
+def _parse_date(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+class Shaper:
+    """The request-driven edits for one operation's success body, prepared once."""
+
+    def __init__(self, op: Operation, schema: Any, compile_schema: Compile, *, openapi_31: bool,
+                 where: str = "") -> None:
+        self._openapi_31 = openapi_31
+        self._compile = compile_schema
+        self._schema = schema
+        self._fields = _collect_fields(schema)
+        mock = op.mock
+        self._echo = [(_parse_path(p), str(r)) for p, r in (mock.get("echo") or {}).items()]
+        self._filter = [(_parse_path(p), str(r)) for p, r in (mock.get("filter") or {}).items()]
+        self._limit = mock.get("limit")
+        self._series = mock.get("series")
+        self._checks: dict[Path, Callable[[Any], list[str]]] = {}
+        self._makers: dict[Path, Callable[[GenContext, int], Any]] = {}
+        for path, _ in [*self._echo, *self._filter]:
+            if path not in self._fields:
+                raise SpecLoadError(where, SpecErrorKind.BAD_EXTENSION,
+                                    f"{op.method.upper()} {op.path}: x-mock names {'.'.join(path)!r}, not in the response")
+        if mock.get("heuristics", True) is not False:
+            self._add_heuristics(op)
+        if self._series:
+            self._series_items = self._item_generator(_parse_path(str(self._series["array"])))
+
+    def _add_heuristics(self, op: Operation) -> None:
+        explicit = {r for _, r in [*self._echo, *self._filter]}
+        by_name: dict[str, list[Path]] = {}
+        for path in self._fields:
+            if path[-1] != "[]":
+                by_name.setdefault(normalize(path[-1]), []).append(path)
+        for param in op.parameters:
+            ref = f"{param.location}.{param.name}"
+            if ref in explicit or param.location not in ("path", "query"):
+                continue
+            if param.location == "query" and normalize(param.name) in _LIMIT_NAMES and self._limit is None:
+                main = next((p for p in self._fields if p[-1] == "[]" and len(p) <= 2), None)
+                if main is not None:
+                    echo = next((p for p in by_name.get(normalize(param.name), []) if "[]" not in p), None)
+                    self._limit = {"param": ref, "array": ".".join(main[:-1]) + "[]" if main[:-1] else "[]",
+                                   "echo": ".".join(echo) if echo else None}
+                continue
+            for path in by_name.get(normalize(param.name), []):
+                # Query filters reach list items and the top level; path ids echo anywhere they are named.
+                if param.location == "path" or path.count("[]") <= 1 and len(path) <= 3:
+                    self._echo.append((path, ref))
+
+    def _item_generator(self, array_path: Path) -> Callable[[GenContext, int], Any]:
+        schema = self._fields.get((*array_path, "[]")) if array_path != ("[]",) else self._fields.get(("[]",))
+        return self._compile(schema if schema is not None else {})
+
+    def _check(self, path: Path, value: Any) -> bool:
+        if path not in self._checks:
+            self._checks[path] = schema_validator(self._fields.get(path, {}), openapi_31=self._openapi_31)
+        return not self._checks[path](value)
+
+    def shape(self, body: Any, request: RequestValues, ctx: GenContext) -> Any:
+        """Apply series, limit, filters and echoes to `body` (in place where it can) and return it."""
+        if self._series:
+            body = self._apply_series(body, request, ctx)
+        if self._limit:
+            body = self._apply_limit(body, request)
+        for path, ref in [*self._filter, *self._echo]:
+            value = request.get(ref)
+            if value is not None and self._check(path, value):
+                body = _assign(body, path, value, self._maker(path), ctx)
+        return body
+
+    def _maker(self, path: Path) -> Callable[[Path, GenContext], Any]:
+        def make(prefix: Path, ctx: GenContext) -> Any:
+            if prefix not in self._makers:
+                self._makers[prefix] = self._compile(_object_branch(self._fields.get(prefix, {})))
+            return self._makers[prefix](ctx, 1)
+
+        return make
+
+    def _apply_limit(self, body: Any, request: RequestValues) -> Any:
+        assert self._limit is not None
+        n = request.get(str(self._limit["param"]))
+        if not isinstance(n, int) or isinstance(n, bool):
+            return body
+        array = _parse_path(str(self._limit["array"]))
+        body = _truncate(body, array[:-1] if array[-1] == "[]" else array, max(n, 0))
+        echo = self._limit.get("echo")
+        if echo and self._check(_parse_path(str(echo)), n):
+            body = _assign(body, _parse_path(str(echo)), n, None, None)
+        return body
+
+    def _apply_series(self, body: Any, request: RequestValues, ctx: GenContext) -> Any:
+        series = self._series
+        start = _parse_date(request.get(str(series["start"])))
+        end = _parse_date(request.get(str(series["end"])))
+        if start is None or end is None or end < start:
+            return body
+        step = _STEPS.get(str(request.get(str(series.get("step", ""))) or "daily"), "day")
+        item_field = str(series.get("field", "date"))
+        items = []
+        for day in periods(start, end, step):
+            item = self._series_items(ctx, 1)
+            if isinstance(item, dict):
+                item[item_field] = day.isoformat()
+            items.append(item)
+        array = _parse_path(str(series["array"]))
+        return _assign(body, array[:-1] if array[-1] == "[]" else array, items, None, ctx)
+
+    def check_request(self, op: Operation, request: RequestValues, today: date) -> tuple[str, dict[str, Any]] | None:
+        """The first `x-mock.request_rules` violation as (message, details), or None."""
+        for rule in op.mock.get("request_rules") or []:
+            found = _broken_rule(rule, request, today)
+            if found is not None:
+                return found
+        return None
+
+
+def periods(start: date, end: date, step: str) -> list[date]:
+    """Bucket starts from `start` to `end` inclusive; the first bucket is labelled by `start` itself."""
+    out = [start]
+    current = start
+    while True:
+        if step == "day":
+            current = current + timedelta(days=1)
+        elif step == "week":
+            current = current + timedelta(days=7)
+        else:
+            months = 1 if step == "month" else 3
+            first_month = current.month - 1 if step == "month" else (current.month - 1) // 3 * 3
+            total = current.year * 12 + first_month + months
+            current = date(total // 12, total % 12 + 1, 1)
+        if current > end:
+            return out
+        out.append(current)
+
+
+def _broken_rule(rule: Mapping[str, Any], request: RequestValues, today: date) -> tuple[str, dict[str, Any]] | None:
+    kind = rule.get("rule")
+    if kind == "date_range":
+        raw_start, raw_end = request.get(str(rule["start"])), request.get(str(rule["end"]))
+        start, end = _parse_date(raw_start), _parse_date(raw_end)
+        if start is None or end is None:
+            return None
+        names = {str(rule["start"]).split(".", 1)[1]: raw_start, str(rule["end"]).split(".", 1)[1]: raw_end}
+        if end < start:
+            return "Start date must not be after end date", names
+        if "max_days" in rule and (end - start).days > int(rule["max_days"]):
+            return str(rule.get("message") or f"Date range cannot exceed {rule['max_days']} days"), names
+    elif kind == "recent_date":
+        raw = request.get(str(rule["param"]))
+        day = _parse_date(raw)
+        within = int(rule.get("within_days", 30))
+        if day is not None and not (today - timedelta(days=within) <= day <= today):
+            name = str(rule["param"]).split(".", 1)[1]
+            return str(rule.get("message") or f"{name} must be within the last {within} days"), {name: raw}
+    return None
+
+
+def _collect_fields(schema: Any, prefix: Path = (), depth: int = 0) -> dict[Path, Any]:
+    """Every reachable field path of a response schema, with its sub-schema (bounded depth)."""
+    out: dict[Path, Any] = {}
+    if not isinstance(schema, dict) or depth > 6:
+        return out
+    schema = merge_all_of(schema)
+    for branch in [*(schema.get("anyOf") or []), *(schema.get("oneOf") or [])]:
+        for path, sub in _collect_fields(branch, prefix, depth + 1).items():
+            out.setdefault(path, sub)
+    if isinstance(schema.get("items"), dict):
+        out[(*prefix, "[]")] = schema["items"]
+        out.update(_collect_fields(schema["items"], (*prefix, "[]"), depth + 1))
+    for name, sub in (schema.get("properties") or {}).items():
+        out[(*prefix, name)] = sub
+        out.update(_collect_fields(sub, (*prefix, name), depth + 1))
+    return out
+
+
+def _object_branch(schema: Any) -> Any:
+    if not isinstance(schema, dict) or "properties" in schema:
+        return schema
+    for branch in [*(schema.get("anyOf") or []), *(schema.get("oneOf") or []), *(schema.get("allOf") or [])]:
+        if isinstance(branch, dict) and ("properties" in branch or branch.get("type") == "object"):
+            return branch
+    return schema
+
+
+def _assign(node: Any, path: Path, value: Any, make: Callable[[Path, GenContext], Any] | None,
+            ctx: GenContext | None, done: Path = ()) -> Any:
+    if not path:
+        return value
+    head, rest = path[0], path[1:]
+    if head == "[]":
+        if isinstance(node, list):
+            for i, item in enumerate(node):
+                node[i] = _assign(item, rest, value, make, ctx, (*done, "[]"))
+        return node
+    if not isinstance(node, dict):
+        return node
+    if not rest:
+        node[head] = value
+        return node
+    child = node.get(head)
+    if child is None and make is not None and ctx is not None and rest[0] != "[]":
+        child = make((*done, head), ctx)
+    if child is not None:
+        node[head] = _assign(child, rest, value, make, ctx, (*done, head))
+    return node
+
+
+def _truncate(node: Any, path: Path, n: int) -> Any:
+    if not path:
+        return node[:n] if isinstance(node, list) else node
+    head, rest = path[0], path[1:]
+    if isinstance(node, dict) and head in node:
+        node[head] = _truncate(node[head], rest, n)
+    return node

@@ -1,0 +1,58 @@
+"""Build the ASGI app: every API mounted at /<name><base path> on one Connexion AsyncApp."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from connexion import AsyncApp
+from connexion.middleware import MiddlewarePosition
+from connexion.options import SwaggerUIOptions
+from connexion.resolver import Resolution, Resolver
+from connexion.validators import VALIDATOR_MAP
+
+from mockserver.generation.responses import ApiMock
+from mockserver.generation.values import Pools
+from mockserver.serving.handler import make_handler
+from mockserver.serving.middleware import MockMiddleware
+from mockserver.serving.state import MockState, ServerConfig
+from mockserver.serving.validation import CollectingParameterValidator
+from mockserver.spec.bridge import to_connexion_document
+from mockserver.spec.model import ApiSpec
+
+
+class _MockResolver(Resolver):  # type: ignore[misc]
+    """Every operation resolves to the generic handler, whatever its operationId says."""
+
+    def __init__(self, state: MockState, api: ApiMock) -> None:
+        super().__init__()
+        self._state = state
+        self._api = api
+
+    def resolve(self, operation: Any) -> Resolution:
+        for op in self._api.api.operations:
+            if op.method == operation.method.lower() and op.path == operation.path:
+                bound = self._state.operations[(self._api.api.mount_path, op.operation_id)]
+                return Resolution(make_handler(self._state, bound), op.operation_id)
+        raise LookupError(f"{operation.method} {operation.path} is not in {self._api.api.path}")
+
+
+def build_app(apis: list[ApiSpec], config: ServerConfig | None = None) -> AsyncApp:
+    """An AsyncApp serving every API in `apis`; specs must have loaded (see `spec.loader`)."""
+    config = config or ServerConfig()
+    pools = Pools(config.seed)
+    mocks = [ApiMock(api, pools) for api in apis]
+    state = MockState(mocks, config)
+    app = AsyncApp(
+        __name__,
+        validator_map={**VALIDATOR_MAP, "parameter": CollectingParameterValidator},
+        swagger_ui_options=SwaggerUIOptions(swagger_ui=True, spec_path="/openapi.json"),
+    )
+    app.add_middleware(MockMiddleware, position=MiddlewarePosition.BEFORE_SECURITY, state=state)
+    for mock in mocks:
+        app.add_api(
+            to_connexion_document(mock.api.document),
+            base_path=mock.api.mount_path,
+            resolver=_MockResolver(state, mock),
+            name=mock.api.name,
+        )
+    return app

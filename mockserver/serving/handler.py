@@ -1,0 +1,57 @@
+"""The one handler behind every operation: picks the status, then renders and shapes the body."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from connexion import context
+from starlette.responses import Response
+
+from mockserver.generation.context import FieldError, Problem
+from mockserver.generation.values import status_phrase
+from mockserver.serving.middleware import EXTENSION, error_response
+from mockserver.serving.prefer import NONE, Preferences
+from mockserver.serving.state import BoundOperation, MockState, mock_error, to_response
+
+
+def respond(state: MockState, bound: BoundOperation, scope: dict[str, Any], prefs: Preferences) -> Response:
+    """The mock's answer to a request that passed authentication and parameter validation."""
+    mock, op = bound.mock, bound.op
+    request = bound.request_values(scope)
+    ctx = state.context(scope, prefs.seed)
+    broken = mock.shaper.check_request(op, request, ctx.today)
+    if broken is not None:
+        message, details = broken
+        status = bound.api.error_status(op)
+        errors = tuple(FieldError(("query", name), message, "value_error") for name in details)
+        problem = Problem(status=status, message=message, code=status_phrase(status)[0], details=details,
+                          errors=errors[:1])
+        return error_response(state, bound.api, bound, scope, problem)
+    if prefs.example is not None:
+        rendered = mock.example(prefs.example)
+        if rendered is None:
+            known = ", ".join(sorted(mock.examples)) or "none"
+            return mock_error(404, "Unknown example",
+                              f"{op.operation_id} has no example {prefs.example!r}; examples: {known}",
+                              examples=sorted(mock.examples))
+        return to_response(rendered)
+    status = prefs.code if prefs.code is not None else op.success_status
+    if prefs.code is not None and not mock.documents(prefs.code):
+        return mock_error(400, "Undocumented status",
+                          f"{op.operation_id} documents no response for {prefs.code}; "
+                          f"documented: {', '.join(op.documented_statuses)}",
+                          documented=op.documented_statuses)
+    rendered = mock.render(status, ctx, request, dynamic=prefs.dynamic)
+    extra = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return to_response(rendered, extra)
+
+
+def make_handler(state: MockState, bound: BoundOperation) -> Callable[..., Awaitable[Response]]:
+    async def handler(**_: Any) -> Response:
+        scope = context.scope
+        prefs = scope.get("extensions", {}).get(EXTENSION, NONE)
+        return respond(state, bound, scope, prefs)
+
+    handler.__name__ = f"mock_{bound.op.operation_id}"
+    return handler

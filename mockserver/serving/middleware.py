@@ -1,0 +1,175 @@
+"""The mock's own layer inside Connexion's stack, right after routing.
+
+It answers what Connexion would answer in its own problem+json (unknown paths, wrong methods,
+missing credentials, invalid parameters) in the imitated API's documented envelope instead, and
+serves the index at `/`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from connexion.exceptions import ProblemException
+from starlette.datastructures import Headers, QueryParams
+from starlette.requests import cookie_parser
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from mockserver.generation.context import FieldError, Problem
+from mockserver.generation.responses import ApiMock
+from mockserver.generation.shaping import RequestValues
+from mockserver.generation.values import status_phrase
+from mockserver.serving.auth import credential_problem
+from mockserver.serving.prefer import PreferError, parse_prefer
+from mockserver.serving.state import BoundOperation, MockState, mock_error, to_response
+from mockserver.serving.validation import InvalidRequest
+
+logger = logging.getLogger("mockserver")
+EXTENSION = "mockserver"
+
+
+def index(state: MockState) -> dict[str, Any]:
+    """What `GET /` lists: every mounted API and its operations."""
+    return {
+        "apis": [
+            {
+                "name": a.api.name,
+                "title": a.api.title,
+                "openapi": a.api.version,
+                "base_path": a.api.mount_path,
+                "docs": f"{a.api.mount_path}/ui/",
+                "spec": f"{a.api.mount_path}/openapi.json",
+                "operations": [
+                    {"method": op.method.upper(), "path": a.api.mount_path + op.path, "operationId": op.operation_id,
+                     "statuses": op.documented_statuses}
+                    for op in a.api.operations
+                ],
+            }
+            for a in state.apis
+        ]
+    }
+
+
+def error_response(state: MockState, api: ApiMock | None, bound: BoundOperation | None, scope: Scope,
+                   problem: Problem, headers: dict[str, str] | None = None) -> Response:
+    """`problem` in the envelope the API documents for it (or, lacking one, its usual error envelope)."""
+    mock = bound.mock if bound else (next(iter(api.operations.values()), None) if api else None)
+    extra = dict(headers or {})
+    if problem.status == 401:
+        extra.setdefault("WWW-Authenticate", "Bearer")
+    if mock is None:
+        body = {"error": {"code": problem.code, "message": problem.message}}
+        return Response(json.dumps(body).encode(), status_code=problem.status, media_type="application/json",
+                         headers=extra)
+    ctx = state.context(scope, None, status=problem.status, problem=problem)
+    request = bound.request_values(scope) if bound else RequestValues()
+    rendered = mock.render(problem.status, ctx, request, envelope=mock.error_envelope(problem.status))
+    return to_response(rendered, extra)
+
+
+def invalid_request_problem(api: ApiMock, bound: BoundOperation, errors: list[FieldError],
+                            details: dict[str, Any] | None = None) -> Problem:
+    status = api.error_status(bound.op)
+    message = errors[0].message if len(errors) == 1 else f"{len(errors)} invalid parameters: " + "; ".join(
+        e.message for e in errors)
+    return Problem(status=status, message=message, code=status_phrase(status)[0], details=details or {},
+                   errors=tuple(errors))
+
+
+class MockMiddleware:
+    def __init__(self, app: ASGIApp, state: MockState) -> None:
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if scope["path"] in ("", "/") and scope["method"] in ("GET", "HEAD"):
+            await Response(json.dumps(index(self.state), indent=2).encode(), media_type="application/json")(
+                scope, receive, send)
+            return
+        routing = scope.get("extensions", {}).get("connexion_routing", {})
+        bound = self.state.operations.get((routing.get("api_base_path", ""), routing.get("operation_id") or ""))
+        if bound is None:
+            await self._unrouted(scope, receive, send)
+            return
+        response = self._before(scope, bound)
+        if response is not None:
+            await response(scope, receive, send)
+            return
+        await self._call(scope, receive, send, bound)
+
+    def _before(self, scope: Scope, bound: BoundOperation) -> Response | None:
+        """Preferences and credentials, checked before Connexion validates the parameters."""
+        headers = Headers(scope=scope)
+        try:
+            prefs = parse_prefer(headers.get("prefer"))
+        except PreferError as exc:
+            return mock_error(400, "Invalid Prefer header", str(exc))
+        query = QueryParams(scope.get("query_string", b"").decode("latin-1"))
+        cookies = cookie_parser(headers.get("cookie", ""))
+        lowered = {k.lower(): v for k, v in headers.items()}
+        reason = credential_problem(bound.op, lowered, query, cookies, self.state.config.tokens)
+        if reason is not None:
+            problem = Problem(status=401, message=reason, code=status_phrase(401)[0])
+            return error_response(self.state, bound.api, bound, scope, problem)
+        scope["extensions"][EXTENSION] = prefs
+        return None
+
+    async def _call(self, scope: Scope, receive: Receive, send: Send, bound: BoundOperation) -> None:
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception as exc:  # noqa: BLE001 - every failure is answered in the API's envelope
+            if started:
+                raise
+            await self._failure(exc, scope, bound)(scope, receive, send)
+
+    def _failure(self, exc: Exception, scope: Scope, bound: BoundOperation) -> Response:
+        api = bound.api
+        if isinstance(exc, InvalidRequest):
+            return error_response(self.state, api, bound, scope, invalid_request_problem(api, bound, exc.errors))
+        if isinstance(exc, ProblemException):
+            status = api.error_status(bound.op) if exc.status == 400 else exc.status
+            message = str(exc.detail or exc.title or status_phrase(status)[2])
+            return error_response(self.state, api, bound, scope,
+                                  Problem(status=status, message=message, code=status_phrase(status)[0]))
+        if isinstance(exc, (UnicodeDecodeError, ValueError)):
+            status = api.error_status(bound.op)
+            problem = Problem(status=status, message=f"Request body could not be read: {exc}",
+                              code=status_phrase(status)[0])
+            return error_response(self.state, api, bound, scope, problem)
+        logger.exception("mock failed on %s %s", scope["method"], scope["path"])
+        problem = Problem(status=500, message=f"The mock failed: {type(exc).__name__}: {exc}", code="mock_error")
+        return error_response(self.state, api, bound, scope, problem, {"X-Mock-Error": "true"})
+
+    async def _unrouted(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope["path"]
+        api, operations = self.state.methods_for_path(path)
+        if api is None:
+            mounted = ", ".join(a.api.mount_path for a in self.state.apis)
+            await mock_error(404, "Not Found", f"No API is mounted at {path}; mounted: {mounted}. See GET /.")(
+                scope, receive, send)
+            return
+        if operations:
+            allowed = sorted({op.method.upper() for op in operations})
+            if scope["method"] == "OPTIONS":
+                await Response(status_code=204, headers={"Allow": ", ".join(allowed)})(scope, receive, send)
+                return
+            problem = Problem(status=405, message=f"Method {scope['method']} not allowed; allowed: {', '.join(allowed)}",
+                              code=status_phrase(405)[0])
+            bound = self.state.operations.get((api.api.mount_path, operations[0].operation_id))
+            await error_response(self.state, api, bound, scope, problem, {"Allow": ", ".join(allowed)})(
+                scope, receive, send)
+            return
+        problem = Problem(status=404, message=f"No route matches {path}", code=status_phrase(404)[0])
+        await error_response(self.state, api, None, scope, problem)(scope, receive, send)

@@ -1,0 +1,130 @@
+"""What the running server knows: its compiled APIs, seed and accepted tokens, and how to answer."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from typing import Any
+
+from starlette.datastructures import Headers, QueryParams
+from starlette.responses import Response
+from starlette.types import Scope
+
+from mockserver.generation.context import GenContext, Problem, make_context
+from mockserver.generation.responses import ApiMock, OperationMock, Rendered
+from mockserver.generation.shaping import RequestValues
+from mockserver.spec.model import Operation, Parameter
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    seed: int = 0
+    tokens: frozenset[str] = frozenset()
+    today: Callable[[], date] = field(default=lambda: datetime.now(timezone.utc).date())
+
+
+def _coerce(param: Parameter, raw: list[str]) -> Any:
+    """A query/path/header string as the type its schema names (the validator has accepted it)."""
+    schema = param.schema
+    kind = schema.get("type")
+    kinds = kind if isinstance(kind, list) else [kind]
+    if "array" in kinds:
+        items = raw if len(raw) > 1 else [v for v in raw[0].split(",") if v] if raw else []
+        item = Parameter(param.name, param.location, False, schema.get("items") or {})
+        return [_coerce(item, [v]) for v in items]
+    value = raw[-1] if raw else None
+    if value is None:
+        return None
+    try:
+        if "integer" in kinds:
+            return int(value)
+        if "number" in kinds:
+            number = float(value)
+            return int(number) if number.is_integer() and "." not in value else number
+        if "boolean" in kinds:
+            return value.lower() == "true"
+    except ValueError:
+        return value
+    return value
+
+
+class BoundOperation:
+    """An operation as served: where it is mounted, its mock, and how to read its request."""
+
+    def __init__(self, api: ApiMock, mock: OperationMock) -> None:
+        self.api = api
+        self.mock = mock
+        self.op: Operation = mock.op
+        self._query = [p for p in self.op.parameters if p.location == "query"]
+        self._headers = [p for p in self.op.parameters if p.location == "header"]
+        self._path = [p for p in self.op.parameters if p.location == "path"]
+
+    def request_values(self, scope: Scope) -> RequestValues:
+        query = QueryParams(scope.get("query_string", b"").decode("latin-1"))
+        headers = Headers(scope=scope)
+        values: dict[str, Any] = {}
+        for p in self._query:
+            raw = query.getlist(p.name)
+            values[p.name] = _coerce(p, raw) if raw else p.schema.get("default")
+        path_params = scope.get("path_params", {})
+        path = {p.name: _coerce(p, [str(path_params[p.name])]) for p in self._path if p.name in path_params}
+        return RequestValues(query=values, path=path, headers={k.lower(): v for k, v in headers.items()})
+
+
+class MockState:
+    """Every served API, by mount path, and the operation look-up the middleware uses."""
+
+    def __init__(self, apis: list[ApiMock], config: ServerConfig) -> None:
+        self.apis = apis
+        self.config = config
+        self.by_mount = {a.api.mount_path: a for a in apis}
+        self.operations: dict[tuple[str, str], BoundOperation] = {
+            (a.api.mount_path, op_id): BoundOperation(a, mock) for a in apis for op_id, mock in a.operations.items()
+        }
+        self._routes = [
+            (a, re.compile("^" + re.escape(a.api.mount_path) + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(op.path))
+                           + "/?$"), op)
+            for a in apis for op in a.api.operations
+        ]
+
+    def api_for_path(self, path: str) -> ApiMock | None:
+        best = None
+        for mount, api in self.by_mount.items():
+            if (path == mount or path.startswith(mount.rstrip("/") + "/")) and (best is None or len(mount) > len(best[0])):
+                best = (mount, api)
+        return best[1] if best else None
+
+    def methods_for_path(self, path: str) -> tuple[ApiMock | None, list[Operation]]:
+        matched = [(a, op) for a, regex, op in self._routes if regex.match(path)]
+        if not matched:
+            return self.api_for_path(path), []
+        return matched[0][0], [op for _, op in matched]
+
+    def context(self, scope: Scope, seed_override: int | None, *, status: int = 200,
+                problem: Problem | None = None) -> GenContext:
+        seed = self.config.seed if seed_override is None else seed_override
+        query = sorted(QueryParams(scope.get("query_string", b"").decode("latin-1")).multi_items())
+        return make_context(seed, scope.get("method", "GET"), scope.get("path", ""), query,
+                            today=self.config.today(), status=status, problem=problem)
+
+
+def to_response(rendered: Rendered, extra_headers: dict[str, str] | None = None) -> Response:
+    """Serialise a rendered mock answer."""
+    headers = {**rendered.headers, **(extra_headers or {})}
+    if rendered.media_type is None:
+        return Response(status_code=rendered.status, headers=headers)
+    if isinstance(rendered.body, (str, bytes)) and "json" not in rendered.media_type:
+        return Response(rendered.body, status_code=rendered.status, media_type=rendered.media_type, headers=headers)
+    body = json.dumps(rendered.body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    media = rendered.media_type if "json" in rendered.media_type else "application/json"
+    return Response(body, status_code=rendered.status, media_type=media, headers=headers)
+
+
+def mock_error(status: int, title: str, detail: str, **extra: Any) -> Response:
+    """An error from the mock itself (not the API it imitates), as RFC 9457 problem+json."""
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+    return Response(json.dumps(body).encode(), status_code=status, media_type="application/problem+json",
+                    headers={"X-Mock-Error": "true"})

@@ -1,0 +1,111 @@
+"""The loaded form of an OpenAPI document: plain data, no behaviour beyond look-ups."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+Schema = dict[str, Any]
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    location: str  # query, path, header, cookie
+    required: bool
+    schema: Schema
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class SecurityScheme:
+    """One way to authenticate; the mock checks presence (and, with --token, the value)."""
+
+    name: str
+    type: str  # http, apiKey, oauth2, openIdConnect, mutualTLS
+    scheme: str = ""  # for http: bearer, basic
+    location: str = "header"  # for apiKey: header, query, cookie
+    param_name: str = "Authorization"
+
+
+@dataclass(frozen=True)
+class ResponseSpec:
+    status: str  # "200", "4XX", "default"
+    description: str
+    media_type: str | None  # None: the response has no body
+    schema: Schema | None  # resolved, original dialect; None: any body (or none)
+    examples: dict[str, Any] = field(default_factory=dict)
+    headers: dict[str, Schema] = field(default_factory=dict)
+
+    @property
+    def is_json(self) -> bool:
+        return self.media_type is not None and (
+            self.media_type == "application/json" or self.media_type.endswith("+json") or self.media_type == "*/*"
+        )
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str  # lower case
+    path: str  # as written in the spec, relative to the API's base path
+    operation_id: str
+    summary: str
+    parameters: tuple[Parameter, ...]
+    responses: dict[str, ResponseSpec]
+    # Alternatives (OR) of requirements (AND); empty tuple: no authentication.
+    security: tuple[tuple[SecurityScheme, ...], ...]
+    request_body: Schema | None
+    request_body_required: bool
+    mock: dict[str, Any]  # the operation's `x-mock` extension
+
+    def response_for(self, status: int) -> ResponseSpec | None:
+        """The response documented for `status`: exact code, then `4XX`-style range, then default."""
+        exact = self.responses.get(str(status))
+        if exact is not None:
+            return exact
+        ranged = self.responses.get(f"{status // 100}XX")
+        if ranged is not None:
+            return ranged
+        return self.responses.get("default")
+
+    @property
+    def documented_statuses(self) -> list[str]:
+        return sorted(self.responses)
+
+    @property
+    def success_status(self) -> int:
+        """The status the mock answers with by default: the lowest documented 2xx."""
+        codes = sorted(int(s) for s in self.responses if s.isdigit() and s.startswith("2"))
+        if codes:
+            return codes[0]
+        if "2XX" in self.responses or "default" in self.responses:
+            return 200
+        return min((int(s) for s in self.responses if s.isdigit()), default=200)
+
+
+@dataclass(frozen=True)
+class ApiSpec:
+    name: str  # the file stem; the API is served at /<name><base_path>
+    path: Path
+    version: str  # the document's `openapi` field
+    title: str
+    base_path: str  # path of the first server URL, "" for "/"
+    document: dict[str, Any]  # the original document, refs unresolved: the contract
+    operations: tuple[Operation, ...]
+
+    @property
+    def mount_path(self) -> str:
+        return f"/{self.name}{self.base_path}"
+
+    @property
+    def is_31(self) -> bool:
+        return self.version.startswith("3.1")
+
+    def operation(self, operation_id: str) -> Operation:
+        for op in self.operations:
+            if op.operation_id == operation_id:
+                return op
+        known = ", ".join(op.operation_id for op in self.operations)
+        raise KeyError(f"operation_id={operation_id!r} is not in {self.name}; known: {known}")

@@ -1,0 +1,88 @@
+"""Resolve `$ref`s into one shared object per target, so recursive schemas become cyclic graphs."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+import yaml
+
+from mockserver.errors import SpecErrorKind, SpecLoadError
+
+
+def _pointer_get(document: Any, pointer: str, path: Path) -> Any:
+    node = document
+    if pointer in ("", "/"):
+        return node
+    for raw in pointer.lstrip("/").split("/"):
+        part = unquote(raw).replace("~1", "/").replace("~0", "~")
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            raise SpecLoadError(path, SpecErrorKind.BAD_REFERENCE, f"#{pointer} does not exist")
+    return node
+
+
+class RefResolver:
+    """Resolves local and relative-file refs; `keep_siblings` follows OpenAPI 3.1 (siblings apply)."""
+
+    def __init__(self, document: dict[str, Any], path: Path, *, keep_siblings: bool) -> None:
+        self._documents: dict[Path, Any] = {path.resolve(): document}
+        self._path = path.resolve()
+        self._keep_siblings = keep_siblings
+        self._memo: dict[tuple[Path, str], Any] = {}
+
+    def resolve(self, node: Any) -> Any:
+        """A deep copy of `node` with every `$ref` replaced by its (shared) target."""
+        return self._walk(node, self._path)
+
+    def _load(self, path: Path) -> Any:
+        if path not in self._documents:
+            try:
+                self._documents[path] = yaml.safe_load(path.read_text(encoding="utf-8"))
+            except (OSError, yaml.YAMLError) as exc:
+                raise SpecLoadError(self._path, SpecErrorKind.BAD_REFERENCE, f"{path}: {exc}") from exc
+        return self._documents[path]
+
+    def _target(self, ref: str, base: Path) -> Any:
+        file_part, _, pointer = ref.partition("#")
+        path = (base.parent / file_part).resolve() if file_part else base
+        if file_part.startswith(("http://", "https://")):
+            raise SpecLoadError(self._path, SpecErrorKind.BAD_REFERENCE, f"remote $ref {ref!r} is not supported")
+        key = (path, pointer)
+        if key in self._memo:
+            return self._memo[key]
+        raw = _pointer_get(self._load(path), pointer, self._path)
+        if isinstance(raw, dict):
+            # Register before walking so that a cycle finds this very object.
+            resolved: dict[str, Any] = {}
+            self._memo[key] = resolved
+            walked = self._walk(raw, path)
+            resolved.update(walked if isinstance(walked, dict) else {})
+            # Keep the target's name: discriminators map branch names to values.
+            resolved.setdefault("x-ref", ref)
+            return resolved
+        value = self._walk(raw, path)
+        self._memo[key] = value
+        return value
+
+    def _walk(self, node: Any, base: Path) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str):
+                target = self._target(ref, base)
+                siblings = {k: v for k, v in node.items() if k != "$ref"}
+                if not siblings or not self._keep_siblings:
+                    return target
+                # 3.1: keywords beside $ref apply too; allOf keeps the shared target intact.
+                merged = {k: self._walk(v, base) for k, v in siblings.items()}
+                merged["allOf"] = [target, *merged.get("allOf", [])]
+                return merged
+            return {k: self._walk(v, base) for k, v in node.items()}
+        if isinstance(node, list):
+            return [self._walk(v, base) for v in node]
+        return copy.copy(node)

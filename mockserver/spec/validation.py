@@ -1,0 +1,32 @@
+"""Check values against (resolved) OpenAPI schemas, with the dialect of the document they come from."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from jsonschema import FormatChecker
+from openapi_schema_validator import OAS30Validator, OAS31Validator
+
+Check = Callable[[Any], list[str]]
+_FORMATS = FormatChecker()
+
+
+def schema_validator(schema: Any, *, openapi_31: bool) -> Check:
+    """A function returning the problems of a value against `schema` (empty when it is valid).
+
+    3.0 schemas are checked with OpenAPI 3.0 semantics (`nullable`), 3.1 with JSON Schema 2020-12;
+    formats (date, date-time, uuid, email, ipv4, …) are checked too.
+    """
+    if schema is True or schema == {}:
+        return lambda value: []
+    cls = OAS31Validator if openapi_31 else OAS30Validator
+    validator = cls(schema, format_checker=_FORMATS)
+
+    def check(value: Any) -> list[str]:
+        return [
+            f"{'/'.join(map(str, error.absolute_path)) or '(root)'}: {error.message}"
+            for error in validator.iter_errors(value)
+        ]
+
+    return check
