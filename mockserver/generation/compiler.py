@@ -377,6 +377,9 @@ def _fill_problem_item(item: Any, error: Any) -> Any:
             item[key] = error.message
     if "type" in item and isinstance(item["type"], str):
         item["type"] = error.type
+    if "input" in item:
+        item["input"] = error.input
+    item.pop("ctx", None)  # FastAPI's constraint context; a random one would mislead
     for key in ("field", "param", "parameter"):
         if key in item and isinstance(item[key], str):
             item[key] = str(error.location[-1])

@@ -16,6 +16,7 @@ class FieldError:
     location: tuple[str | int, ...]  # ("query", "limit")
     message: str
     type: str = "value_error"
+    input: Any = None
 
 
 @dataclass(frozen=True)

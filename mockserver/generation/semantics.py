@@ -244,6 +244,8 @@ def string_kind(name: str, schema: dict[str, Any], parent: str = "", in_error: b
         return "date"
     if words[-1] in ("at", "timestamp", "time", "datetime") or words[0] in ("created", "updated", "modified"):
         return "datetime"
+    if words[-2:] == ("request", "id"):
+        return "request_id"
     if words[-1] == "id" or words[-1] == "ids":
         return "uuid" if "uuid" in description or len(words) == 1 else "id"
     if words[-1] == "name" or words == ("name",):

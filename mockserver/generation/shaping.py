@@ -20,7 +20,7 @@ from mockserver.spec.model import Operation
 from mockserver.spec.validation import schema_validator
 
 Path = tuple[str, ...]  # ("data", "[]", "user", "id"); "[]" steps into every item of an array
-Compile = Callable[[Any], Callable[[GenContext, int], Any]]
+Compile = Callable[..., Callable[[GenContext, int], Any]]
 _LIMIT_NAMES = frozenset({"limit", "page_size", "per_page", "max_results", "top", "size"})
 _STEPS = {"daily": "day", "day": "day", "weekly": "week", "week": "week", "monthly": "month", "month": "month",
           "quarterly": "quarter", "quarter": "quarter"}
@@ -107,7 +107,7 @@ class Shaper:
 
     def _item_generator(self, array_path: Path) -> Callable[[GenContext, int], Any]:
         schema = self._fields.get((*array_path, "[]")) if array_path != ("[]",) else self._fields.get(("[]",))
-        return self._compile(schema if schema is not None else {})
+        return self._compile(schema if schema is not None else {}, name=array_path[-1])
 
     def _check(self, path: Path, value: Any) -> bool:
         if path not in self._checks:
@@ -129,7 +129,8 @@ class Shaper:
     def _maker(self, path: Path) -> Callable[[Path, GenContext], Any]:
         def make(prefix: Path, ctx: GenContext) -> Any:
             if prefix not in self._makers:
-                self._makers[prefix] = self._compile(_object_branch(self._fields.get(prefix, {})))
+                # Named like the field, so that a `user` made here gets a person's name.
+                self._makers[prefix] = self._compile(_object_branch(self._fields.get(prefix, {})), name=prefix[-1])
             return self._makers[prefix](ctx, 1)
 
         return make

@@ -13,7 +13,7 @@ from connexion.validators import VALIDATOR_MAP
 from mockserver.generation.responses import ApiMock
 from mockserver.generation.values import Pools
 from mockserver.serving.handler import make_handler
-from mockserver.serving.middleware import MockMiddleware
+from mockserver.serving.middleware import FrontMiddleware, OperationMiddleware
 from mockserver.serving.state import MockState, ServerConfig
 from mockserver.serving.validation import CollectingParameterValidator
 from mockserver.spec.bridge import to_connexion_document
@@ -47,7 +47,8 @@ def build_app(apis: list[ApiSpec], config: ServerConfig | None = None) -> AsyncA
         validator_map={**VALIDATOR_MAP, "parameter": CollectingParameterValidator},
         swagger_ui_options=SwaggerUIOptions(swagger_ui=True, spec_path="/openapi.json"),
     )
-    app.add_middleware(MockMiddleware, position=MiddlewarePosition.BEFORE_SECURITY, state=state)
+    app.add_middleware(FrontMiddleware, position=MiddlewarePosition.BEFORE_ROUTING, state=state)
+    app.add_middleware(OperationMiddleware, position=MiddlewarePosition.BEFORE_SECURITY, state=state)
     for mock in mocks:
         app.add_api(
             to_connexion_document(mock.api.document),

@@ -12,6 +12,7 @@ import logging
 from typing import Any
 
 from connexion.exceptions import ProblemException
+from starlette.exceptions import HTTPException
 from starlette.datastructures import Headers, QueryParams
 from starlette.requests import cookie_parser
 from starlette.responses import Response
@@ -78,7 +79,9 @@ def invalid_request_problem(api: ApiMock, bound: BoundOperation, errors: list[Fi
                    errors=tuple(errors))
 
 
-class MockMiddleware:
+class FrontMiddleware:
+    """Before routing: the index, and the router's own 404/405 answered in the API's envelope."""
+
     def __init__(self, app: ASGIApp, state: MockState) -> None:
         self.app = app
         self.state = state
@@ -91,10 +94,56 @@ class MockMiddleware:
             await Response(json.dumps(index(self.state), indent=2).encode(), media_type="application/json")(
                 scope, receive, send)
             return
-        routing = scope.get("extensions", {}).get("connexion_routing", {})
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except HTTPException as exc:
+            if started or exc.status_code not in (404, 405):
+                raise
+            await self._unrouted(scope, receive, send)
+
+    async def _unrouted(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope["path"]
+        api, operations = self.state.methods_for_path(path)
+        if api is None:
+            mounted = ", ".join(a.api.mount_path for a in self.state.apis)
+            await mock_error(404, "Not Found", f"No API is mounted at {path}; mounted: {mounted}. See GET /.")(
+                scope, receive, send)
+            return
+        if operations:
+            allowed = sorted({op.method.upper() for op in operations})
+            if scope["method"] == "OPTIONS":
+                await Response(status_code=204, headers={"Allow": ", ".join(allowed)})(scope, receive, send)
+                return
+            problem = Problem(status=405, message=f"Method {scope['method']} not allowed; allowed: {', '.join(allowed)}",
+                              code=status_phrase(405)[0])
+            bound = self.state.operations.get((api.api.mount_path, operations[0].operation_id))
+            await error_response(self.state, api, bound, scope, problem, {"Allow": ", ".join(allowed)})(
+                scope, receive, send)
+            return
+        problem = Problem(status=404, message=f"No route matches {path}", code=status_phrase(404)[0])
+        await error_response(self.state, api, None, scope, problem)(scope, receive, send)
+
+
+
+class OperationMiddleware:
+    """After routing: preferences, credentials, and any failure of one operation, in its envelope."""
+
+    def __init__(self, app: ASGIApp, state: MockState) -> None:
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        routing = scope.get("extensions", {}).get("connexion_routing", {}) if scope["type"] == "http" else {}
         bound = self.state.operations.get((routing.get("api_base_path", ""), routing.get("operation_id") or ""))
         if bound is None:
-            await self._unrouted(scope, receive, send)
+            await self.app(scope, receive, send)
             return
         response = self._before(scope, bound)
         if response is not None:
@@ -151,25 +200,3 @@ class MockMiddleware:
         logger.exception("mock failed on %s %s", scope["method"], scope["path"])
         problem = Problem(status=500, message=f"The mock failed: {type(exc).__name__}: {exc}", code="mock_error")
         return error_response(self.state, api, bound, scope, problem, {"X-Mock-Error": "true"})
-
-    async def _unrouted(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope["path"]
-        api, operations = self.state.methods_for_path(path)
-        if api is None:
-            mounted = ", ".join(a.api.mount_path for a in self.state.apis)
-            await mock_error(404, "Not Found", f"No API is mounted at {path}; mounted: {mounted}. See GET /.")(
-                scope, receive, send)
-            return
-        if operations:
-            allowed = sorted({op.method.upper() for op in operations})
-            if scope["method"] == "OPTIONS":
-                await Response(status_code=204, headers={"Allow": ", ".join(allowed)})(scope, receive, send)
-                return
-            problem = Problem(status=405, message=f"Method {scope['method']} not allowed; allowed: {', '.join(allowed)}",
-                              code=status_phrase(405)[0])
-            bound = self.state.operations.get((api.api.mount_path, operations[0].operation_id))
-            await error_response(self.state, api, bound, scope, problem, {"Allow": ", ".join(allowed)})(
-                scope, receive, send)
-            return
-        problem = Problem(status=404, message=f"No route matches {path}", code=status_phrase(404)[0])
-        await error_response(self.state, api, None, scope, problem)(scope, receive, send)

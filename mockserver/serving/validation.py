@@ -67,4 +67,5 @@ class CollectingParameterValidator(ParameterValidator):  # type: ignore[misc]
         error = next(iter(self._compiled[(location, name)].iter_errors(value)), None)
         if error is None:
             return None
-        return FieldError(where, f"Invalid {location} parameter '{name}': {error.message}", f"{error.validator}_error")
+        return FieldError(where, f"Invalid {location} parameter '{name}': {error.message}", f"{error.validator}_error",
+                          value)

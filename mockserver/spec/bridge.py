@@ -58,7 +58,33 @@ def _downgrade(doc: dict[str, Any]) -> dict[str, Any]:
     doc.setdefault("paths", {})
     result = _rewrite(doc)
     assert isinstance(result, dict)
+    for item in (result.get("paths") or {}).values():
+        for parameter in _all_parameters(item):
+            _give_type(parameter.get("schema"))
     return result
+
+
+def _all_parameters(item: Any) -> list[dict[str, Any]]:
+    if not isinstance(item, dict):
+        return []
+    found = [p for p in item.get("parameters", []) if isinstance(p, dict)]
+    for operation in item.values():
+        if isinstance(operation, dict):
+            found.extend(p for p in operation.get("parameters", []) if isinstance(p, dict))
+    return found
+
+
+def _give_type(schema: Any) -> None:
+    # Connexion's URI parser reads `type` of every parameter schema; 3.1 unions may have lost it.
+    if not isinstance(schema, dict) or "type" in schema or "$ref" in schema:
+        return
+    enum = [v for v in schema.get("enum", []) if v is not None]
+    if enum and all(isinstance(v, bool) for v in enum):
+        schema["type"] = "boolean"
+    elif enum and all(isinstance(v, int) for v in enum):
+        schema["type"] = "integer"
+    elif "anyOf" not in schema and "oneOf" not in schema:
+        schema["type"] = "string"
 
 
 def _rewrite(node: Any) -> Any:
@@ -111,7 +137,11 @@ def _rewrite_schema_keywords(schema: dict[str, Any]) -> None:
         if isinstance(members, list) and any(_is_null_schema(m) for m in members):
             rest = [m for m in members if not _is_null_schema(m)]
             schema["nullable"] = True
-            if len(rest) == 1:
+            if len(rest) == 1 and isinstance(rest[0], dict) and "$ref" not in rest[0]:
+                del schema[combiner]
+                for key, value in rest[0].items():
+                    schema.setdefault(key, value)
+            elif len(rest) == 1:
                 del schema[combiner]
                 # 3.0 ignores keywords beside $ref, so a nullable reference needs allOf.
                 schema["allOf"] = [rest[0], *schema.get("allOf", [])]

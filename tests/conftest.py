@@ -1,0 +1,29 @@
+"""One shared client factory: the bundled specs served in process."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from mockserver.serving.app import build_app
+from mockserver.serving.state import ServerConfig
+from mockserver.spec.loader import load_all
+from mockserver.spec.model import ApiSpec
+
+ROOT = Path(__file__).resolve().parent.parent
+SPECS = ROOT / "specs"
+AUTH = {"Authorization": "Bearer test-token"}
+
+
+@pytest.fixture(scope="session")
+def bundled() -> list[ApiSpec]:
+    return load_all([SPECS])
+
+
+@pytest.fixture(scope="session")
+def client(bundled: list[ApiSpec]) -> Iterator[TestClient]:
+    with TestClient(build_app(bundled, ServerConfig(seed=1))) as test_client:
+        yield test_client
