@@ -23,15 +23,22 @@ def default_specs() -> list[str]:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="mockserver", description="Mock servers and contract checks from OpenAPI specs.")
+    parser = argparse.ArgumentParser(
+        prog="mockserver", description="Mock servers and contract checks from OpenAPI specs."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="serve every spec given (default: the bundled specs)")
     serve.add_argument("specs", nargs="*", metavar="SPEC_OR_DIR")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: %(default)s, loopback only)")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--seed", type=int, default=0, help="same seed + same request = same response")
-    serve.add_argument("--token", action="append", default=[], metavar="T",
-                       help="accept only this bearer token/API key (repeatable); default: any")
+    serve.add_argument(
+        "--token",
+        action="append",
+        default=[],
+        metavar="T",
+        help="accept only this bearer token/API key (repeatable); default: any",
+    )
     serve.add_argument("--quiet", action="store_true", help="no access log")
     listing = sub.add_parser("list", help="list APIs, operations and documented statuses")
     listing.add_argument("specs", nargs="*", metavar="SPEC_OR_DIR")
@@ -51,7 +58,9 @@ def _list(apis: list[ApiSpec]) -> None:
     for api in apis:
         print(f"{api.name}  {api.title}  (OpenAPI {api.version})  mounted at {api.mount_path}")
         for op in api.operations:
-            print(f"  {op.method.upper():6} {api.mount_path}{op.path}  {op.operation_id}  [{', '.join(op.documented_statuses)}]")
+            print(
+                f"  {op.method.upper():6} {api.mount_path}{op.path}  {op.operation_id}  [{', '.join(op.documented_statuses)}]"
+            )
 
 
 def _generate(api: ApiSpec, operation_id: str, status: int | None, seed: int) -> int:
@@ -68,8 +77,10 @@ def _generate(api: ApiSpec, operation_id: str, status: int | None, seed: int) ->
     mock = ApiMock(api, Pools(seed)).operations[op.operation_id]
     code = status if status is not None else op.success_status
     if not mock.documents(code):
-        print(f"mockserver: {operation_id} documents no {code}; documented: {', '.join(op.documented_statuses)}",
-              file=sys.stderr)
+        print(
+            f"mockserver: {operation_id} documents no {code}; documented: {', '.join(op.documented_statuses)}",
+            file=sys.stderr,
+        )
         return EXIT_SPEC
     rendered = mock.render(code, make_context(seed, "generate", operation_id, code), RequestValues())
     print(json.dumps(rendered.body, indent=2, ensure_ascii=False))

@@ -1,8 +1,8 @@
 """Errors raised by mockserver.
 
-    MockServerError
-    ├── SpecLoadError(kind=SpecErrorKind.…)   a spec file cannot be read, parsed or validated
-    └── GenerationError                        a schema cannot be turned into a generator
+MockServerError
+├── SpecLoadError(kind=SpecErrorKind.…)   a spec file cannot be read, parsed or validated
+└── GenerationError                        a schema cannot be turned into a generator
 """
 
 from __future__ import annotations

@@ -28,8 +28,14 @@ _HARD_DEPTH = 12
 _NULL_CHANCE = 0.1
 _OPTIONAL_CHANCE = 0.85
 _FREEFORM: tuple[tuple[str, Any], ...] = (
-    ("source", "api"), ("status", "success"), ("duration_seconds", 125), ("retries", 0), ("region", "eu-west-1"),
-    ("plan", "team"), ("client", "web"), ("triggered_by", "schedule"),
+    ("source", "api"),
+    ("status", "success"),
+    ("duration_seconds", 125),
+    ("retries", 0),
+    ("region", "eu-west-1"),
+    ("plan", "team"),
+    ("client", "web"),
+    ("triggered_by", "schedule"),
 )
 _STRING_KEYS = ("minLength", "maxLength", "pattern", "format")
 _NUMBER_KEYS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf")
@@ -45,8 +51,9 @@ class Compiler:
         self.openapi_31 = openapi_31
         self._memo: dict[tuple[int, str, str, bool], Gen] = {}
 
-    def compile(self, schema: Any, *, name: str = "", parent: str = "", in_error: bool = False,
-                where: str = "#") -> Gen:
+    def compile(
+        self, schema: Any, *, name: str = "", parent: str = "", in_error: bool = False, where: str = "#"
+    ) -> Gen:
         """A generator for `schema`; `name`/`parent` are the field's and its object's names, for realism."""
         if not isinstance(schema, dict):
             if schema is False:
@@ -84,8 +91,11 @@ class Compiler:
             if kind == "string":
                 gens.append(self._string(schema, name, parent, in_error, where))
             elif kind in ("integer", "number"):
-                gens.append(numbers.compile_number(schema, name, integer=kind == "integer", in_error=in_error,
-                                                   openapi_31=self.openapi_31))
+                gens.append(
+                    numbers.compile_number(
+                        schema, name, integer=kind == "integer", in_error=in_error, openapi_31=self.openapi_31
+                    )
+                )
             elif kind == "boolean":
                 gens.append(lambda ctx, depth: ctx.rng.random() < 0.5)
             elif kind == "array":
@@ -111,8 +121,10 @@ class Compiler:
     def _choice(self, schema: Schema, combiner: str, name: str, parent: str, in_error: bool, where: str) -> Gen:
         base = {k: v for k, v in schema.items() if k not in ("oneOf", "anyOf", "discriminator")}
         branches = [merge(base, merge_all_of(b)) if isinstance(b, dict) else b for b in schema[combiner]]
-        gens = [self.compile(b, name=name, parent=parent, in_error=in_error, where=f"{where}/{combiner}/{i}")
-                for i, b in enumerate(branches)]
+        gens = [
+            self.compile(b, name=name, parent=parent, in_error=in_error, where=f"{where}/{combiner}/{i}")
+            for i, b in enumerate(branches)
+        ]
         discriminator = _discriminator(schema, branches)
         if combiner == "anyOf" or _disjoint(branches):
             check: Callable[[Any, int], bool] | None = None
@@ -159,14 +171,17 @@ class Compiler:
 
         def gen(ctx: GenContext, depth: int) -> str:
             value = base(ctx)
-            if lo <= len(value) <= (hi if hi is not None else len(value)) and (matcher is None or matcher.search(value)):
+            if lo <= len(value) <= (hi if hi is not None else len(value)) and (
+                matcher is None or matcher.search(value)
+            ):
                 return value
             return fallback(ctx, value)
 
         return gen
 
-    def _string_fallback(self, pattern: str | None, lo: int, hi: int | None,
-                         where: str) -> Callable[[GenContext, str], str]:
+    def _string_fallback(
+        self, pattern: str | None, lo: int, hi: int | None, where: str
+    ) -> Callable[[GenContext, str], str]:
         if pattern:
             try:
                 from_pattern = compile_pattern(pattern, min_length=lo or None, max_length=hi)
@@ -186,10 +201,15 @@ class Compiler:
 
     def _array(self, schema: Schema, name: str, parent: str, in_error: bool, where: str) -> Gen:
         items = schema.get("items", {})
-        prefix = [self.compile(s, name=name, parent=parent, in_error=in_error, where=f"{where}/prefixItems/{i}")
-                  for i, s in enumerate(schema.get("prefixItems") or [])]
-        item = self.compile(items, name=name, parent=parent, in_error=in_error, where=f"{where}/items") \
-            if items is not False else None
+        prefix = [
+            self.compile(s, name=name, parent=parent, in_error=in_error, where=f"{where}/prefixItems/{i}")
+            for i, s in enumerate(schema.get("prefixItems") or [])
+        ]
+        item = (
+            self.compile(items, name=name, parent=parent, in_error=in_error, where=f"{where}/items")
+            if items is not False
+            else None
+        )
         lo = int(schema.get("minItems", 0))
         hi = schema.get("maxItems")
         unique = bool(schema.get("uniqueItems"))
@@ -223,16 +243,25 @@ class Compiler:
         props = schema.get("properties") or {}
         required = set(schema.get("required") or [])
         fields = [
-            (prop, self.compile(sub, name=prop, parent=name, in_error=in_error, where=f"{where}/properties/{prop}"),
-             prop in required)
+            (
+                prop,
+                self.compile(sub, name=prop, parent=name, in_error=in_error, where=f"{where}/properties/{prop}"),
+                prop in required,
+            )
             for prop, sub in props.items()
             if not (isinstance(sub, dict) and sub.get("writeOnly"))
         ]
         extra = schema.get("additionalProperties", True)
-        patterns = [(compile_pattern(p), self.compile(s, name=name, in_error=in_error, where=f"{where}/patternProperties"))
-                    for p, s in (schema.get("patternProperties") or {}).items() if _supported(p)]
-        extra_gen = self.compile(extra, name="value", parent=name, in_error=in_error, where=f"{where}/additionalProperties") \
-            if isinstance(extra, dict) and extra else None
+        patterns = [
+            (compile_pattern(p), self.compile(s, name=name, in_error=in_error, where=f"{where}/patternProperties"))
+            for p, s in (schema.get("patternProperties") or {}).items()
+            if _supported(p)
+        ]
+        extra_gen = (
+            self.compile(extra, name="value", parent=name, in_error=in_error, where=f"{where}/additionalProperties")
+            if isinstance(extra, dict) and extra
+            else None
+        )
         freeform = not props and not patterns and extra is not False
         lo = int(schema.get("minProperties", 0))
         hi = schema.get("maxProperties")
@@ -264,8 +293,9 @@ class Compiler:
         return gen
 
 
-def _fit_property_count(ctx: GenContext, out: dict[str, Any], lo: int, hi: Any, required: set[str],
-                        extra_gen: Gen | None, depth: int) -> None:
+def _fit_property_count(
+    ctx: GenContext, out: dict[str, Any], lo: int, hi: Any, required: set[str], extra_gen: Gen | None, depth: int
+) -> None:
     if hi is not None:
         for key in [k for k in out if k not in required][: max(0, len(out) - int(hi))]:
             del out[key]
@@ -341,8 +371,12 @@ def _disjoint(branches: list[Any]) -> bool:
         if not isinstance(branch, dict):
             return False
         kinds = set(_types(branch))
-        if "any" in kinds or kinds & seen or ("number" in kinds and "integer" in seen) \
-                or ("integer" in kinds and "number" in seen):
+        if (
+            "any" in kinds
+            or kinds & seen
+            or ("number" in kinds and "integer" in seen)
+            or ("integer" in kinds and "number" in seen)
+        ):
             return False
         seen |= kinds
     return True

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from random import Random
 from typing import Any
 
@@ -56,11 +56,12 @@ def stable_seed(*parts: object) -> int:
     return int.from_bytes(digest.digest(), "big")
 
 
-def make_context(seed: int, *parts: object, today: date | None = None, status: int = 200,
-                 problem: Problem | None = None) -> GenContext:
+def make_context(
+    seed: int, *parts: object, today: date | None = None, status: int = 200, problem: Problem | None = None
+) -> GenContext:
     """A context whose random draws depend only on `seed` and `parts` (for example the request)."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     day = today or now.date()
     # The clock is pinned to midnight of `day`, so that a seed gives the same answer all day long.
-    pinned = datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+    pinned = datetime(day.year, day.month, day.day, tzinfo=UTC)
     return GenContext(rng=Random(stable_seed(seed, *parts)), today=day, now=pinned, status=status, problem=problem)

@@ -46,7 +46,11 @@ ALIASES: dict[str, tuple[str, dict[str, str]]] = {
 }
 _TEMPLATE_RE = re.compile(r"^\{\{\s*([\w.]+)\s*\}\}$")
 _JSON_TYPES: dict[str, tuple[type, ...]] = {
-    "string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,), "array": (list,),
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "array": (list,),
     "object": (dict,),
 }
 
@@ -61,8 +65,8 @@ def _method(faker: Faker, hint: str) -> tuple[str, dict[str, str]]:
 
 def _jsonable(value: Any) -> Any:
     if isinstance(value, dt.datetime):
-        moment = value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
-        return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        moment = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+        return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -86,7 +90,7 @@ def faker_hint(pools: Pools, hint: Any, schema: dict[str, Any], where: str) -> C
     method, renames = _method(probe, str(name))
     if not callable(getattr(probe, method, None)):
         raise GenerationError(f"{where}: x-faker={hint!r}: Faker has no provider {method!r}")
-    kwargs = {renames.get(k, k): v for k, v in args.items()}
+    kwargs: dict[str, Any] = {str(renames.get(k, k)): v for k, v in args.items()}
     try:
         getattr(probe, method)(**kwargs)
     except (TypeError, ValueError, AttributeError) as exc:
@@ -97,7 +101,9 @@ def faker_hint(pools: Pools, hint: Any, schema: dict[str, Any], where: str) -> C
     if wanted:
         pool = tuple(v for v in pool if isinstance(v, wanted) and not (isinstance(v, bool) and bool not in wanted))
         if kind == "string":
-            pool = tuple(v for v in pool if len(v) >= schema.get("minLength", 0) and len(v) <= schema.get("maxLength", len(v)))
+            pool = tuple(
+                v for v in pool if len(v) >= schema.get("minLength", 0) and len(v) <= schema.get("maxLength", len(v))
+            )
         if not pool:
             raise GenerationError(f"{where}: x-faker={hint!r} gives no values of type {kind!r}")
     values = pool

@@ -30,8 +30,9 @@ def compile_number(schema: dict[str, Any], name: str, *, integer: bool, in_error
     places = 2 if decimals is None else decimals
 
     def inside(value: float) -> bool:
-        return ((lo is None or value > lo or (value == lo and not lo_open))
-                and (hi is None or value < hi or (value == hi and not hi_open)))
+        return (lo is None or value > lo or (value == lo and not lo_open)) and (
+            hi is None or value < hi or (value == hi and not hi_open)
+        )
 
     if multiple:
         first = math.ceil(low / multiple)
@@ -42,14 +43,15 @@ def compile_number(schema: dict[str, Any], name: str, *, integer: bool, in_error
         def by_multiple(ctx: GenContext, depth: int) -> int | float:
             for _ in range(8):
                 value = ctx.rng.randint(first, last) * multiple
-                value = int(value) if whole or float(value).is_integer() and isinstance(multiple, int) else value
+                value = int(value) if whole or (float(value).is_integer() and isinstance(multiple, int)) else value
                 if inside(value):
                     return value
-            return value
+            return value  # type: ignore[no-any-return]
 
         return by_multiple
 
     if kind == "http_status":
+
         def status(ctx: GenContext, depth: int) -> int | float:
             return ctx.status if inside(ctx.status) else ctx.rng.randint(math.ceil(low), math.floor(high))
 

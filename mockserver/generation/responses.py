@@ -15,6 +15,7 @@ from mockserver.generation.compiler import Compiler, Gen
 from mockserver.generation.context import GenContext, Problem
 from mockserver.generation.shaping import RequestValues, Shaper
 from mockserver.generation.values import Pools, status_phrase
+from mockserver.spec.fixtures import Fixture, load_fixtures
 from mockserver.spec.model import ApiSpec, Operation, ResponseSpec
 
 _DESCRIPTION_RE = re.compile(r"^[\w\s]+ - (.+)$")
@@ -47,7 +48,7 @@ def generic_error(problem: Problem) -> dict[str, Any]:
 class OperationMock:
     """One operation: its generators by status key, its shaper, its named examples."""
 
-    def __init__(self, api: ApiSpec, op: Operation, compiler: Compiler) -> None:
+    def __init__(self, api: ApiSpec, op: Operation, compiler: Compiler, fixtures: dict[str, Fixture] | None = None) -> None:
         self.api = api
         self.op = op
         self._bodies: dict[str, Gen | None] = {}
@@ -56,14 +57,16 @@ class OperationMock:
             try:
                 self._bodies[key] = (
                     compiler.compile(response.schema, in_error=not key.startswith("2"), where=where)
-                    if response.schema is not None and response.is_json else None
+                    if response.schema is not None and response.is_json
+                    else None
                 )
             except GenerationError as exc:
                 raise SpecLoadError(api.path, SpecErrorKind.INVALID, str(exc)) from exc
         success = op.response_for(op.success_status)
-        self.shaper = Shaper(op, success.schema if success else None, compiler.compile,
-                             openapi_31=api.is_31, where=str(api.path))
-        self.examples: dict[str, tuple[int, Any]] = {}
+        self.shaper = Shaper(
+            op, success.schema if success else None, compiler.compile, openapi_31=api.is_31, where=str(api.path)
+        )
+        self.examples: dict[str, tuple[int, Any]] = {name: (f.status, f.body) for name, f in (fixtures or {}).items()}
         for key, response in op.responses.items():
             for name, value in response.examples.items():
                 status = int(key) if key.isdigit() else (int(key[0]) * 100 if key[0].isdigit() else 500)
@@ -83,8 +86,15 @@ class OperationMock:
                 return response
         return None
 
-    def render(self, status: int, ctx: GenContext, request: RequestValues, *, dynamic: bool = True,
-               envelope: ResponseSpec | None = None) -> Rendered:
+    def render(
+        self,
+        status: int,
+        ctx: GenContext,
+        request: RequestValues,
+        *,
+        dynamic: bool = True,
+        envelope: ResponseSpec | None = None,
+    ) -> Rendered:
         """A response for `status`; a 2xx is shaped by the request, an error reports `ctx.problem`."""
         response = envelope or self.op.response_for(status)
         if response is None:
@@ -98,8 +108,14 @@ class OperationMock:
             return Rendered(status, body, response.media_type, {})
         gen = self._bodies.get(key)
         if gen is None:
-            return Rendered(status, None, response.media_type if response.schema is None and response.media_type
-                            and not response.is_json else None, {})
+            return Rendered(
+                status,
+                None,
+                response.media_type
+                if response.schema is None and response.media_type and not response.is_json
+                else None,
+                {},
+            )
         body = gen(ctx, 0)
         if 200 <= status < 300:
             body = self.shaper.shape(body, request, ctx)
@@ -120,7 +136,10 @@ class ApiMock:
     def __init__(self, api: ApiSpec, pools: Pools) -> None:
         self.api = api
         compiler = Compiler(pools, openapi_31=api.is_31)
-        self.operations = {op.operation_id: OperationMock(api, op, compiler) for op in api.operations}
+        fixtures = load_fixtures(api)
+        self.operations = {
+            op.operation_id: OperationMock(api, op, compiler, fixtures.get(op.operation_id)) for op in api.operations
+        }
 
     def error_status(self, op: Operation) -> int:
         """The status this API documents for an invalid request: 400, else 422, else 400 anyway."""

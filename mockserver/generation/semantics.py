@@ -46,8 +46,27 @@ FORMAT_KINDS: dict[str, str] = {
 
 # Person-like parents: a `name` inside `user` is a person's name, inside `dashboard` a title.
 _PERSON_PARENTS = frozenset(
-    {"user", "users", "author", "owner", "member", "members", "customer", "actor", "person", "creator",
-     "assignee", "employee", "contact", "sender", "recipient", "account", "profile", "admin", "viewer"}
+    {
+        "user",
+        "users",
+        "author",
+        "owner",
+        "member",
+        "members",
+        "customer",
+        "actor",
+        "person",
+        "creator",
+        "assignee",
+        "employee",
+        "contact",
+        "sender",
+        "recipient",
+        "account",
+        "profile",
+        "admin",
+        "viewer",
+    }
 )
 
 # (tokens that must all appear, kind), first match wins; matched against the field name's tokens.
@@ -138,8 +157,24 @@ STRING_RULES: tuple[tuple[tuple[str, ...], str], ...] = (
 )
 
 # Strings that carry numbers (databases often render NUMERIC as text).
-_NUMERIC_TEXT = frozenset({"number", "num", "count", "percent", "pct", "average", "avg", "total", "amount",
-                           "ratio", "rate", "sum", "mean", "median"})
+_NUMERIC_TEXT = frozenset(
+    {
+        "number",
+        "num",
+        "count",
+        "percent",
+        "pct",
+        "average",
+        "avg",
+        "total",
+        "amount",
+        "ratio",
+        "rate",
+        "sum",
+        "mean",
+        "median",
+    }
+)
 
 NUMBER_RULES: tuple[tuple[tuple[str, ...], str], ...] = (
     (("status", "code"), "http_status"),

@@ -22,8 +22,16 @@ from mockserver.spec.validation import schema_validator
 Path = tuple[str, ...]  # ("data", "[]", "user", "id"); "[]" steps into every item of an array
 Compile = Callable[..., Callable[[GenContext, int], Any]]
 _LIMIT_NAMES = frozenset({"limit", "page_size", "per_page", "max_results", "top", "size"})
-_STEPS = {"daily": "day", "day": "day", "weekly": "week", "week": "week", "monthly": "month", "month": "month",
-          "quarterly": "quarter", "quarter": "quarter"}
+_STEPS = {
+    "daily": "day",
+    "day": "day",
+    "weekly": "week",
+    "week": "week",
+    "monthly": "month",
+    "month": "month",
+    "quarterly": "quarter",
+    "quarter": "quarter",
+}
 
 
 @dataclass(frozen=True)
@@ -61,8 +69,9 @@ def _parse_date(value: Any) -> date | None:
 class Shaper:
     """The request-driven edits for one operation's success body, prepared once."""
 
-    def __init__(self, op: Operation, schema: Any, compile_schema: Compile, *, openapi_31: bool,
-                 where: str = "") -> None:
+    def __init__(
+        self, op: Operation, schema: Any, compile_schema: Compile, *, openapi_31: bool, where: str = ""
+    ) -> None:
         self._openapi_31 = openapi_31
         self._compile = compile_schema
         self._schema = schema
@@ -70,14 +79,17 @@ class Shaper:
         mock = op.mock
         self._echo = [(_parse_path(p), str(r)) for p, r in (mock.get("echo") or {}).items()]
         self._filter = [(_parse_path(p), str(r)) for p, r in (mock.get("filter") or {}).items()]
-        self._limit = mock.get("limit")
-        self._series = mock.get("series")
+        self._limit: dict[str, Any] | None = mock.get("limit")
+        self._series: dict[str, Any] = mock.get("series") or {}
         self._checks: dict[Path, Callable[[Any], list[str]]] = {}
         self._makers: dict[Path, Callable[[GenContext, int], Any]] = {}
         for path, _ in [*self._echo, *self._filter]:
             if path not in self._fields:
-                raise SpecLoadError(where, SpecErrorKind.BAD_EXTENSION,
-                                    f"{op.method.upper()} {op.path}: x-mock names {'.'.join(path)!r}, not in the response")
+                raise SpecLoadError(
+                    where,
+                    SpecErrorKind.BAD_EXTENSION,
+                    f"{op.method.upper()} {op.path}: x-mock names {'.'.join(path)!r}, not in the response",
+                )
         if mock.get("heuristics", True) is not False:
             self._add_heuristics(op)
         if self._series:
@@ -97,12 +109,15 @@ class Shaper:
                 main = next((p for p in self._fields if p[-1] == "[]" and len(p) <= 2), None)
                 if main is not None:
                     echo = next((p for p in by_name.get(normalize(param.name), []) if "[]" not in p), None)
-                    self._limit = {"param": ref, "array": ".".join(main[:-1]) + "[]" if main[:-1] else "[]",
-                                   "echo": ".".join(echo) if echo else None}
+                    self._limit = {
+                        "param": ref,
+                        "array": ".".join(main[:-1]) + "[]" if main[:-1] else "[]",
+                        "echo": ".".join(echo) if echo else None,
+                    }
                 continue
             for path in by_name.get(normalize(param.name), []):
                 # Query filters reach list items and the top level; path ids echo anywhere they are named.
-                if param.location == "path" or path.count("[]") <= 1 and len(path) <= 3:
+                if param.location == "path" or (path.count("[]") <= 1 and len(path) <= 3):
                     self._echo.append((path, ref))
 
     def _item_generator(self, array_path: Path) -> Callable[[GenContext, int], Any]:
@@ -241,8 +256,14 @@ def _object_branch(schema: Any) -> Any:
     return schema
 
 
-def _assign(node: Any, path: Path, value: Any, make: Callable[[Path, GenContext], Any] | None,
-            ctx: GenContext | None, done: Path = ()) -> Any:
+def _assign(
+    node: Any,
+    path: Path,
+    value: Any,
+    make: Callable[[Path, GenContext], Any] | None,
+    ctx: GenContext | None,
+    done: Path = (),
+) -> Any:
     if not path:
         return value
     head, rest = path[0], path[1:]

@@ -37,11 +37,44 @@ MODELS: tuple[tuple[str, str, str], ...] = (
     ("qwen/qwen-2.5-72b-instruct", "qwen/qwen-2.5-72b-instruct", "Novita"),
     ("x-ai/grok-2-1212", "x-ai/grok-2-1212", "xAI"),
 )
-_TOPICS = ("Revenue", "Signups", "Churn", "Active Users", "Orders", "Pipeline", "Retention", "Marketing Spend",
-           "Support Tickets", "Conversion", "Inventory", "Web Traffic", "Billing", "Onboarding", "Sales")
+_TOPICS = (
+    "Revenue",
+    "Signups",
+    "Churn",
+    "Active Users",
+    "Orders",
+    "Pipeline",
+    "Retention",
+    "Marketing Spend",
+    "Support Tickets",
+    "Conversion",
+    "Inventory",
+    "Web Traffic",
+    "Billing",
+    "Onboarding",
+    "Sales",
+)
 _SUFFIXES = ("Overview", "by Region", "Weekly", "Monthly Report", "Trend", "Breakdown", "KPIs", "Forecast", "Summary")
-_WORDS = ("analytics", "report", "workflow", "dashboard", "export", "pipeline", "insight", "sync", "import",
-          "campaign", "segment", "invoice", "project", "workspace", "notebook", "schedule", "alert", "query")
+_WORDS = (
+    "analytics",
+    "report",
+    "workflow",
+    "dashboard",
+    "export",
+    "pipeline",
+    "insight",
+    "sync",
+    "import",
+    "campaign",
+    "segment",
+    "invoice",
+    "project",
+    "workspace",
+    "notebook",
+    "schedule",
+    "alert",
+    "query",
+)
 _STATUSES = ("active", "success", "completed", "pending", "processing", "failed", "archived")
 _KINDS = ("workflow_run", "report_export", "dashboard_view", "query_run", "file_upload", "member_invite", "api_call")
 _SENTENCES = (
@@ -60,8 +93,16 @@ _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 _LANGUAGES = ("en", "de", "fr", "es", "ja", "pt", "nl", "it")
 _LOCALES = ("en-US", "en-GB", "de-DE", "fr-FR", "es-ES", "ja-JP", "pt-BR")
 _CURRENCIES = ("USD", "EUR", "GBP", "JPY", "CAD", "AUD", "CHF")
-_TIMEZONES = ("UTC", "America/New_York", "Europe/London", "Europe/Berlin", "Asia/Tokyo", "America/Los_Angeles",
-              "Australia/Sydney", "Asia/Kolkata")
+_TIMEZONES = (
+    "UTC",
+    "America/New_York",
+    "Europe/London",
+    "Europe/Berlin",
+    "Asia/Tokyo",
+    "America/Los_Angeles",
+    "Australia/Sydney",
+    "Asia/Kolkata",
+)
 _CODES = ("ALPHA", "BETA", "GOLD", "PRO", "TEAM", "BASIC")
 _ALNUM = string.ascii_lowercase + string.digits
 _HEX = "0123456789abcdef"
@@ -121,7 +162,7 @@ class Pools:
 
 
 def _pick(values: tuple[Any, ...]) -> StrGen:
-    return lambda ctx: values[ctx.rng.randrange(len(values))]  # type: ignore[no-any-return]
+    return lambda ctx: values[ctx.rng.randrange(len(values))]
 
 
 def _token(prefix: str, alphabet: str, length: int) -> StrGen:

@@ -7,8 +7,13 @@ from collections.abc import Collection, Mapping
 from mockserver.spec.model import Operation, SecurityScheme
 
 
-def credential_problem(op: Operation, headers: Mapping[str, str], query: Mapping[str, str],
-                       cookies: Mapping[str, str], tokens: Collection[str]) -> str | None:
+def credential_problem(
+    op: Operation,
+    headers: Mapping[str, str],
+    query: Mapping[str, str],
+    cookies: Mapping[str, str],
+    tokens: Collection[str],
+) -> str | None:
     """Why the request is not authenticated for `op`, or None when it is (or `op` needs nothing)."""
     if not op.security:
         return None
@@ -21,8 +26,13 @@ def credential_problem(op: Operation, headers: Mapping[str, str], query: Mapping
     return reasons[0]
 
 
-def _scheme_problem(scheme: SecurityScheme, headers: Mapping[str, str], query: Mapping[str, str],
-                    cookies: Mapping[str, str], tokens: Collection[str]) -> str | None:
+def _scheme_problem(
+    scheme: SecurityScheme,
+    headers: Mapping[str, str],
+    query: Mapping[str, str],
+    cookies: Mapping[str, str],
+    tokens: Collection[str],
+) -> str | None:
     if scheme.type == "apiKey":
         source = {"header": headers, "query": query, "cookie": cookies}.get(scheme.location, headers)
         key = scheme.param_name.lower() if scheme.location == "header" else scheme.param_name

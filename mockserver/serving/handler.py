@@ -25,23 +25,30 @@ def respond(state: MockState, bound: BoundOperation, scope: dict[str, Any], pref
         message, details = broken
         status = bound.api.error_status(op)
         errors = tuple(FieldError(("query", name), message, "value_error") for name in details)
-        problem = Problem(status=status, message=message, code=status_phrase(status)[0], details=details,
-                          errors=errors[:1])
+        problem = Problem(
+            status=status, message=message, code=status_phrase(status)[0], details=details, errors=errors[:1]
+        )
         return error_response(state, bound.api, bound, scope, problem)
     if prefs.example is not None:
         rendered = mock.example(prefs.example)
         if rendered is None:
             known = ", ".join(sorted(mock.examples)) or "none"
-            return mock_error(404, "Unknown example",
-                              f"{op.operation_id} has no example {prefs.example!r}; examples: {known}",
-                              examples=sorted(mock.examples))
+            return mock_error(
+                404,
+                "Unknown example",
+                f"{op.operation_id} has no example {prefs.example!r}; examples: {known}",
+                examples=sorted(mock.examples),
+            )
         return to_response(rendered)
     status = prefs.code if prefs.code is not None else op.success_status
     if prefs.code is not None and not mock.documents(prefs.code):
-        return mock_error(400, "Undocumented status",
-                          f"{op.operation_id} documents no response for {prefs.code}; "
-                          f"documented: {', '.join(op.documented_statuses)}",
-                          documented=op.documented_statuses)
+        return mock_error(
+            400,
+            "Undocumented status",
+            f"{op.operation_id} documents no response for {prefs.code}; "
+            f"documented: {', '.join(op.documented_statuses)}",
+            documented=op.documented_statuses,
+        )
     rendered = mock.render(status, ctx, request, dynamic=prefs.dynamic)
     extra = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     return to_response(rendered, extra)

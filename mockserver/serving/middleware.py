@@ -12,8 +12,8 @@ import logging
 from typing import Any
 
 from connexion.exceptions import ProblemException
-from starlette.exceptions import HTTPException
 from starlette.datastructures import Headers, QueryParams
+from starlette.exceptions import HTTPException
 from starlette.requests import cookie_parser
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -43,8 +43,12 @@ def index(state: MockState) -> dict[str, Any]:
                 "docs": f"{a.api.mount_path}/ui/",
                 "spec": f"{a.api.mount_path}/openapi.json",
                 "operations": [
-                    {"method": op.method.upper(), "path": a.api.mount_path + op.path, "operationId": op.operation_id,
-                     "statuses": op.documented_statuses}
+                    {
+                        "method": op.method.upper(),
+                        "path": a.api.mount_path + op.path,
+                        "operationId": op.operation_id,
+                        "statuses": op.documented_statuses,
+                    }
                     for op in a.api.operations
                 ],
             }
@@ -53,8 +57,14 @@ def index(state: MockState) -> dict[str, Any]:
     }
 
 
-def error_response(state: MockState, api: ApiMock | None, bound: BoundOperation | None, scope: Scope,
-                   problem: Problem, headers: dict[str, str] | None = None) -> Response:
+def error_response(
+    state: MockState,
+    api: ApiMock | None,
+    bound: BoundOperation | None,
+    scope: Scope,
+    problem: Problem,
+    headers: dict[str, str] | None = None,
+) -> Response:
     """`problem` in the envelope the API documents for it (or, lacking one, its usual error envelope)."""
     mock = bound.mock if bound else (next(iter(api.operations.values()), None) if api else None)
     extra = dict(headers or {})
@@ -62,21 +72,27 @@ def error_response(state: MockState, api: ApiMock | None, bound: BoundOperation 
         extra.setdefault("WWW-Authenticate", "Bearer")
     if mock is None:
         body = {"error": {"code": problem.code, "message": problem.message}}
-        return Response(json.dumps(body).encode(), status_code=problem.status, media_type="application/json",
-                         headers=extra)
+        return Response(
+            json.dumps(body).encode(), status_code=problem.status, media_type="application/json", headers=extra
+        )
     ctx = state.context(scope, None, status=problem.status, problem=problem)
     request = bound.request_values(scope) if bound else RequestValues()
     rendered = mock.render(problem.status, ctx, request, envelope=mock.error_envelope(problem.status))
     return to_response(rendered, extra)
 
 
-def invalid_request_problem(api: ApiMock, bound: BoundOperation, errors: list[FieldError],
-                            details: dict[str, Any] | None = None) -> Problem:
+def invalid_request_problem(
+    api: ApiMock, bound: BoundOperation, errors: list[FieldError], details: dict[str, Any] | None = None
+) -> Problem:
     status = api.error_status(bound.op)
-    message = errors[0].message if len(errors) == 1 else f"{len(errors)} invalid parameters: " + "; ".join(
-        e.message for e in errors)
-    return Problem(status=status, message=message, code=status_phrase(status)[0], details=details or {},
-                   errors=tuple(errors))
+    message = (
+        errors[0].message
+        if len(errors) == 1
+        else f"{len(errors)} invalid parameters: " + "; ".join(e.message for e in errors)
+    )
+    return Problem(
+        status=status, message=message, code=status_phrase(status)[0], details=details or {}, errors=tuple(errors)
+    )
 
 
 class FrontMiddleware:
@@ -92,7 +108,8 @@ class FrontMiddleware:
             return
         if scope["path"] in ("", "/") and scope["method"] in ("GET", "HEAD"):
             await Response(json.dumps(index(self.state), indent=2).encode(), media_type="application/json")(
-                scope, receive, send)
+                scope, receive, send
+            )
             return
         started = False
 
@@ -114,22 +131,26 @@ class FrontMiddleware:
         if api is None:
             mounted = ", ".join(a.api.mount_path for a in self.state.apis)
             await mock_error(404, "Not Found", f"No API is mounted at {path}; mounted: {mounted}. See GET /.")(
-                scope, receive, send)
+                scope, receive, send
+            )
             return
         if operations:
             allowed = sorted({op.method.upper() for op in operations})
             if scope["method"] == "OPTIONS":
                 await Response(status_code=204, headers={"Allow": ", ".join(allowed)})(scope, receive, send)
                 return
-            problem = Problem(status=405, message=f"Method {scope['method']} not allowed; allowed: {', '.join(allowed)}",
-                              code=status_phrase(405)[0])
+            problem = Problem(
+                status=405,
+                message=f"Method {scope['method']} not allowed; allowed: {', '.join(allowed)}",
+                code=status_phrase(405)[0],
+            )
             bound = self.state.operations.get((api.api.mount_path, operations[0].operation_id))
             await error_response(self.state, api, bound, scope, problem, {"Allow": ", ".join(allowed)})(
-                scope, receive, send)
+                scope, receive, send
+            )
             return
         problem = Problem(status=404, message=f"No route matches {path}", code=status_phrase(404)[0])
         await error_response(self.state, api, None, scope, problem)(scope, receive, send)
-
 
 
 class OperationMiddleware:
@@ -178,7 +199,7 @@ class OperationMiddleware:
 
         try:
             await self.app(scope, receive, watch)
-        except Exception as exc:  # noqa: BLE001 - every failure is answered in the API's envelope
+        except Exception as exc:
             if started:
                 raise
             await self._failure(exc, scope, bound)(scope, receive, send)
@@ -190,12 +211,14 @@ class OperationMiddleware:
         if isinstance(exc, ProblemException):
             status = api.error_status(bound.op) if exc.status == 400 else exc.status
             message = str(exc.detail or exc.title or status_phrase(status)[2])
-            return error_response(self.state, api, bound, scope,
-                                  Problem(status=status, message=message, code=status_phrase(status)[0]))
+            return error_response(
+                self.state, api, bound, scope, Problem(status=status, message=message, code=status_phrase(status)[0])
+            )
         if isinstance(exc, (UnicodeDecodeError, ValueError)):
             status = api.error_status(bound.op)
-            problem = Problem(status=status, message=f"Request body could not be read: {exc}",
-                              code=status_phrase(status)[0])
+            problem = Problem(
+                status=status, message=f"Request body could not be read: {exc}", code=status_phrase(status)[0]
+            )
             return error_response(self.state, api, bound, scope, problem)
         logger.exception("mock failed on %s %s", scope["method"], scope["path"])
         problem = Problem(status=500, message=f"The mock failed: {type(exc).__name__}: {exc}", code="mock_error")

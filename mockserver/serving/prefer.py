@@ -35,8 +35,9 @@ def parse_prefer(header: str | None) -> Preferences:
     dynamic = values.get("dynamic", "true").lower()
     if dynamic not in ("true", "false"):
         raise PreferError(f"Prefer dynamic={values['dynamic']!r} must be true or false")
-    return Preferences(code=code, example=values.get("example") or None, dynamic=dynamic == "true",
-                       seed=_int(values, "seed"))
+    return Preferences(
+        code=code, example=values.get("example") or None, dynamic=dynamic == "true", seed=_int(values, "seed")
+    )
 
 
 def _int(values: dict[str, str], name: str) -> int | None:

@@ -6,7 +6,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from starlette.datastructures import Headers, QueryParams
@@ -23,7 +23,7 @@ from mockserver.spec.model import Operation, Parameter
 class ServerConfig:
     seed: int = 0
     tokens: frozenset[str] = frozenset()
-    today: Callable[[], date] = field(default=lambda: datetime.now(timezone.utc).date())
+    today: Callable[[], date] = field(default=lambda: datetime.now(UTC).date())
 
 
 def _coerce(param: Parameter, raw: list[str]) -> Any:
@@ -85,15 +85,23 @@ class MockState:
             (a.api.mount_path, op_id): BoundOperation(a, mock) for a in apis for op_id, mock in a.operations.items()
         }
         self._routes = [
-            (a, re.compile("^" + re.escape(a.api.mount_path) + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(op.path))
-                           + "/?$"), op)
-            for a in apis for op in a.api.operations
+            (
+                a,
+                re.compile(
+                    "^" + re.escape(a.api.mount_path) + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(op.path)) + "/?$"
+                ),
+                op,
+            )
+            for a in apis
+            for op in a.api.operations
         ]
 
     def api_for_path(self, path: str) -> ApiMock | None:
         best = None
         for mount, api in self.by_mount.items():
-            if (path == mount or path.startswith(mount.rstrip("/") + "/")) and (best is None or len(mount) > len(best[0])):
+            if (path == mount or path.startswith(mount.rstrip("/") + "/")) and (
+                best is None or len(mount) > len(best[0])
+            ):
                 best = (mount, api)
         return best[1] if best else None
 
@@ -103,12 +111,20 @@ class MockState:
             return self.api_for_path(path), []
         return matched[0][0], [op for _, op in matched]
 
-    def context(self, scope: Scope, seed_override: int | None, *, status: int = 200,
-                problem: Problem | None = None) -> GenContext:
+    def context(
+        self, scope: Scope, seed_override: int | None, *, status: int = 200, problem: Problem | None = None
+    ) -> GenContext:
         seed = self.config.seed if seed_override is None else seed_override
         query = sorted(QueryParams(scope.get("query_string", b"").decode("latin-1")).multi_items())
-        return make_context(seed, scope.get("method", "GET"), scope.get("path", ""), query,
-                            today=self.config.today(), status=status, problem=problem)
+        return make_context(
+            seed,
+            scope.get("method", "GET"),
+            scope.get("path", ""),
+            query,
+            today=self.config.today(),
+            status=status,
+            problem=problem,
+        )
 
 
 def to_response(rendered: Rendered, extra_headers: dict[str, str] | None = None) -> Response:
@@ -126,5 +142,9 @@ def to_response(rendered: Rendered, extra_headers: dict[str, str] | None = None)
 def mock_error(status: int, title: str, detail: str, **extra: Any) -> Response:
     """An error from the mock itself (not the API it imitates), as RFC 9457 problem+json."""
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
-    return Response(json.dumps(body).encode(), status_code=status, media_type="application/problem+json",
-                    headers={"X-Mock-Error": "true"})
+    return Response(
+        json.dumps(body).encode(),
+        status_code=status,
+        media_type="application/problem+json",
+        headers={"X-Mock-Error": "true"},
+    )

@@ -15,7 +15,7 @@ from mockserver.generation.context import FieldError
 _FORMATS = Draft4Validator.FORMAT_CHECKER
 
 
-class InvalidRequest(BadRequestProblem):
+class InvalidRequest(BadRequestProblem):  # type: ignore[misc]
     """Raised with every invalid parameter; the mock answers it in the API's own error envelope."""
 
     def __init__(self, errors: list[FieldError]) -> None:
@@ -26,8 +26,13 @@ class InvalidRequest(BadRequestProblem):
 class CollectingParameterValidator(ParameterValidator):  # type: ignore[misc]
     """Connexion's parameter validator, with validators compiled once and all errors collected."""
 
-    def __init__(self, parameters: list[dict[str, Any]], uri_parser: Any, strict_validation: bool = False,
-                 security_query_params: Any = None) -> None:
+    def __init__(
+        self,
+        parameters: list[dict[str, Any]],
+        uri_parser: Any,
+        strict_validation: bool = False,
+        security_query_params: Any = None,
+    ) -> None:
         super().__init__(parameters, uri_parser, strict_validation, security_query_params)
         self._compiled = {
             (p["in"], p["name"]): Draft4Validator(p.get("schema", {}), format_checker=_FORMATS) for p in parameters
@@ -67,5 +72,6 @@ class CollectingParameterValidator(ParameterValidator):  # type: ignore[misc]
         error = next(iter(self._compiled[(location, name)].iter_errors(value)), None)
         if error is None:
             return None
-        return FieldError(where, f"Invalid {location} parameter '{name}': {error.message}", f"{error.validator}_error",
-                          value)
+        return FieldError(
+            where, f"Invalid {location} parameter '{name}': {error.message}", f"{error.validator}_error", value
+        )

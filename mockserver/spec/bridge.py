@@ -14,9 +14,25 @@ _VALUE_KEYS = frozenset({"example", "examples", "default", "enum", "const", "x-m
 # 3.1/JSON Schema 2020-12 keywords that 3.0 does not allow; dropping them only loosens validation.
 _DROP_KEYS = frozenset(
     {
-        "$schema", "$id", "$anchor", "$defs", "$comment", "contentMediaType", "contentEncoding",
-        "unevaluatedProperties", "unevaluatedItems", "dependentRequired", "dependentSchemas",
-        "prefixItems", "if", "then", "else", "propertyNames", "contains", "minContains", "maxContains",
+        "$schema",
+        "$id",
+        "$anchor",
+        "$defs",
+        "$comment",
+        "contentMediaType",
+        "contentEncoding",
+        "unevaluatedProperties",
+        "unevaluatedItems",
+        "dependentRequired",
+        "dependentSchemas",
+        "prefixItems",
+        "if",
+        "then",
+        "else",
+        "propertyNames",
+        "contains",
+        "minContains",
+        "maxContains",
     }
 )
 
@@ -41,7 +57,8 @@ def to_connexion_document(document: dict[str, Any]) -> dict[str, Any]:
 
 def _without_authorization(parameters: list[Any]) -> list[Any]:
     return [
-        p for p in parameters
+        p
+        for p in parameters
         if not (isinstance(p, dict) and p.get("in") == "header" and str(p.get("name", "")).lower() == "authorization")
     ]
 
@@ -151,4 +168,3 @@ def _rewrite_schema_keywords(schema: dict[str, Any]) -> None:
 
 def _is_null_schema(member: Any) -> bool:
     return isinstance(member, dict) and member.get("nullable") is True and member.get("enum") == [None]
-

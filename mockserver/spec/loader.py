@@ -41,7 +41,9 @@ def load_all(paths: Iterable[Path | str]) -> list[ApiSpec]:
     for path in discover(paths):
         api = load(path)
         if api.name in seen:
-            raise SpecLoadError(path, SpecErrorKind.DUPLICATE_NAME, f"{api.name!r} is already served from {seen[api.name]}")
+            raise SpecLoadError(
+                path, SpecErrorKind.DUPLICATE_NAME, f"{api.name!r} is already served from {seen[api.name]}"
+            )
         seen[api.name] = path
         apis.append(api)
     return apis
@@ -72,7 +74,9 @@ def _read(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise SpecLoadError(path, SpecErrorKind.UNREADABLE, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+        raise SpecLoadError(
+            path, SpecErrorKind.UNREADABLE, f"not UTF-8 text ({exc.reason} at byte {exc.start})"
+        ) from exc
     except OSError as exc:
         raise SpecLoadError(path, SpecErrorKind.UNREADABLE, exc.strerror or str(exc)) from exc
 
@@ -95,14 +99,18 @@ def _parse(path: Path, text: str) -> dict[str, Any]:
 def _check_version(path: Path, document: dict[str, Any]) -> str:
     if "swagger" in document:
         raise SpecLoadError(
-            path, SpecErrorKind.UNSUPPORTED_VERSION, f"swagger={document['swagger']!r}: convert it to OpenAPI 3.0 or 3.1"
+            path,
+            SpecErrorKind.UNSUPPORTED_VERSION,
+            f"swagger={document['swagger']!r}: convert it to OpenAPI 3.0 or 3.1",
         )
     version = document.get("openapi")
     if version is None:
         raise SpecLoadError(path, SpecErrorKind.NOT_OPENAPI, "no 'openapi' field")
     version = str(version)
     if not re.match(r"^3\.[01]\.\d+$", version):
-        raise SpecLoadError(path, SpecErrorKind.UNSUPPORTED_VERSION, f"openapi={version!r}: 3.0.x and 3.1.x are supported")
+        raise SpecLoadError(
+            path, SpecErrorKind.UNSUPPORTED_VERSION, f"openapi={version!r}: 3.0.x and 3.1.x are supported"
+        )
     return version
 
 
@@ -149,13 +157,16 @@ def _operations(path: Path, document: dict[str, Any]) -> list[Operation]:
             body_schema = next((c.get("schema") for m, c in body.items() if "json" in m), None)
             parameters = tuple(_parameters(shared, raw.get("parameters", [])))
             security = _security(raw.get("security", global_security), schemes)
-            if not security and any(p.location == "header" and p.name.lower() == "authorization" and p.required
-                                    for p in parameters):
+            if not security and any(
+                p.location == "header" and p.name.lower() == "authorization" and p.required for p in parameters
+            ):
                 # A required Authorization header parameter is authentication by another name.
                 security = ((SecurityScheme("Authorization", "apiKey", location="header"),),)
             mock = raw.get("x-mock") or {}
             if not isinstance(mock, dict):
-                raise SpecLoadError(path, SpecErrorKind.BAD_EXTENSION, f"{method.upper()} {route}: x-mock must be a mapping")
+                raise SpecLoadError(
+                    path, SpecErrorKind.BAD_EXTENSION, f"{method.upper()} {route}: x-mock must be a mapping"
+                )
             operations.append(
                 Operation(
                     method=method,
