@@ -88,10 +88,15 @@ def _generate(api: ApiSpec, operation_id: str, status: int | None, seed: int) ->
 
 
 def _serve(args: argparse.Namespace) -> int:
+    import warnings
+
     import uvicorn
 
-    from mockserver.serving.app import build_app
-    from mockserver.serving.state import ServerConfig
+    with warnings.catch_warnings():
+        # Connexion imports Starlette's TestClient at start-up, which warns about httpx; not ours to fix.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from mockserver.serving.app import build_app
+        from mockserver.serving.state import ServerConfig
 
     apis = _load(args.specs)
     app = build_app(apis, ServerConfig(seed=args.seed, tokens=frozenset(args.token)))
