@@ -270,8 +270,9 @@ class Compiler:
         def gen(ctx: GenContext, depth: int) -> dict[str, Any]:
             if depth > _HARD_DEPTH:
                 raise GenerationError(f"{where}: recursion does not end")
-            if details and ctx.problem is not None and ctx.problem.details and extra_gen is None:
-                return dict(ctx.problem.details)
+            if details and extra_gen is None:
+                # An error's details describe the request that failed; made-up ones would mislead.
+                return dict(ctx.problem.details) if ctx.problem is not None else {}
             shallow = depth <= MAX_DEPTH
             out: dict[str, Any] = {}
             ctx.frames.append({})

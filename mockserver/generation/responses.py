@@ -48,7 +48,9 @@ def generic_error(problem: Problem) -> dict[str, Any]:
 class OperationMock:
     """One operation: its generators by status key, its shaper, its named examples."""
 
-    def __init__(self, api: ApiSpec, op: Operation, compiler: Compiler, fixtures: dict[str, Fixture] | None = None) -> None:
+    def __init__(
+        self, api: ApiSpec, op: Operation, compiler: Compiler, fixtures: dict[str, Fixture] | None = None
+    ) -> None:
         self.api = api
         self.op = op
         self._bodies: dict[str, Gen | None] = {}

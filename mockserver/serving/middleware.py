@@ -90,9 +90,10 @@ def invalid_request_problem(
         if len(errors) == 1
         else f"{len(errors)} invalid parameters: " + "; ".join(e.message for e in errors)
     )
-    return Problem(
-        status=status, message=message, code=status_phrase(status)[0], details=details or {}, errors=tuple(errors)
-    )
+    if details is None:
+        # The offending values, as client-analytics documents (`details: {start_date: …}`).
+        details = {str(e.location[-1]): e.input for e in errors if e.input is not None}
+    return Problem(status=status, message=message, code=status_phrase(status)[0], details=details, errors=tuple(errors))
 
 
 class FrontMiddleware:

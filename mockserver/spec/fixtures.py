@@ -52,11 +52,15 @@ def load_fixtures(api: ApiSpec) -> dict[str, dict[str, Fixture]]:
                 continue
             response = op.response_for(fixture.status)
             if response is None:
-                logger.warning("%s: status %s is not documented for %s; not served", path, fixture.status, op.operation_id)
+                logger.warning(
+                    "%s: status %s is not documented for %s; not served", path, fixture.status, op.operation_id
+                )
                 continue
             problems = schema_validator(response.schema, openapi_31=api.is_31)(fixture.body) if response.schema else []
             if problems:
-                logger.warning("%s: body does not match the %s schema at %s; not served", path, fixture.status, problems[0])
+                logger.warning(
+                    "%s: body does not match the %s schema at %s; not served", path, fixture.status, problems[0]
+                )
                 continue
             found.setdefault(op.operation_id, {})[fixture.name] = fixture
     return found
