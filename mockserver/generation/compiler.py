@@ -50,6 +50,8 @@ class Compiler:
         self.strings = string_generators(pools)
         self.openapi_31 = openapi_31
         self._memo: dict[tuple[int, str, str, bool], Gen] = {}
+        # Memo keys are ids: keep every compiled schema alive, or a new dict could reuse a dead one's id.
+        self._alive: list[Schema] = []
 
     def compile(
         self, schema: Any, *, name: str = "", parent: str = "", in_error: bool = False, where: str = "#"
@@ -62,6 +64,7 @@ class Compiler:
         key = (id(schema), name, parent, in_error)
         if key in self._memo:
             return self._memo[key]
+        self._alive.append(schema)
         # A placeholder first, so that a recursive schema compiles to a generator that calls itself.
         cell: list[Gen] = []
         self._memo[key] = lambda ctx, depth: cell[0](ctx, depth)
@@ -131,8 +134,14 @@ class Compiler:
         else:
             check = self._exclusive_check(branches)
 
+        nulls = [i for i, b in enumerate(branches) if isinstance(b, dict) and _types(b) == ["null"]]
+        values = [i for i in range(len(gens)) if i not in nulls]
+
         def gen(ctx: GenContext, depth: int) -> Any:
-            order = list(range(len(gens)))
+            # A `{type: null}` branch is nullability spelled in 3.1: as rare as `nullable` makes null.
+            if nulls and (not values or depth > MAX_DEPTH or ctx.rng.random() < _NULL_CHANCE):
+                return None
+            order = list(values)
             ctx.rng.shuffle(order)
             value: Any = None
             for index in order:
@@ -214,6 +223,16 @@ class Compiler:
         hi = schema.get("maxItems")
         unique = bool(schema.get("uniqueItems"))
         problem_list = in_error and _is_problem_list(items)
+        # Without the field's name the value pools are wider: the way out when uniqueItems drains a small one.
+        plain = self.compile(items, in_error=in_error, where=f"{where}/items") if unique and item else None
+        contains = schema.get("contains")
+        contains_gen = contains_check = None
+        if isinstance(contains, dict):
+            from mockserver.spec.validation import schema_validator
+
+            merged = merge(items, contains) if isinstance(items, dict) else contains
+            contains_gen = self.compile(merged, name=name, parent=parent, in_error=in_error, where=f"{where}/contains")
+            contains_check = schema_validator(contains, openapi_31=self.openapi_31)
 
         def gen(ctx: GenContext, depth: int) -> list[Any]:
             if depth > _HARD_DEPTH:
@@ -228,13 +247,20 @@ class Compiler:
             attempts = 0
             while len(out) < count and attempts < count * 10 + 10:
                 attempts += 1
-                value = item(ctx, depth + 1)
+                source = plain if plain is not None and attempts > count * 5 else item
+                value = source(ctx, depth + 1)
                 if unique:
                     marker = json.dumps(value, sort_keys=True)
                     if marker in seen:
                         continue
                     seen.add(marker)
                 out.append(value)
+            if contains_gen is not None and contains_check is not None and all(contains_check(v) for v in out):
+                wanted = contains_gen(ctx, depth + 1)
+                if out and hi is not None and len(out) >= int(hi):
+                    out[0] = wanted
+                else:
+                    out.append(wanted)
             return out
 
         return gen
@@ -251,6 +277,21 @@ class Compiler:
             for prop, sub in props.items()
             if not (isinstance(sub, dict) and sub.get("writeOnly"))
         ]
+        undeclared = schema.get("additionalProperties", {})
+        fields += [  # required names the schema never describes still have to be there
+            (
+                prop,
+                self.compile(
+                    undeclared if isinstance(undeclared, dict) else {},
+                    name=prop,
+                    parent=name,
+                    in_error=in_error,
+                    where=f"{where}/required/{prop}",
+                ),
+                True,
+            )
+            for prop in sorted(required - set(props))
+        ]
         extra = schema.get("additionalProperties", True)
         patterns = [
             (compile_pattern(p), self.compile(s, name=name, in_error=in_error, where=f"{where}/patternProperties"))
@@ -262,7 +303,7 @@ class Compiler:
             if isinstance(extra, dict) and extra
             else None
         )
-        freeform = not props and not patterns and extra is not False
+        freeform = not props and not patterns and extra is not False and "propertyNames" not in schema
         lo = int(schema.get("minProperties", 0))
         hi = schema.get("maxProperties")
         details = in_error and semantics.normalize(name) in ("details", "metadata", "context") and freeform
@@ -288,20 +329,34 @@ class Compiler:
                         out[key] = extra_gen(ctx, depth + 1) if extra_gen else value
             finally:
                 ctx.frames.pop()
-            _fit_property_count(ctx, out, lo, hi, required, extra_gen if extra is not False else None, depth)
+            _fit_property_count(ctx, out, lo, hi, required, fields, extra is not False, extra_gen, depth)
             return out
 
         return gen
 
 
 def _fit_property_count(
-    ctx: GenContext, out: dict[str, Any], lo: int, hi: Any, required: set[str], extra_gen: Gen | None, depth: int
+    ctx: GenContext,
+    out: dict[str, Any],
+    lo: int,
+    hi: Any,
+    required: set[str],
+    fields: list[tuple[str, Gen, bool]],
+    extra_allowed: bool,
+    extra_gen: Gen | None,
+    depth: int,
 ) -> None:
     if hi is not None:
         for key in [k for k in out if k not in required][: max(0, len(out) - int(hi))]:
             del out[key]
+    # Declared optional properties first; made-up keys only where the schema allows them.
+    for prop, field_gen, _ in fields:
+        if len(out) >= lo:
+            return
+        if prop not in out:
+            out[prop] = field_gen(ctx, depth + 1)
     n = 0
-    while len(out) < lo:
+    while len(out) < lo and extra_allowed:
         n += 1
         out[f"extra_{n}"] = extra_gen(ctx, depth + 1) if extra_gen else ctx.rng.choice(("on", "off"))
 

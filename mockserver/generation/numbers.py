@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from mockserver.generation import semantics
@@ -16,55 +17,39 @@ _SPAN = 1000  # how far past a one-sided schema bound values may go when the pla
 
 
 def compile_number(schema: dict[str, Any], name: str, *, integer: bool, in_error: bool, openapi_31: bool) -> NumGen:
-    """A generator of numbers for `schema`; counts are whole even when typed `number`."""
+    """A generator of numbers for `schema`; counts are whole even when typed `number`, where the schema allows."""
     kind = semantics.number_kind(name, schema, in_error)
     plausible_lo, plausible_hi, decimals = NUMBER_KINDS[kind]
     fmt = schema.get("format")
-    whole = integer or decimals is None or fmt in _FORMAT_RANGES or fmt == "integer"
     lo, hi, lo_open, hi_open = _bounds(schema, openapi_31)
     if fmt in _FORMAT_RANGES:
         lo = max(lo, _FORMAT_RANGES[fmt][0]) if lo is not None else _FORMAT_RANGES[fmt][0]
         hi = min(hi, _FORMAT_RANGES[fmt][1]) if hi is not None else _FORMAT_RANGES[fmt][1]
-    low, high = _window(plausible_lo, plausible_hi, lo, hi)
-    multiple = schema.get("multipleOf")
-    places = 2 if decimals is None else decimals
 
     def inside(value: float) -> bool:
         return (lo is None or value > lo or (value == lo and not lo_open)) and (
             hi is None or value < hi or (value == hi and not hi_open)
         )
 
+    low, high = _window(plausible_lo, plausible_hi, lo, hi, inside)
+    multiple = schema.get("multipleOf")
     if multiple:
-        first = math.ceil(low / multiple)
-        last = math.floor(high / multiple)
-        if first > last:
-            first = last = math.ceil(lo / multiple) if lo is not None else 0
+        return _by_multiple(multiple, low, high, lo, hi, inside, whole=integer or fmt == "integer")
+    first, last = _whole_range(low, high, lo, hi, lo_open, hi_open)
+    # A count typed `number` stays whole unless its bounds leave no whole number in range.
+    whole = integer or fmt in _FORMAT_RANGES or fmt == "integer" or (decimals is None and first <= last)
+    places = 2 if decimals is None else decimals
+    fallback = _midpoint(lo, hi)
 
-        def by_multiple(ctx: GenContext, depth: int) -> int | float:
-            for _ in range(8):
-                value = ctx.rng.randint(first, last) * multiple
-                value = int(value) if whole or (float(value).is_integer() and isinstance(multiple, int)) else value
-                if inside(value):
-                    return value
-            return value  # type: ignore[no-any-return]
-
-        return by_multiple
-
-    if kind == "http_status":
+    if kind == "http_status" and whole:
 
         def status(ctx: GenContext, depth: int) -> int | float:
-            return ctx.status if inside(ctx.status) else ctx.rng.randint(math.ceil(low), math.floor(high))
+            return ctx.status if inside(ctx.status) else ctx.rng.randint(first, max(first, last))
 
         return status
 
     if whole:
-        first, last = math.ceil(low), math.floor(high)
-        if lo_open and lo is not None and first <= lo:
-            first = math.floor(lo) + 1
-        if hi_open and hi is not None and last >= hi:
-            last = math.ceil(hi) - 1
-        if first > last:
-            first = last = first if hi is None else last
+        last = max(first, last)
 
         def whole_number(ctx: GenContext, depth: int) -> int | float:
             return ctx.rng.randint(first, last)
@@ -76,9 +61,73 @@ def compile_number(schema: dict[str, Any], name: str, *, integer: bool, in_error
             value = round(ctx.rng.uniform(low, high), places)
             if inside(value):
                 return value
-        return (low + high) / 2
+        return fallback
 
     return real
+
+
+def _whole_range(
+    low: float, high: float, lo: float | None, hi: float | None, lo_open: bool, hi_open: bool
+) -> tuple[int, int]:
+    first, last = math.ceil(low), math.floor(high)
+    if lo_open and lo is not None and first <= lo:
+        first = math.floor(lo) + 1
+    if hi_open and hi is not None and last >= hi:
+        last = math.ceil(hi) - 1
+    return first, last
+
+
+def _midpoint(lo: float | None, hi: float | None) -> float:
+    """A value strictly inside the schema's bounds, whatever their exclusivity."""
+    if lo is not None and hi is not None:
+        return (lo + hi) / 2
+    if lo is not None:
+        return lo + 1
+    if hi is not None:
+        return hi - 1
+    return 0
+
+
+def _by_multiple(
+    multiple: float,
+    low: float,
+    high: float,
+    lo: float | None,
+    hi: float | None,
+    inside: Callable[[float], bool],
+    *,
+    whole: bool,
+) -> NumGen:
+    step = Decimal(str(multiple))
+    exponent = step.as_tuple().exponent
+    places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    first, last = math.ceil(low / multiple), math.floor(high / multiple)
+    if first > last:
+        first, last = (
+            math.ceil((lo if lo is not None else 0) / multiple),
+            math.floor((hi if hi is not None else 0) / multiple),
+        )
+    candidates = range(first, max(first, last) + 1)
+
+    def valid(value: float) -> bool:
+        # The check validators make: the quotient must be whole in float arithmetic too.
+        quotient = value / multiple
+        return inside(value) and quotient == int(quotient)
+
+    def by_multiple(ctx: GenContext, depth: int) -> int | float:
+        value: float = 0
+        for _ in range(16):
+            k = ctx.rng.choice(candidates)
+            value = int(k * multiple) if whole or (isinstance(multiple, int)) else round(k * multiple, places)
+            if valid(value):
+                return value
+        for k in candidates[:64]:  # a deterministic sweep when random draws keep missing
+            value = int(k * multiple) if whole or isinstance(multiple, int) else round(k * multiple, places)
+            if valid(value):
+                return value
+        return value
+
+    return by_multiple
 
 
 def _bounds(schema: dict[str, Any], openapi_31: bool) -> tuple[float | None, float | None, bool, bool]:
@@ -97,11 +146,13 @@ def _bounds(schema: dict[str, Any], openapi_31: bool) -> tuple[float | None, flo
     return lo, hi, lo_open, hi_open
 
 
-def _window(plausible_lo: float, plausible_hi: float, lo: float | None, hi: float | None) -> tuple[float, float]:
+def _window(
+    plausible_lo: float, plausible_hi: float, lo: float | None, hi: float | None, inside: Callable[[float], bool]
+) -> tuple[float, float]:
     """The plausible range cut to the schema's; where they miss each other, a span beside the schema's bound."""
     low = plausible_lo if lo is None else max(plausible_lo, lo)
     high = plausible_hi if hi is None else min(plausible_hi, hi)
-    if low <= high:
+    if low < high or (low == high and inside(low)):
         return low, high
     if lo is not None and hi is not None:
         return lo, hi

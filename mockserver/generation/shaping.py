@@ -7,6 +7,7 @@ name, a query parameter named like an item field filters the items, `limit` boun
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -139,6 +140,8 @@ class Shaper:
             value = request.get(ref)
             if value is not None and self._check(path, value):
                 body = _assign(body, path, value, self._maker(path), ctx)
+                if normalize(path[-1]).endswith(("id", "uuid")) and "[]" in path[:-2]:
+                    body = _same_owner(body, path)
         return body
 
     def _maker(self, path: Path) -> Callable[[Path, GenContext], Any]:
@@ -283,6 +286,24 @@ def _assign(
     if child is not None:
         node[head] = _assign(child, rest, value, make, ctx, (*done, head))
     return node
+
+
+def _same_owner(body: Any, path: Path) -> Any:
+    """Items filtered to one `user.id` name one user: every item gets the first item's `user`."""
+    cut = len(path) - 1 - path[::-1].index("[]")
+    array_path, owner_path = path[:cut], path[cut + 1 : -1]
+    items: Any = body
+    for step in array_path:
+        items = items.get(step) if isinstance(items, dict) else None
+    if not isinstance(items, list) or not items or not owner_path:
+        return body
+    first: Any = items[0]
+    for step in owner_path:
+        first = first.get(step) if isinstance(first, dict) else None
+    if isinstance(first, dict):
+        for item in items[1:]:
+            _assign(item, owner_path, copy.deepcopy(first), None, None)
+    return body
 
 
 def _truncate(node: Any, path: Path, n: int) -> Any:

@@ -209,6 +209,9 @@ _QUANTS = {
 }
 atoms = st.sampled_from(_ATOMS)
 quants = st.sampled_from(list(_QUANTS))
+# Unbounded quantifiers on groups (`(a*)*`) make Python's own `re.search` backtrack exponentially,
+# which would hang the oracle rather than test the generator.
+group_quants = st.sampled_from(["", "?", "??", "{2}", "{1,3}", "{0,2}?"])
 
 
 def _regexes() -> st.SearchStrategy[str]:
@@ -218,7 +221,7 @@ def _regexes() -> st.SearchStrategy[str]:
         lambda inner: st.one_of(
             st.lists(inner, min_size=1, max_size=4).map("".join),
             st.lists(inner, min_size=2, max_size=3).map(lambda alts: "(?:" + "|".join(alts) + ")"),
-            st.tuples(inner, quants).map(lambda t: f"({t[0]}){t[1]}"),
+            st.tuples(inner, group_quants).map(lambda t: f"({t[0]}){t[1]}"),
         ),
         max_leaves=12,
     )
