@@ -37,6 +37,7 @@ _FREEFORM: tuple[tuple[str, Any], ...] = (
     ("client", "web"),
     ("triggered_by", "schedule"),
 )
+_ERROR_WORDS = frozenset({"error", "message", "msg", "detail", "code", "status", "name", "title"})
 _STRING_KEYS = ("minLength", "maxLength", "pattern", "format")
 _NUMBER_KEYS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf")
 _OBJECT_KEYS = ("properties", "required", "additionalProperties", "patternProperties", "minProperties")
@@ -272,7 +273,8 @@ class Compiler:
             (
                 prop,
                 self.compile(sub, name=prop, parent=name, in_error=in_error, where=f"{where}/properties/{prop}"),
-                prop in required,
+                # An error always says what went wrong, even where the envelope makes it optional.
+                prop in required or (in_error and bool(set(semantics.tokens(prop)) & _ERROR_WORDS)),
             )
             for prop, sub in props.items()
             if not (isinstance(sub, dict) and sub.get("writeOnly"))

@@ -135,8 +135,9 @@ class FrontMiddleware:
                 scope, receive, send
             )
             return
-        if operations:
-            allowed = sorted({op.method.upper() for op in operations})
+        allowed = sorted({op.method.upper() for op in operations})
+        # A method the path allows reaching here means the router did not match the path (e.g. a newline in it).
+        if operations and scope["method"] not in allowed:
             if scope["method"] == "OPTIONS":
                 await Response(status_code=204, headers={"Allow": ", ".join(allowed)})(scope, receive, send)
                 return
@@ -215,6 +216,11 @@ class OperationMiddleware:
             return error_response(
                 self.state, api, bound, scope, Problem(status=status, message=message, code=status_phrase(status)[0])
             )
+        if isinstance(exc, HTTPException) and 400 <= exc.status_code < 500:
+            # Starlette's own refusals (e.g. a multipart Content-Type without a boundary).
+            status = api.error_status(bound.op) if exc.status_code == 400 else exc.status_code
+            problem = Problem(status=status, message=str(exc.detail), code=status_phrase(status)[0])
+            return error_response(self.state, api, bound, scope, problem)
         if isinstance(exc, (UnicodeDecodeError, ValueError)):
             status = api.error_status(bound.op)
             problem = Problem(
