@@ -66,8 +66,8 @@ def _list(apis: list[ApiSpec]) -> None:
 def _generate(api: ApiSpec, operation_id: str, status: int | None, seed: int) -> int:
     from mockserver.generation.context import make_context
     from mockserver.generation.responses import ApiMock
-    from mockserver.generation.shaping import RequestValues
     from mockserver.generation.values import Pools
+    from mockserver.spec.rules import RequestValues
 
     try:
         op = api.operation(operation_id)

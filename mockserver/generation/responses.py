@@ -13,10 +13,11 @@ from typing import Any
 from mockserver.errors import GenerationError, SpecErrorKind, SpecLoadError
 from mockserver.generation.compiler import Compiler, Gen
 from mockserver.generation.context import GenContext, Problem
-from mockserver.generation.shaping import RequestValues, Shaper
+from mockserver.generation.shaping import Shaper
 from mockserver.generation.values import Pools, status_phrase
 from mockserver.spec.fixtures import Fixture, load_fixtures
 from mockserver.spec.model import ApiSpec, Operation, ResponseSpec
+from mockserver.spec.rules import RequestValues
 
 _DESCRIPTION_RE = re.compile(r"^[\w\s]+ - (.+)$")
 _BOILERPLATE = {"error", "success", "ok", "successful response", "default response", ""}

@@ -8,9 +8,8 @@ name, a query parameter named like an item field filters the items, `limit` boun
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from mockserver.errors import SpecErrorKind, SpecLoadError
@@ -18,53 +17,11 @@ from mockserver.generation.context import GenContext
 from mockserver.generation.merge import merge_all_of
 from mockserver.generation.semantics import normalize
 from mockserver.spec.model import Operation
+from mockserver.spec.rules import STEPS, Path, RequestValues, broken_rule, parse_date, parse_path, periods
 from mockserver.spec.validation import schema_validator
 
-Path = tuple[str, ...]  # ("data", "[]", "user", "id"); "[]" steps into every item of an array
 Compile = Callable[..., Callable[[GenContext, int], Any]]
 _LIMIT_NAMES = frozenset({"limit", "page_size", "per_page", "max_results", "top", "size"})
-_STEPS = {
-    "daily": "day",
-    "day": "day",
-    "weekly": "week",
-    "week": "week",
-    "monthly": "month",
-    "month": "month",
-    "quarterly": "quarter",
-    "quarter": "quarter",
-}
-
-
-@dataclass(frozen=True)
-class RequestValues:
-    """The validated request, as the handler sees it; header names lower-case."""
-
-    query: Mapping[str, Any] = field(default_factory=dict)
-    path: Mapping[str, Any] = field(default_factory=dict)
-    headers: Mapping[str, str] = field(default_factory=dict)
-
-    def get(self, ref: str) -> Any:
-        """`query.limit` → the value of query parameter `limit`, or None."""
-        where, _, name = ref.partition(".")
-        source = {"query": self.query, "path": self.path, "header": self.headers}.get(where, {})
-        return source.get(name.lower() if where == "header" else name)
-
-
-def _parse_path(text: str) -> Path:
-    steps: list[str] = []
-    for part in text.split("."):
-        if part.endswith("[]"):
-            steps.extend((part[:-2], "[]") if part[:-2] else ("[]",))
-        else:
-            steps.append(part)
-    return tuple(steps)
-
-
-def _parse_date(value: Any) -> date | None:
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        return None
 
 
 class Shaper:
@@ -78,8 +35,8 @@ class Shaper:
         self._schema = schema
         self._fields = _collect_fields(schema)
         mock = op.mock
-        self._echo = [(_parse_path(p), str(r)) for p, r in (mock.get("echo") or {}).items()]
-        self._filter = [(_parse_path(p), str(r)) for p, r in (mock.get("filter") or {}).items()]
+        self._echo = [(parse_path(p), str(r)) for p, r in (mock.get("echo") or {}).items()]
+        self._filter = [(parse_path(p), str(r)) for p, r in (mock.get("filter") or {}).items()]
         self._limit: dict[str, Any] | None = mock.get("limit")
         self._series: dict[str, Any] = mock.get("series") or {}
         self._checks: dict[Path, Callable[[Any], list[str]]] = {}
@@ -94,7 +51,7 @@ class Shaper:
         if mock.get("heuristics", True) is not False:
             self._add_heuristics(op)
         if self._series:
-            self._series_items = self._item_generator(_parse_path(str(self._series["array"])))
+            self._series_items = self._item_generator(parse_path(str(self._series["array"])))
 
     def _add_heuristics(self, op: Operation) -> None:
         explicit = {r for _, r in [*self._echo, *self._filter]}
@@ -158,20 +115,20 @@ class Shaper:
         n = request.get(str(self._limit["param"]))
         if not isinstance(n, int) or isinstance(n, bool):
             return body
-        array = _parse_path(str(self._limit["array"]))
+        array = parse_path(str(self._limit["array"]))
         body = _truncate(body, array[:-1] if array[-1] == "[]" else array, max(n, 0))
         echo = self._limit.get("echo")
-        if echo and self._check(_parse_path(str(echo)), n):
-            body = _assign(body, _parse_path(str(echo)), n, None, None)
+        if echo and self._check(parse_path(str(echo)), n):
+            body = _assign(body, parse_path(str(echo)), n, None, None)
         return body
 
     def _apply_series(self, body: Any, request: RequestValues, ctx: GenContext) -> Any:
         series = self._series
-        start = _parse_date(request.get(str(series["start"])))
-        end = _parse_date(request.get(str(series["end"])))
+        start = parse_date(request.get(str(series["start"])))
+        end = parse_date(request.get(str(series["end"])))
         if start is None or end is None or end < start:
             return body
-        step = _STEPS.get(str(request.get(str(series.get("step", ""))) or "daily"), "day")
+        step = STEPS.get(str(request.get(str(series.get("step", ""))) or "daily"), "day")
         item_field = str(series.get("field", "date"))
         items = []
         for day in periods(start, end, step):
@@ -179,57 +136,16 @@ class Shaper:
             if isinstance(item, dict):
                 item[item_field] = day.isoformat()
             items.append(item)
-        array = _parse_path(str(series["array"]))
+        array = parse_path(str(series["array"]))
         return _assign(body, array[:-1] if array[-1] == "[]" else array, items, None, ctx)
 
     def check_request(self, op: Operation, request: RequestValues, today: date) -> tuple[str, dict[str, Any]] | None:
         """The first `x-mock.request_rules` violation as (message, details), or None."""
         for rule in op.mock.get("request_rules") or []:
-            found = _broken_rule(rule, request, today)
+            found = broken_rule(rule, request, today)
             if found is not None:
                 return found
         return None
-
-
-def periods(start: date, end: date, step: str) -> list[date]:
-    """Bucket starts from `start` to `end` inclusive; the first bucket is labelled by `start` itself."""
-    out = [start]
-    current = start
-    while True:
-        if step == "day":
-            current = current + timedelta(days=1)
-        elif step == "week":
-            current = current + timedelta(days=7)
-        else:
-            months = 1 if step == "month" else 3
-            first_month = current.month - 1 if step == "month" else (current.month - 1) // 3 * 3
-            total = current.year * 12 + first_month + months
-            current = date(total // 12, total % 12 + 1, 1)
-        if current > end:
-            return out
-        out.append(current)
-
-
-def _broken_rule(rule: Mapping[str, Any], request: RequestValues, today: date) -> tuple[str, dict[str, Any]] | None:
-    kind = rule.get("rule")
-    if kind == "date_range":
-        raw_start, raw_end = request.get(str(rule["start"])), request.get(str(rule["end"]))
-        start, end = _parse_date(raw_start), _parse_date(raw_end)
-        if start is None or end is None:
-            return None
-        names = {str(rule["start"]).split(".", 1)[1]: raw_start, str(rule["end"]).split(".", 1)[1]: raw_end}
-        if end < start:
-            return "Start date must not be after end date", names
-        if "max_days" in rule and (end - start).days > int(rule["max_days"]):
-            return str(rule.get("message") or f"Date range cannot exceed {rule['max_days']} days"), names
-    elif kind == "recent_date":
-        raw = request.get(str(rule["param"]))
-        day = _parse_date(raw)
-        within = int(rule.get("within_days", 30))
-        if day is not None and not (today - timedelta(days=within) <= day <= today):
-            name = str(rule["param"]).split(".", 1)[1]
-            return str(rule.get("message") or f"{name} must be within the last {within} days"), {name: raw}
-    return None
 
 
 def _collect_fields(schema: Any, prefix: Path = (), depth: int = 0) -> dict[Path, Any]:

@@ -20,12 +20,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver.generation.context import FieldError, Problem
 from mockserver.generation.responses import ApiMock
-from mockserver.generation.shaping import RequestValues
 from mockserver.generation.values import status_phrase
 from mockserver.serving.auth import credential_problem
 from mockserver.serving.prefer import PreferError, parse_prefer
 from mockserver.serving.state import BoundOperation, MockState, mock_error, to_response
 from mockserver.serving.validation import InvalidRequest
+from mockserver.spec.rules import RequestValues
 
 logger = logging.getLogger("mockserver")
 EXTENSION = "mockserver"

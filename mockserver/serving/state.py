@@ -15,8 +15,9 @@ from starlette.types import Scope
 
 from mockserver.generation.context import GenContext, Problem, make_context
 from mockserver.generation.responses import ApiMock, OperationMock, Rendered
-from mockserver.generation.shaping import RequestValues
-from mockserver.spec.model import Operation, Parameter
+from mockserver.spec.model import Operation
+from mockserver.spec.params import request_values
+from mockserver.spec.rules import RequestValues
 
 
 @dataclass(frozen=True)
@@ -24,31 +25,6 @@ class ServerConfig:
     seed: int = 0
     tokens: frozenset[str] = frozenset()
     today: Callable[[], date] = field(default=lambda: datetime.now(UTC).date())
-
-
-def _coerce(param: Parameter, raw: list[str]) -> Any:
-    """A query/path/header string as the type its schema names (the validator has accepted it)."""
-    schema = param.schema
-    kind = schema.get("type")
-    kinds = kind if isinstance(kind, list) else [kind]
-    if "array" in kinds:
-        items = raw if len(raw) > 1 else [v for v in raw[0].split(",") if v] if raw else []
-        item = Parameter(param.name, param.location, False, schema.get("items") or {})
-        return [_coerce(item, [v]) for v in items]
-    value = raw[-1] if raw else None
-    if value is None:
-        return None
-    try:
-        if "integer" in kinds:
-            return int(value)
-        if "number" in kinds:
-            number = float(value)
-            return int(number) if number.is_integer() and "." not in value else number
-        if "boolean" in kinds:
-            return value.lower() == "true"
-    except ValueError:
-        return value
-    return value
 
 
 class BoundOperation:
@@ -64,14 +40,7 @@ class BoundOperation:
 
     def request_values(self, scope: Scope) -> RequestValues:
         query = QueryParams(scope.get("query_string", b"").decode("latin-1"))
-        headers = Headers(scope=scope)
-        values: dict[str, Any] = {}
-        for p in self._query:
-            raw = query.getlist(p.name)
-            values[p.name] = _coerce(p, raw) if raw else p.schema.get("default")
-        path_params = scope.get("path_params", {})
-        path = {p.name: _coerce(p, [str(path_params[p.name])]) for p in self._path if p.name in path_params}
-        return RequestValues(query=values, path=path, headers={k.lower(): v for k, v in headers.items()})
+        return request_values(self.op, query.multi_items(), scope.get("path_params", {}), Headers(scope=scope).items())
 
 
 class MockState:
