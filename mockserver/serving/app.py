@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from connexion import AsyncApp
@@ -39,6 +40,8 @@ class _MockResolver(Resolver):  # type: ignore[misc]
 def build_app(apis: list[ApiSpec], config: ServerConfig | None = None) -> AsyncApp:
     """An AsyncApp serving every API in `apis`; specs must have loaded (see `spec.loader`)."""
     config = config or ServerConfig()
+    # Connexion logs every undeclared query parameter as an error (a handler taking **kwargs asks for them all).
+    logging.getLogger("connexion.decorators.parameter").setLevel(logging.CRITICAL)
     pools = Pools(config.seed)
     mocks = [ApiMock(api, pools) for api in apis]
     state = MockState(mocks, config)

@@ -19,7 +19,7 @@ def coerce(param: Parameter, raw: list[str]) -> Any:
         item = Parameter(param.name, param.location, False, schema.get("items") or {})
         return [coerce(item, [v]) for v in items]
     value = raw[-1] if raw else None
-    if value is None:
+    if value is None or (value == "null" and _nullable(schema)):
         return None
     try:
         if "integer" in kinds:
@@ -49,3 +49,13 @@ def request_values(
         elif p.location == "path" and p.name in path_params:
             path[p.name] = coerce(p, [str(path_params[p.name])])
     return RequestValues(query=values, path=path, headers={k.lower(): v for k, v in headers})
+
+
+def _nullable(schema: dict[str, Any]) -> bool:
+    """Whether `null` is a value of `schema` (3.0 `nullable`, a 3.1 type list, or a null branch)."""
+    kind = schema.get("type")
+    if schema.get("nullable") is True or kind == "null" or (isinstance(kind, list) and "null" in kind):
+        return True
+    return any(
+        isinstance(b, dict) and _nullable(b) for b in [*(schema.get("anyOf") or []), *(schema.get("oneOf") or [])]
+    )

@@ -1,0 +1,135 @@
+"""What a contract run found: violations (deduplicated), per-API summaries, text and JUnit XML.
+
+Secrets never reach a report: every credential-bearing header is masked before it is stored.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass, field
+from xml.etree import ElementTree
+
+SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-api-key", "api-key", "x-auth-token"})
+_SECRETISH = re.compile(r"(token|secret|key|password|auth)", re.IGNORECASE)
+EXCERPT = 300
+
+
+def mask_headers(headers: dict[str, str]) -> dict[str, str]:
+    """Headers with every credential replaced, keeping the scheme word (`Bearer ***`)."""
+    out = {}
+    for name, value in headers.items():
+        if name.lower() in SECRET_HEADERS or _SECRETISH.search(name):
+            scheme, _, rest = value.partition(" ")
+            out[name] = f"{scheme} ***" if rest else "***"
+        else:
+            out[name] = value
+    return out
+
+
+def curl(method: str, url: str, headers: dict[str, str], body: bytes | None = None) -> str:
+    """A copy-pastable curl command, secrets masked."""
+    parts = ["curl", "-X", method.upper(), shlex.quote(url)]
+    for name, value in mask_headers(headers).items():
+        if name.lower() in (
+            "content-length",
+            "user-agent",
+            "accept-encoding",
+            "connection",
+            "x-schemathesis-testcaseid",
+        ):
+            continue
+        parts += ["-H", shlex.quote(f"{name}: {value}")]
+    if body:
+        parts += ["--data", shlex.quote(body.decode("utf-8", "replace"))]
+    return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class Violation:
+    api: str
+    operation: str  # "GET /activity"
+    check: str  # schemathesis check or prose_* name
+    title: str
+    message: str
+    status: int | None
+    body_excerpt: str
+    request: str  # curl, secrets masked
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        # One report per kind of defect: the first line of the message names it, values after vary.
+        return (self.operation, self.check, self.title, self.message.splitlines()[0][:120] if self.message else "")
+
+
+@dataclass
+class ApiResult:
+    api: str
+    target: str
+    operations: list[str] = field(default_factory=list)
+    violations: list[Violation] = field(default_factory=list)
+    requests: int = 0
+    statuses_seen: dict[str, set[int]] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)  # the run itself failed (unreachable, bad spec)
+
+    def add(self, violation: Violation) -> None:
+        if all(v.key != violation.key for v in self.violations):
+            self.violations.append(violation)
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations and not self.errors
+
+    def summary(self) -> str:
+        if self.errors:
+            return f"{self.api}: ERROR — {self.errors[0]}"
+        verdict = "conforms" if self.ok else f"{len(self.violations)} violation(s)"
+        return (
+            f"{self.api}: {verdict} — {len(self.operations)} operation(s), {self.requests} request(s) to {self.target}"
+        )
+
+
+def render_text(results: list[ApiResult]) -> str:
+    lines: list[str] = []
+    for result in results:
+        for n, v in enumerate(result.violations, 1):
+            lines += [
+                f"[{result.api}] {n}. {v.operation} — {v.title} ({v.check})",
+                *(f"    {line}" for line in v.message.strip().splitlines()[:12]),
+                f"    got: {v.status if v.status is not None else 'no response'} {v.body_excerpt}",
+                f"    reproduce: {v.request}",
+                "",
+            ]
+        for error in result.errors:
+            lines.append(f"[{result.api}] run failed: {error}")
+    lines += [r.summary() for r in results]
+    return "\n".join(lines)
+
+
+def write_junit(results: list[ApiResult], path: str) -> None:
+    """One test suite per API, one test case per (operation, check) that failed, plus one per clean operation."""
+    suites = ElementTree.Element("testsuites", name="mockserver contract")
+    for result in results:
+        failed_ops = {v.operation for v in result.violations}
+        cases: list[tuple[str, str, Violation | None]] = [(v.operation, v.check, v) for v in result.violations]
+        cases += [(op, "conforms", None) for op in result.operations if op not in failed_ops]
+        suite = ElementTree.SubElement(
+            suites,
+            "testsuite",
+            name=result.api,
+            tests=str(len(cases) + len(result.errors)),
+            failures=str(len(result.violations)),
+            errors=str(len(result.errors)),
+        )
+        for op, check, violation in cases:
+            case = ElementTree.SubElement(suite, "testcase", classname=f"{result.api}.{op}", name=check)
+            if violation is not None:
+                failure = ElementTree.SubElement(case, "failure", message=violation.title, type=violation.check)
+                failure.text = (
+                    f"{violation.message}\n\ngot: {violation.status} {violation.body_excerpt}\n"
+                    f"reproduce: {violation.request}"
+                )
+        for error in result.errors:
+            case = ElementTree.SubElement(suite, "testcase", classname=result.api, name="run")
+            ElementTree.SubElement(case, "error", message=error)
+    ElementTree.ElementTree(suites).write(path, encoding="utf-8", xml_declaration=True)

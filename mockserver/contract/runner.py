@@ -1,0 +1,286 @@
+"""Run schemathesis (every check) plus the prose-rule checks and probes against one API target.
+
+A target is a base URL (a real server) or an ASGI app (the mock, in process). The runner reads
+specs and speaks HTTP; it never looks inside the server it checks.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import schemathesis
+from hypothesis import HealthCheck, find, settings
+from schemathesis.config import SchemathesisConfig
+from schemathesis.engine import events
+from schemathesis.generation import GenerationMode
+
+from mockserver.contract import prose
+from mockserver.contract.report import EXCERPT, ApiResult, Violation, curl, mask_headers
+from mockserver.spec.model import ApiSpec, Operation
+from mockserver.spec.params import request_values
+from mockserver.spec.rules import RequestValues
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+# The run has a fixed identity per API, so prose checks find their spec from the case's schema.
+_SPECS: dict[str, ApiSpec] = {}
+
+
+@dataclass(frozen=True)
+class ContractOptions:
+    headers: dict[str, str] = field(default_factory=dict)
+    max_examples: int = 25
+    seed: int = 0
+    allow_unsafe: bool = False
+    rate_limit: str | None = None  # "10/s"; None: unlimited in process, "auto" (honours 429) for a URL
+    today: Callable[[], date] = field(default=lambda: datetime.now(UTC).date())
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where to send requests: `base_url` of a server, or an ASGI `app` mounted at `mount_path`."""
+
+    base_url: str | None = None
+    app: Any = None
+    mount_path: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.base_url or f"the mock (in process){self.mount_path}"
+
+    @property
+    def url(self) -> str:
+        return (self.base_url or f"http://testserver{self.mount_path}").rstrip("/")
+
+
+def _operation(api: ApiSpec, method: str, path: str) -> Operation | None:
+    return next((op for op in api.operations if op.method == method.lower() and op.path == path), None)
+
+
+def _values(op: Operation, case: Any, url: str) -> RequestValues:
+    query = parse_qsl(urlsplit(url).query, keep_blank_values=True)
+    return request_values(op, query, case.path_parameters or {}, (case.headers or {}).items())
+
+
+@schemathesis.check
+def prose_rules(ctx: Any, response: Any, case: Any) -> bool | None:
+    """The rules the docs state in prose, as the spec's `x-mock` records them."""
+    api = _SPECS.get(str(case.operation.schema.location))
+    op = _operation(api, case.method, case.path) if api else None
+    if api is None or op is None or not op.mock:
+        return None
+    try:
+        body = json.loads(response.content) if response.content else None
+    except ValueError:
+        return None  # content-type and schema checks report unparsable bodies
+    found = prose.check_answer(
+        op, _values(op, case, response.request.url), response.status_code, body, datetime.now(UTC).date()
+    )
+    if found:
+        raise AssertionError("\n".join(f"[{name}] {message}" for name, message in found))
+    return True
+
+
+def _config(api: ApiSpec, target: Target, options: ContractOptions) -> SchemathesisConfig:
+    config: dict[str, Any] = {
+        "seed": options.seed,
+        "base-url": target.url,
+        "headers": dict(options.headers),
+        "generation": {"max-examples": options.max_examples, "database": "none"},
+        "phases": {
+            "examples": {"enabled": True},
+            "coverage": {"enabled": True},
+            "fuzzing": {"enabled": True},
+            "stateful": {"enabled": True},
+        },
+        "checks": {"enabled": True},
+        "request-timeout": 10,
+    }
+    rate = options.rate_limit or ("auto" if target.base_url else None)
+    if rate:
+        config["rate-limit"] = rate
+    return SchemathesisConfig.from_dict(config)
+
+
+def run_contract(api: ApiSpec, target: Target, options: ContractOptions) -> ApiResult:
+    """Check `target` against `api`'s contract; every violation and run error lands in the result."""
+    result = ApiResult(api=api.name, target=target.label)
+    if target.base_url:
+        unreachable = _unreachable(target.base_url)
+        if unreachable:
+            result.errors.append(unreachable)
+            return result
+    schema: Any = schemathesis.openapi.from_path(str(api.path), config=_config(api, target, options))
+    if target.app is not None:
+        schema.app = target.app
+    if target.base_url and not options.allow_unsafe:
+        schema = schema.include(method=list(SAFE_METHODS))
+    _SPECS[str(schema.location)] = api
+    result.operations = [
+        f"{op.method.upper()} {op.path}"
+        for op in api.operations
+        if options.allow_unsafe or not target.base_url or op.method.upper() in SAFE_METHODS
+    ]
+    for event in schemathesis.engine.from_schema(schema).execute():
+        if isinstance(event, events.ScenarioFinished):
+            _collect(api, event, result, options)
+        elif isinstance(event, events.NonFatalError):
+            text = _error_text(event.value)
+            if text.split(":")[0] not in {e.split(":")[0] for e in result.errors}:
+                result.errors.append(text)
+        elif isinstance(event, events.FatalError):
+            result.errors.append(_error_text(event.exception))
+    if not result.errors:
+        for op in api.operations:
+            if op.mock.get("request_rules") and (options.allow_unsafe or op.method.upper() in SAFE_METHODS):
+                _probe_rules(api, op, schema, target, options, result)
+    return result
+
+
+def _unreachable(base_url: str) -> str | None:
+    """Why `base_url` cannot be reached at all (any HTTP answer counts as reachable), or None."""
+    import httpx
+
+    try:
+        httpx.request("HEAD", base_url, timeout=10)
+    except httpx.HTTPError as exc:
+        return f"cannot reach {base_url}: {type(exc).__name__}: {exc}"
+    return None
+
+
+def _error_text(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0] if text else ''}"[:300]
+
+
+def _collect(api: ApiSpec, event: Any, result: ApiResult, options: ContractOptions) -> None:
+    recorder = event.recorder
+    result.requests += sum(1 for i in recorder.interactions.values() if i.response is not None)
+    for interaction in recorder.interactions.values():
+        if interaction.response is not None:
+            result.statuses_seen.setdefault(recorder.label, set()).add(interaction.response.status_code)
+    for case_id, checks in recorder.checks.items():
+        for node in checks:
+            if node.failure_info is None:
+                continue
+            node_case = recorder.cases[case_id].value
+            interaction = recorder.interactions.get(case_id)
+            response = interaction.response if interaction else None
+            request = interaction.request if interaction else None
+            if _excused(api, node.name, node_case, request, response, options):
+                continue
+            failure = node.failure_info.failure
+            headers = (
+                {k: v[0] if isinstance(v, list) else v for k, v in dict(request.headers).items()} if request else {}
+            )
+            result.add(
+                Violation(
+                    api=api.name,
+                    operation=recorder.label,
+                    check=node.name,
+                    title=str(failure.title),
+                    message=str(failure.message),
+                    status=response.status_code if response else None,
+                    body_excerpt=_excerpt(response.content if response else b""),
+                    request=curl(request.method, request.uri, headers, request.body) if request else "",
+                )
+            )
+
+
+def _excused(api: ApiSpec, check: str, case: Any, request: Any, response: Any, options: ContractOptions) -> bool:
+    """A schema-valid request that breaks a documented prose rule is rightly refused with 4xx."""
+    if check != "positive_data_acceptance" or request is None or response is None or response.status_code >= 500:
+        return False
+    op = _operation(api, case.method, case.path)
+    if op is None:
+        return False
+    return prose.broken_request_rule(op, _values(op, case, request.uri), options.today()) is not None
+
+
+def _excerpt(content: bytes) -> str:
+    text = content.decode("utf-8", "replace").replace("\n", " ")
+    return text if len(text) <= EXCERPT else text[:EXCERPT] + "…"
+
+
+def _probe_rules(
+    api: ApiSpec, op: Operation, schema: Any, target: Target, options: ContractOptions, result: ApiResult
+) -> None:
+    """Send one request breaking each documented rule; the API must refuse it in its documented envelope."""
+    operation = next(
+        (
+            o.ok()
+            for o in schema.get_all_operations()
+            if o.ok().method.upper() == op.method.upper() and o.ok().path == op.path
+        ),
+        None,
+    )
+    if operation is None:
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        base = find(
+            operation.as_strategy(generation_mode=GenerationMode.POSITIVE),
+            lambda _: True,
+            settings=settings(database=None, suppress_health_check=list(HealthCheck)),
+        )
+    today = options.today()
+    for rule in op.mock.get("request_rules") or []:
+        query = dict(base.query or {})
+        broken = _break(rule, query, today)
+        if not broken:
+            continue
+        base.query = query
+        response = base.call(base_url=target.url, headers=dict(options.headers))
+        result.requests += 1
+        label = f"{op.method.upper()} {op.path}"
+        result.statuses_seen.setdefault(label, set()).add(response.status_code)
+        documented_error = [s for s in (400, 422) if op.response_for(s) is not None]
+        request = response.request
+        headers = mask_headers({k: str(v) for k, v in request.headers.items()})
+        violation = None
+        if response.status_code not in documented_error:
+            violation = (
+                f"Prose rule not enforced: {broken}",
+                f"expected {' or '.join(map(str, documented_error)) or 'a 4xx'}, got {response.status_code}",
+            )
+        else:
+            try:
+                base.validate_response(response, checks=[schemathesis.checks.response_schema_conformance])
+            except AssertionError as exc:
+                violation = ("Prose rule refused in the wrong envelope", str(exc).strip()[:800])
+        if violation is not None:
+            result.add(
+                Violation(
+                    api.name,
+                    label,
+                    "prose_request_rule_probe",
+                    violation[0],
+                    violation[1],
+                    response.status_code,
+                    _excerpt(response.content),
+                    curl(request.method, request.url, headers),
+                )
+            )
+
+
+def _break(rule: dict[str, Any], query: dict[str, Any], today: date) -> str | None:
+    """Edit `query` so that it breaks `rule`; a description of how, or None for an unknown rule."""
+    kind = rule.get("rule")
+    if kind == "date_range" and "max_days" in rule:
+        start_name, end_name = str(rule["start"]).split(".", 1)[1], str(rule["end"]).split(".", 1)[1]
+        start = today - timedelta(days=int(rule["max_days"]) + 60)
+        query[start_name], query[end_name] = (
+            start.isoformat(),
+            (start + timedelta(days=int(rule["max_days"]) + 30)).isoformat(),
+        )
+        return f"{start_name}..{end_name} spans {int(rule['max_days']) + 30} days (at most {rule['max_days']})"
+    if kind == "recent_date":
+        name = str(rule["param"]).split(".", 1)[1]
+        query[name] = (today - timedelta(days=int(rule.get("within_days", 30)) + 45)).isoformat()
+        return f"{name}={query[name]} is older than {rule.get('within_days', 30)} days"
+    return None
