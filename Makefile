@@ -8,7 +8,7 @@ PORT ?= 8000
 SEED ?= 0
 SPECS ?= specs
 
-.PHONY: install serve test test-fast lint clean
+.PHONY: install serve test test-fast lint contract contract-real clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,17 @@ test: $(STAMP)
 
 test-fast: $(STAMP)
 	$(PY) -m pytest tests
+
+# Every bundled API checked against the mock, in process (exit 1 on any violation).
+contract: $(STAMP)
+	@for api in $(basename $(notdir $(wildcard specs/*.yaml))); do \
+	  $(PY) -m mockserver contract $$api --max-examples 25 || exit $$?; done
+
+# One API against a real server: make contract-real API=openrouter BASE_URL=https://openrouter.ai/api/v1
+# Credentials come from <API>_API_KEY (e.g. OPENROUTER_API_KEY) or HEADER='Authorization: Bearer …'.
+contract-real: $(STAMP)
+	@test -n "$(API)" -a -n "$(BASE_URL)" || { echo "usage: make contract-real API=NAME BASE_URL=URL"; exit 2; }
+	$(PY) -m mockserver contract $(API) --base-url $(BASE_URL) $(if $(HEADER),--header '$(HEADER)') --junit-xml contract-$(API).xml
 
 lint: $(STAMP)
 	$(PY) -m ruff check mockserver tests contract_tests
