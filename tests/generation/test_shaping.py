@@ -14,10 +14,11 @@ from mockserver.errors import SpecErrorKind, SpecLoadError
 from mockserver.generation.compiler import Compiler
 from mockserver.generation.context import make_context
 from mockserver.generation.responses import ApiMock, OperationMock
-from mockserver.generation.shaping import RequestValues, Shaper, periods
+from mockserver.generation.shaping import Shaper
 from mockserver.generation.values import Pools
 from mockserver.spec.loader import load
 from mockserver.spec.model import Operation, Parameter, ResponseSpec
+from mockserver.spec.rules import RequestValues, periods
 from mockserver.spec.validation import schema_validator
 
 SPECS = Path(__file__).resolve().parents[2] / "specs"
