@@ -40,7 +40,7 @@ def check_answer(op: Operation, request: RequestValues, status: int, body: Any, 
             found += _filter(parse_path(str(target)), wanted, body, str(ref))
     for target, ref in (mock.get("echo") or {}).items():
         wanted = request.get(str(ref))
-        values = list(_values(body, parse_path(str(target))))
+        values = list(values_at(body, parse_path(str(target))))
         if wanted is not None and values and any(str(v) != str(wanted) for v in values):
             found.append(("prose_echo", f"`{target}` should echo {ref}={wanted!r}, got {values[0]!r}"))
     if mock.get("limit"):
@@ -51,7 +51,7 @@ def check_answer(op: Operation, request: RequestValues, status: int, body: Any, 
 
 
 def _filter(path: Path, wanted: Any, body: Any, ref: str) -> list[Violation]:
-    wrong = [v for v in _values(body, path) if str(v) != str(wanted)]
+    wrong = [v for v in values_at(body, path) if str(v) != str(wanted)]
     if not wrong:
         return []
     shown = ".".join(path).replace(".[]", "[]")
@@ -66,13 +66,13 @@ def _limit(spec: dict[str, Any], request: RequestValues, body: Any) -> list[Viol
         return []
     array_path = parse_path(str(spec["array"]))
     arrays = [
-        a for a in _values(body, array_path[:-1] if array_path[-1] == "[]" else array_path) if isinstance(a, list)
+        a for a in values_at(body, array_path[:-1] if array_path[-1] == "[]" else array_path) if isinstance(a, list)
     ]
     found: list[Violation] = []
     if arrays and len(arrays[0]) > n:
         found.append(("prose_limit", f"{spec['param']}={n} should bound `{spec['array']}`, got {len(arrays[0])} items"))
     echo = spec.get("echo")
-    echoed = list(_values(body, parse_path(str(echo)))) if echo else []
+    echoed = list(values_at(body, parse_path(str(echo)))) if echo else []
     if echoed and echoed[0] != n:
         found.append(("prose_limit", f"`{echo}` should echo {spec['param']}={n}, got {echoed[0]!r}"))
     return found
@@ -86,7 +86,7 @@ def _series(spec: dict[str, Any], request: RequestValues, body: Any) -> list[Vio
     expected = [d.isoformat() for d in periods(start, end, step)]
     array_path = parse_path(str(spec["array"]))
     arrays = [
-        a for a in _values(body, array_path[:-1] if array_path[-1] == "[]" else array_path) if isinstance(a, list)
+        a for a in values_at(body, array_path[:-1] if array_path[-1] == "[]" else array_path) if isinstance(a, list)
     ]
     if not arrays:
         return []
@@ -106,13 +106,13 @@ def _series(spec: dict[str, Any], request: RequestValues, body: Any) -> list[Vio
     ]
 
 
-def _values(node: Any, path: Path) -> list[Any]:
+def values_at(node: Any, path: Path) -> list[Any]:
     """Every value at `path` ("[]" fans out over array items); absent branches are skipped."""
     if not path:
         return [node]
     head, rest = path[0], path[1:]
     if head == "[]":
-        return [v for item in node for v in _values(item, rest)] if isinstance(node, list) else []
+        return [v for item in node for v in values_at(item, rest)] if isinstance(node, list) else []
     if isinstance(node, dict) and head in node:
-        return _values(node[head], rest)
+        return values_at(node[head], rest)
     return []

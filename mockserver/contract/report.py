@@ -70,6 +70,7 @@ class ApiResult:
     violations: list[Violation] = field(default_factory=list)
     requests: int = 0
     statuses_seen: dict[str, set[int]] = field(default_factory=dict)
+    documented: dict[str, list[str]] = field(default_factory=dict)  # operation -> documented status keys
     errors: list[str] = field(default_factory=list)  # the run itself failed (unreachable, bad spec)
 
     def add(self, violation: Violation) -> None:

@@ -7,21 +7,19 @@ specs and speaks HTTP; it never looks inside the server it checks.
 from __future__ import annotations
 
 import json
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import schemathesis
-from hypothesis import HealthCheck, find, settings
 from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import events
-from schemathesis.generation import GenerationMode
 
 from mockserver.contract import prose
-from mockserver.contract.report import EXCERPT, ApiResult, Violation, curl, mask_headers
+from mockserver.contract.probes import probe
+from mockserver.contract.report import EXCERPT, ApiResult, Violation, curl
 from mockserver.spec.model import ApiSpec, Operation
 from mockserver.spec.params import request_values
 from mockserver.spec.rules import RequestValues
@@ -101,6 +99,9 @@ def _config(api: ApiSpec, target: Target, options: ContractOptions) -> Schemathe
         "checks": {"enabled": True},
         "request-timeout": 10,
     }
+    if target.base_url and not options.allow_unsafe:
+        # It sends DELETE, PATCH, … to see them refused: not to a real server without --allow-unsafe.
+        config["checks"]["unsupported_method"] = {"enabled": False}
     rate = options.rate_limit or ("auto" if target.base_url else None)
     if rate:
         config["rate-limit"] = rate
@@ -121,6 +122,7 @@ def run_contract(api: ApiSpec, target: Target, options: ContractOptions) -> ApiR
     if target.base_url and not options.allow_unsafe:
         schema = schema.include(method=list(SAFE_METHODS))
     _SPECS[str(schema.location)] = api
+    result.documented = {f"{op.method.upper()} {op.path}": op.documented_statuses for op in api.operations}
     result.operations = [
         f"{op.method.upper()} {op.path}"
         for op in api.operations
@@ -137,8 +139,8 @@ def run_contract(api: ApiSpec, target: Target, options: ContractOptions) -> ApiR
             result.errors.append(_error_text(event.exception))
     if not result.errors:
         for op in api.operations:
-            if op.mock.get("request_rules") and (options.allow_unsafe or op.method.upper() in SAFE_METHODS):
-                _probe_rules(api, op, schema, target, options, result)
+            if options.allow_unsafe or op.method.upper() in SAFE_METHODS:
+                probe(api, op, schema, target, options, result)
     return result
 
 
@@ -186,7 +188,7 @@ def _collect(api: ApiSpec, event: Any, result: ApiResult, options: ContractOptio
                     title=str(failure.title),
                     message=str(failure.message),
                     status=response.status_code if response else None,
-                    body_excerpt=_excerpt(response.content if response else b""),
+                    body_excerpt=excerpt(response.content if response else b""),
                     request=curl(request.method, request.uri, headers, request.body) if request else "",
                 )
             )
@@ -202,85 +204,6 @@ def _excused(api: ApiSpec, check: str, case: Any, request: Any, response: Any, o
     return prose.broken_request_rule(op, _values(op, case, request.uri), options.today()) is not None
 
 
-def _excerpt(content: bytes) -> str:
+def excerpt(content: bytes) -> str:
     text = content.decode("utf-8", "replace").replace("\n", " ")
     return text if len(text) <= EXCERPT else text[:EXCERPT] + "…"
-
-
-def _probe_rules(
-    api: ApiSpec, op: Operation, schema: Any, target: Target, options: ContractOptions, result: ApiResult
-) -> None:
-    """Send one request breaking each documented rule; the API must refuse it in its documented envelope."""
-    operation = next(
-        (
-            o.ok()
-            for o in schema.get_all_operations()
-            if o.ok().method.upper() == op.method.upper() and o.ok().path == op.path
-        ),
-        None,
-    )
-    if operation is None:
-        return
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        base = find(
-            operation.as_strategy(generation_mode=GenerationMode.POSITIVE),
-            lambda _: True,
-            settings=settings(database=None, suppress_health_check=list(HealthCheck)),
-        )
-    today = options.today()
-    for rule in op.mock.get("request_rules") or []:
-        query = dict(base.query or {})
-        broken = _break(rule, query, today)
-        if not broken:
-            continue
-        base.query = query
-        response = base.call(base_url=target.url, headers=dict(options.headers))
-        result.requests += 1
-        label = f"{op.method.upper()} {op.path}"
-        result.statuses_seen.setdefault(label, set()).add(response.status_code)
-        documented_error = [s for s in (400, 422) if op.response_for(s) is not None]
-        request = response.request
-        headers = mask_headers({k: str(v) for k, v in request.headers.items()})
-        violation = None
-        if response.status_code not in documented_error:
-            violation = (
-                f"Prose rule not enforced: {broken}",
-                f"expected {' or '.join(map(str, documented_error)) or 'a 4xx'}, got {response.status_code}",
-            )
-        else:
-            try:
-                base.validate_response(response, checks=[schemathesis.checks.response_schema_conformance])
-            except AssertionError as exc:
-                violation = ("Prose rule refused in the wrong envelope", str(exc).strip()[:800])
-        if violation is not None:
-            result.add(
-                Violation(
-                    api.name,
-                    label,
-                    "prose_request_rule_probe",
-                    violation[0],
-                    violation[1],
-                    response.status_code,
-                    _excerpt(response.content),
-                    curl(request.method, request.url, headers),
-                )
-            )
-
-
-def _break(rule: dict[str, Any], query: dict[str, Any], today: date) -> str | None:
-    """Edit `query` so that it breaks `rule`; a description of how, or None for an unknown rule."""
-    kind = rule.get("rule")
-    if kind == "date_range" and "max_days" in rule:
-        start_name, end_name = str(rule["start"]).split(".", 1)[1], str(rule["end"]).split(".", 1)[1]
-        start = today - timedelta(days=int(rule["max_days"]) + 60)
-        query[start_name], query[end_name] = (
-            start.isoformat(),
-            (start + timedelta(days=int(rule["max_days"]) + 30)).isoformat(),
-        )
-        return f"{start_name}..{end_name} spans {int(rule['max_days']) + 30} days (at most {rule['max_days']})"
-    if kind == "recent_date":
-        name = str(rule["param"]).split(".", 1)[1]
-        query[name] = (today - timedelta(days=int(rule.get("within_days", 30)) + 45)).isoformat()
-        return f"{name}={query[name]} is older than {rule.get('within_days', 30)} days"
-    return None

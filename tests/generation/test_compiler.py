@@ -619,10 +619,6 @@ def test_one_compiler_serves_many_schemas() -> None:
     assert uuid.UUID(uuid_gen(make_context(1), 0)) and int_gen(make_context(1), 0) >= 5
 
 
-MEMO_BUG = ("Compiler._memo is keyed by id(schema) but does not keep the schema alive: once a schema dict is freed, "
-            "another one allocated at its address, compiled under the same name, gets the first one's generator")
-
-
 def test_one_compiler_serves_schemas_it_does_not_keep() -> None:
     for _ in range(20):
         compiler = Compiler(POOLS)

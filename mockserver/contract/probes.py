@@ -1,0 +1,212 @@
+"""Targeted requests for the prose rules: random requests rarely hit them, so each gets one on purpose.
+
+Each probe starts from a schema-valid request that keeps every documented rule, then changes one
+thing: a filter set to a value the API itself returned, the smallest limit, a date range crossing a
+weekend, or a rule broken on purpose (which must be refused in the documented envelope).
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from datetime import date, timedelta
+from typing import Any
+
+import schemathesis
+from hypothesis import HealthCheck, find, settings
+from schemathesis.generation import GenerationMode
+
+from mockserver.contract import prose
+from mockserver.contract.report import ApiResult, Violation, curl, mask_headers
+from mockserver.spec.model import ApiSpec, Operation
+from mockserver.spec.params import request_values
+from mockserver.spec.rules import parse_path
+
+Sent = tuple[int, Any, Any]  # status, parsed body (or None), the response
+
+
+def probe(api: ApiSpec, op: Operation, schema: Any, target: Any, options: Any, result: ApiResult) -> None:
+    """Run every probe `op`'s `x-mock` calls for; violations land in `result`."""
+    operation = next(
+        (
+            o.ok()
+            for o in schema.get_all_operations()
+            if o.ok().method.upper() == op.method.upper() and o.ok().path == op.path
+        ),
+        None,
+    )
+    if operation is None:
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        base = find(
+            operation.as_strategy(generation_mode=GenerationMode.POSITIVE),
+            lambda _: True,
+            settings=settings(database=None, suppress_health_check=list(HealthCheck)),
+        )
+    today = options.today()
+    query = _keeping_rules(op, dict(base.query or {}), today)
+    runner = _Prober(api, op, base, target, options, result)
+    runner.envelopes(query, unsafe_allowed=options.allow_unsafe or target.base_url is None)
+    if not op.mock:
+        return
+    status, body, _ = runner.send(query, "baseline")
+    if not 200 <= status < 300:
+        return  # positive_data_acceptance reports a refused valid request
+    mock = op.mock
+    for target_path, ref in (mock.get("filter") or {}).items():
+        where, _, name = str(ref).partition(".")
+        value = next((v for v in prose.values_at(body, parse_path(str(target_path))) if v is not None), None)
+        if where == "query" and value is not None:
+            runner.send({**query, name: value}, f"filter {name}={value}")
+    limit = mock.get("limit")
+    if limit and str(limit["param"]).startswith("query."):
+        name = str(limit["param"]).split(".", 1)[1]
+        param = next((p for p in op.parameters if p.name == name and p.location == "query"), None)
+        smallest = int(param.schema.get("minimum", 1)) if param else 1
+        runner.send({**query, name: smallest}, f"{name}={smallest}")
+    series = mock.get("series")
+    if series:
+        start, end = str(series["start"]).split(".", 1)[1], str(series["end"]).split(".", 1)[1]
+        first = today - timedelta(days=20)
+        runner.send(
+            {**query, start: first.isoformat(), end: (first + timedelta(days=13)).isoformat()}, "a two-week series"
+        )
+    for rule in mock.get("request_rules") or []:
+        broken = dict(query)
+        how = _break(rule, broken, today)
+        if how:
+            runner.refused(broken, how)
+
+
+class _Prober:
+    def __init__(self, api: ApiSpec, op: Operation, base: Any, target: Any, options: Any, result: ApiResult) -> None:
+        self.api, self.op, self.base, self.target, self.options, self.result = api, op, base, target, options, result
+        self.label = f"{op.method.upper()} {op.path}"
+
+    def send(self, query: dict[str, Any], why: str) -> Sent:
+        self.base.query = query
+        response = self.base.call(base_url=self.target.url, headers=dict(self.options.headers))
+        self.result.requests += 1
+        self.result.statuses_seen.setdefault(self.label, set()).add(response.status_code)
+        try:
+            body = json.loads(response.content) if response.content else None
+        except ValueError:
+            body = None
+        values = request_values(
+            self.op,
+            [(k, str(v)) for k, v in query.items()],
+            self.base.path_parameters or {},
+            (self.base.headers or {}).items(),
+        )
+        for check, message in prose.check_answer(self.op, values, response.status_code, body, self.options.today()):
+            self._report(check, f"Prose rule broken ({why})", message, response)
+        return response.status_code, body, response
+
+    def envelopes(self, query: dict[str, Any], *, unsafe_allowed: bool) -> None:
+        """Reach documented error statuses on purpose and check their bodies against the contract."""
+        self.base.query = query
+        if self.op.security:
+            headers = {k: v for k, v in self.options.headers.items() if k.lower() != "authorization"}
+            self._error_body(self.base.call(base_url=self.target.url, headers=headers), "no credentials")
+        if unsafe_allowed:
+            # A method the path does not declare: routers answer 405, in the API's envelope where it has one.
+            declared = {o.method for o in self.api.operations if o.path == self.op.path}
+            method = (
+                next(m for m in ("delete", "patch", "put", "post") if m not in declared) if len(declared) < 8 else None
+            )
+            if method:
+                original = self.base.method
+                self.base.method = method.upper()
+                try:
+                    response = self.base.call(
+                        base_url=self.target.url, headers=dict(self.options.headers), params=query
+                    )
+                finally:
+                    self.base.method = original
+                self._error_body(response, f"{method.upper()} is not declared")
+
+    def _error_body(self, response: Any, why: str) -> None:
+        self.result.requests += 1
+        self.result.statuses_seen.setdefault(self.label, set()).add(response.status_code)
+        documented = self.op.response_for(response.status_code)
+        if response.status_code < 400 or documented is None or documented.schema is None:
+            return
+        try:
+            self.base.validate_response(response, checks=[schemathesis.checks.response_schema_conformance])
+        except BaseExceptionGroup as exc:  # schemathesis raises its FailureGroup
+            self._report(
+                "error_envelope",
+                f"Error {response.status_code} not in the documented envelope",
+                f"{why}: {str(exc).strip()[:800]}",
+                response,
+            )
+
+    def refused(self, query: dict[str, Any], how: str) -> None:
+        status, _, response = self.send(query, how)
+        documented = [s for s in (400, 422) if self.op.response_for(s) is not None]
+        if status not in documented:
+            expected = " or ".join(map(str, documented)) or "a 4xx"
+            self._report(
+                "prose_request_rule_probe",
+                "Prose rule not enforced",
+                f"{how}: expected {expected}, got {status}",
+                response,
+            )
+            return
+        try:
+            self.base.validate_response(response, checks=[schemathesis.checks.response_schema_conformance])
+        except BaseExceptionGroup as exc:  # schemathesis raises its FailureGroup
+            self._report(
+                "prose_request_rule_probe",
+                "Prose rule refused in the wrong envelope",
+                f"{how}: {str(exc).strip()[:800]}",
+                response,
+            )
+
+    def _report(self, check: str, title: str, message: str, response: Any) -> None:
+        from mockserver.contract.runner import excerpt
+
+        request = response.request
+        headers = mask_headers({k: str(v) for k, v in request.headers.items()})
+        self.result.add(
+            Violation(
+                self.api.name,
+                self.label,
+                check,
+                title,
+                message,
+                response.status_code,
+                excerpt(response.content),
+                curl(request.method, request.url, headers),
+            )
+        )
+
+
+def _keeping_rules(op: Operation, query: dict[str, Any], today: date) -> dict[str, Any]:
+    """`query` moved inside every documented request rule (recent dates, a short range)."""
+    for rule in op.mock.get("request_rules") or []:
+        if rule.get("rule") == "date_range":
+            start, end = str(rule["start"]).split(".", 1)[1], str(rule["end"]).split(".", 1)[1]
+            query[start], query[end] = (today - timedelta(days=10)).isoformat(), (today - timedelta(days=3)).isoformat()
+        elif rule.get("rule") == "recent_date":
+            name = str(rule["param"]).split(".", 1)[1]
+            if name in query:
+                query[name] = (today - timedelta(days=2)).isoformat()
+    return query
+
+
+def _break(rule: dict[str, Any], query: dict[str, Any], today: date) -> str | None:
+    """Edit `query` so that it breaks `rule`; a description of how, or None for an unknown rule."""
+    kind = rule.get("rule")
+    if kind == "date_range" and "max_days" in rule:
+        start_name, end_name = str(rule["start"]).split(".", 1)[1], str(rule["end"]).split(".", 1)[1]
+        span = int(rule["max_days"]) + 30
+        start = today - timedelta(days=span + 30)
+        query[start_name], query[end_name] = start.isoformat(), (start + timedelta(days=span)).isoformat()
+        return f"{start_name}..{end_name} spans {span} days (at most {rule['max_days']})"
+    if kind == "recent_date":
+        name = str(rule["param"]).split(".", 1)[1]
+        query[name] = (today - timedelta(days=int(rule.get("within_days", 30)) + 45)).isoformat()
+        return f"{name}={query[name]} is older than {rule.get('within_days', 30)} days"
+    return None

@@ -1,0 +1,370 @@
+"""Loading spec files: the bundled specs are valid, broken ones fail with a SpecLoadError that says why."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import openapi_spec_validator
+import pytest
+import yaml
+from referencing.exceptions import Unresolvable
+
+from mockserver.errors import SpecErrorKind, SpecLoadError
+from mockserver.spec.loader import load, load_all
+from mockserver.spec.model import ApiSpec
+
+SPECS = Path(__file__).resolve().parents[2] / "specs"
+BUNDLED = sorted(SPECS.glob("*.yaml"))
+
+MOUNTS = {
+    "openrouter": "/openrouter/api/v1",
+    "lightdash": "/lightdash",
+    "onepin": "/onepin",
+    "client-analytics": "/client-analytics/v2",
+}
+
+MINIMAL_PATHS = """\
+paths:
+  /things:
+    get:
+      operationId: listThings
+      responses:
+        '200':
+          description: ok
+"""
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def load_error(path: Path) -> SpecLoadError:
+    with pytest.raises(SpecLoadError) as caught:
+        load(path)
+    return caught.value
+
+
+# --- the bundled specs ---------------------------------------------------------------------------
+
+
+def test_four_specs_are_bundled() -> None:
+    assert {p.stem for p in BUNDLED} == set(MOUNTS)
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.stem)
+def test_bundled_spec_passes_openapi_spec_validator(path: Path) -> None:
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    openapi_spec_validator.validate(document, base_uri=path.resolve().as_uri())
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.stem)
+def test_bundled_spec_loads_with_operations(path: Path) -> None:
+    api = load(path)
+    assert api.name == path.stem
+    assert api.operations, f"{path.name} has no operations"
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert api.version == str(raw["openapi"])
+    assert api.title == raw["info"]["title"]
+
+
+def test_bundled_spec_versions_keep_their_dialect() -> None:
+    versions = {api.name: api.is_31 for api in load_all([SPECS])}
+    assert versions == {"openrouter": True, "lightdash": False, "onepin": True, "client-analytics": True}
+
+
+@pytest.mark.parametrize(("name", "mount"), sorted(MOUNTS.items()))
+def test_api_is_mounted_at_file_stem_plus_server_base_path(name: str, mount: str) -> None:
+    api = load(SPECS / f"{name}.yaml")
+    assert api.mount_path == mount
+
+
+def test_load_all_of_a_folder_gives_every_spec_once() -> None:
+    apis = load_all([SPECS])
+    assert sorted(a.name for a in apis) == sorted(MOUNTS)
+    assert all(isinstance(a, ApiSpec) for a in apis)
+
+
+def test_load_all_rejects_two_specs_with_the_same_stem(tmp_path: Path) -> None:
+    text = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\n" + MINIMAL_PATHS
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first = write(tmp_path / "a", "same.yaml", text)
+    second = write(tmp_path / "b", "same.yaml", text)
+    with pytest.raises(SpecLoadError) as caught:
+        load_all([first, second])
+    assert caught.value.kind is SpecErrorKind.DUPLICATE_NAME
+    assert "same" in str(caught.value)
+
+
+# --- broken inputs -------------------------------------------------------------------------------
+
+
+def test_missing_file_is_not_found_and_named(tmp_path: Path) -> None:
+    path = tmp_path / "nowhere.yaml"
+    error = load_error(path)
+    assert error.kind is SpecErrorKind.NOT_FOUND
+    assert str(path) in str(error)
+    assert "no such file" in str(error)
+
+
+def test_load_all_of_a_missing_path_is_not_found(tmp_path: Path) -> None:
+    with pytest.raises(SpecLoadError) as caught:
+        load_all([tmp_path / "nothing-here"])
+    assert caught.value.kind is SpecErrorKind.NOT_FOUND
+    assert "nothing-here" in str(caught.value)
+
+
+def test_yaml_syntax_error_names_line_and_column(tmp_path: Path) -> None:
+    path = write(tmp_path, "broken.yaml", "openapi: 3.0.3\ninfo: [unclosed\npaths: {}\n")
+    error = load_error(path)
+    assert error.kind is SpecErrorKind.SYNTAX
+    assert str(path) in str(error)
+    assert "line 3, column 6" in str(error)
+
+
+def test_json_syntax_error_names_line_and_column(tmp_path: Path) -> None:
+    path = write(tmp_path, "broken.json", '{"openapi": "3.0.3",\n  "info": }')
+    error = load_error(path)
+    assert error.kind is SpecErrorKind.SYNTAX
+    assert str(path) in str(error)
+    assert "line 2, column" in str(error)
+
+
+def test_top_level_list_is_not_a_mapping(tmp_path: Path) -> None:
+    path = write(tmp_path, "list.yaml", "- openapi\n- 3.0.3\n")
+    error = load_error(path)
+    assert error.kind is SpecErrorKind.NOT_OPENAPI
+    assert str(path) in str(error)
+    assert "not a mapping" in str(error)
+
+
+def test_document_without_openapi_field_is_not_openapi(tmp_path: Path) -> None:
+    path = write(tmp_path, "plain.yaml", "info: {title: t, version: '1'}\n" + MINIMAL_PATHS)
+    error = load_error(path)
+    assert error.kind is SpecErrorKind.NOT_OPENAPI
+    assert "openapi" in str(error)
+
+
+def test_swagger_2_is_an_unsupported_version(tmp_path: Path) -> None:
+    path = write(tmp_path, "old.yaml", "swagger: '2.0'\ninfo: {title: t, version: '1'}\npaths: {}\n")
+    error = load_error(path)
+    assert error.kind is SpecErrorKind.UNSUPPORTED_VERSION
+    assert str(path) in str(error)
+    assert "swagger" in str(error) and "2.0" in str(error)
+
+
+@pytest.mark.parametrize("version", ["3.2.0", "banana", "2.0", "3.1"])
+def test_openapi_version_other_than_30x_31x_is_unsupported(tmp_path: Path, version: str) -> None:
+    path = write(tmp_path, "future.yaml", f"openapi: '{version}'\ninfo: {{title: t, version: '1'}}\n" + MINIMAL_PATHS)
+    error = load_error(path)
+    assert error.kind is SpecErrorKind.UNSUPPORTED_VERSION
+    assert str(path) in str(error)
+    assert repr(version) in str(error)
+
+
+def test_missing_info_version_is_an_invalid_document(tmp_path: Path) -> None:
+    path = write(tmp_path, "noversion.yaml", "openapi: 3.0.3\ninfo: {title: t}\n" + MINIMAL_PATHS)
+    error = load_error(path)
+    assert error.kind is SpecErrorKind.INVALID
+    assert str(path) in str(error)
+    assert "info" in str(error) and "version" in str(error)
+
+
+BAD_REF = """\
+openapi: {version}
+info: {{title: t, version: '1'}}
+paths:
+  /things:
+    get:
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema:
+                $ref: '#/components/schemas/Missing'
+components:
+  schemas:
+    Present: {{type: string}}
+"""
+
+BUG_BAD_REF = (
+    "loader._validate iterates openapi-spec-validator errors without catching referencing's "
+    "PointerToNowhere/Unresolvable, so a dangling $ref escapes as a raw traceback instead of "
+    "SpecLoadError(kind=BAD_REFERENCE)"
+)
+
+
+@pytest.mark.xfail(reason=BUG_BAD_REF, raises=Unresolvable, strict=True)
+@pytest.mark.parametrize("version", ["3.0.3", "3.1.0"])
+def test_dangling_local_ref_is_a_bad_reference(tmp_path: Path, version: str) -> None:
+    path = write(tmp_path, "dangling.yaml", BAD_REF.format(version=version))
+    error = load_error(path)
+    assert error.kind is SpecErrorKind.BAD_REFERENCE
+    assert str(path) in str(error)
+    assert "Missing" in str(error)
+
+
+@pytest.mark.xfail(reason=BUG_BAD_REF, raises=Unresolvable, strict=True)
+def test_ref_to_missing_file_is_a_bad_reference(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "external.yaml",
+        """\
+        openapi: 3.0.3
+        info: {title: t, version: '1'}
+        paths:
+          /things:
+            get:
+              responses:
+                '200':
+                  $ref: 'elsewhere.yaml#/Thing'
+        """,
+    )
+    error = load_error(path)
+    assert error.kind is SpecErrorKind.BAD_REFERENCE
+    assert "elsewhere.yaml" in str(error)
+
+
+def test_x_mock_that_is_not_a_mapping_is_a_bad_extension(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "ext.yaml",
+        """\
+        openapi: 3.0.3
+        info: {title: t, version: '1'}
+        paths:
+          /things:
+            get:
+              x-mock: [not, a, mapping]
+              responses:
+                '200':
+                  description: ok
+        """,
+    )
+    error = load_error(path)
+    assert error.kind is SpecErrorKind.BAD_EXTENSION
+    assert "x-mock" in str(error)
+
+
+# --- what a loaded spec holds --------------------------------------------------------------------
+
+
+def test_recursive_ref_resolves_to_a_cyclic_structure(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "tree.yaml",
+        """\
+        openapi: 3.0.3
+        info: {title: t, version: '1'}
+        paths:
+          /tree:
+            get:
+              operationId: getTree
+              responses:
+                '200':
+                  description: ok
+                  content:
+                    application/json:
+                      schema: {$ref: '#/components/schemas/Node'}
+        components:
+          schemas:
+            Node:
+              type: object
+              properties:
+                name: {type: string}
+                children:
+                  type: array
+                  items: {$ref: '#/components/schemas/Node'}
+        """,
+    )
+    api = load(path)
+    node = api.operation("getTree").responses["200"].schema
+    assert node is not None
+    assert node["properties"]["children"]["items"] is node
+    # The original document is the contract and keeps its $refs.
+    assert api.document["components"]["schemas"]["Node"]["properties"]["children"]["items"] == {
+        "$ref": "#/components/schemas/Node"
+    }
+
+
+def test_required_authorization_header_parameter_becomes_security(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "headerauth.yaml",
+        """\
+        openapi: 3.1.0
+        info: {title: t, version: '1'}
+        paths:
+          /things:
+            get:
+              operationId: listThings
+              parameters:
+                - name: Authorization
+                  in: header
+                  required: true
+                  schema: {type: string}
+              responses:
+                '200':
+                  description: ok
+        """,
+    )
+    op = load(path).operation("listThings")
+    assert len(op.security) == 1
+    (scheme,) = op.security[0]
+    assert scheme.type == "apiKey"
+    assert scheme.location == "header"
+    assert scheme.param_name == "Authorization"
+
+
+def test_optional_authorization_header_parameter_is_not_security(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "optional.yaml",
+        """\
+        openapi: 3.0.3
+        info: {title: t, version: '1'}
+        paths:
+          /things:
+            get:
+              operationId: listThings
+              parameters:
+                - {name: Authorization, in: header, required: false, schema: {type: string}}
+              responses:
+                '200': {description: ok}
+        """,
+    )
+    assert load(path).operation("listThings").security == ()
+
+
+def test_empty_security_requirement_makes_auth_optional() -> None:
+    lightdash = load(SPECS / "lightdash.yaml")
+    assert all(op.security == () for op in lightdash.operations)
+
+
+@pytest.mark.parametrize("name", ["openrouter", "onepin", "client-analytics"])
+def test_bearer_security_scheme_is_indexed(name: str) -> None:
+    api = load(SPECS / f"{name}.yaml")
+    for op in api.operations:
+        assert [[(s.type, s.scheme) for s in alt] for alt in op.security] == [[("http", "bearer")]]
+
+
+def test_operation_lookup_names_known_operations() -> None:
+    api = load(SPECS / "openrouter.yaml")
+    assert api.operation("get-user-activity").path == "/activity"
+    with pytest.raises(KeyError, match="get-user-activity"):
+        api.operation("nope")
+
+
+def test_documented_statuses_and_success_status() -> None:
+    api = load(SPECS / "onepin.yaml")
+    op = api.operations[0]
+    assert op.documented_statuses == ["200", "401", "404", "422"]
+    assert op.success_status == 200
+    assert op.response_for(422) is op.responses["422"]
+    assert op.response_for(500) is None
+    lightdash = load(SPECS / "lightdash.yaml").operations[0]
+    assert lightdash.response_for(503) is lightdash.responses["default"]
