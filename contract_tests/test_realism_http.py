@@ -152,13 +152,7 @@ def test_the_walk_sees_every_checked_kind_of_field() -> None:
     assert len(problems_in(bad)) == 6
 
 
-BUG_ZERO_REQUESTS = (
-    "OpenRouter rows are generated field by field: a row can have requests=0 and yet non-zero token counts "
-    "(seen in 1 row over 30 seeds), which no real activity row has"
-)
 
-
-@pytest.mark.xfail(reason=BUG_ZERO_REQUESTS, strict=True)
 def test_openrouter_rows_without_requests_have_no_tokens(bodies: dict[str, list[Any]]) -> None:
     token_fields = ("prompt_tokens", "completion_tokens", "reasoning_tokens", "cached_tokens")
     bad = [

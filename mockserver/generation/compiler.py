@@ -13,7 +13,7 @@ from typing import Any
 
 from mockserver.errors import GenerationError
 from mockserver.generation import numbers, semantics
-from mockserver.generation.context import GenContext
+from mockserver.generation.context import FieldError, GenContext
 from mockserver.generation.fakerhints import faker_hint
 from mockserver.generation.merge import merge, merge_all_of
 from mockserver.generation.regex import UnsupportedPattern, compile_pattern
@@ -224,6 +224,7 @@ class Compiler:
         hi = schema.get("maxItems")
         unique = bool(schema.get("uniqueItems"))
         problem_list = in_error and _is_problem_list(items)
+        newest_first = _timestamp_field(items, name)
         # Without the field's name the value pools are wider: the way out when uniqueItems drains a small one.
         plain = self.compile(items, in_error=in_error, where=f"{where}/items") if unique and item else None
         contains = schema.get("contains")
@@ -238,8 +239,9 @@ class Compiler:
         def gen(ctx: GenContext, depth: int) -> list[Any]:
             if depth > _HARD_DEPTH:
                 raise GenerationError(f"{where}: recursion does not end")
-            if problem_list and ctx.problem is not None and ctx.problem.errors:
-                return [_fill_problem_item(item(ctx, depth + 1) if item else {}, e) for e in ctx.problem.errors]
+            if problem_list and ctx.problem is not None:
+                errors = ctx.problem.errors or (FieldError(("body",), ctx.problem.message, ctx.problem.code),)
+                return [_fill_problem_item(item(ctx, depth + 1) if item else {}, e) for e in errors]
             count = _array_length(ctx, depth, lo, hi)
             out = [g(ctx, depth + 1) for g in prefix[:count]]
             if item is None:
@@ -256,6 +258,9 @@ class Compiler:
                         continue
                     seen.add(marker)
                 out.append(value)
+            if newest_first and all(isinstance(v, dict) for v in out):
+                # Feeds list their newest event first.
+                out.sort(key=lambda v: str(v.get(newest_first) or ""), reverse=True)
             if contains_gen is not None and contains_check is not None and all(contains_check(v) for v in out):
                 wanted = contains_gen(ctx, depth + 1)
                 if out and hi is not None and len(out) >= int(hi):
@@ -452,6 +457,15 @@ def _discriminator(schema: Schema, branches: list[Any]) -> tuple[str, list[str]]
         enum = (branch.get("properties", {}).get(prop, {}) if isinstance(branch, dict) else {}).get("enum")
         values.append(mapping.get(ref_name) or (enum[0] if enum else ref_name or "unknown"))
     return prop, values
+
+
+def _timestamp_field(items: Any, parent: str) -> str | None:
+    """The property of array items that says when each happened, if there is one."""
+    props = items.get("properties", {}) if isinstance(items, dict) else {}
+    for prop, sub in props.items():
+        if isinstance(sub, dict) and semantics.string_kind(prop, sub, parent) == "datetime":
+            return str(prop)
+    return None
 
 
 def _is_problem_list(items: Any) -> bool:

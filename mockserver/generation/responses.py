@@ -83,7 +83,8 @@ class OperationMock:
         found = self.op.response_for(status)
         if found is not None:
             return found
-        for key in ("default", "400", "422", "401", "404", "500", *sorted(self.op.responses)):
+        # Shapes of plain HTTP errors first: a validation list (FastAPI's 422) would need invented locations.
+        for key in ("default", "404", "401", "403", "400", "500", "422", *sorted(self.op.responses)):
             response = self.op.responses.get(key)
             if response is not None and not key.startswith(("1", "2", "3")):
                 return response

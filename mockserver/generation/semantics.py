@@ -214,7 +214,7 @@ NUMBER_RULES: tuple[tuple[tuple[str, ...], str], ...] = (
     (("offset",), "offset"),
     (("average",), "average"),
     (("avg",), "average"),
-    (("requests",), "count"),
+    (("requests",), "requests"),
     (("count",), "count"),
     (("views",), "count"),
     (("users",), "count"),
@@ -263,8 +263,11 @@ def _match(rules: tuple[tuple[tuple[str, ...], str], ...], words: tuple[str, ...
 def string_kind(name: str, schema: dict[str, Any], parent: str = "", in_error: bool = False) -> str:
     """The kind of string a field named `name` (inside `parent`) most plausibly holds."""
     fmt = schema.get("format")
+    in_meta = "meta" in tokens(parent)
     if isinstance(fmt, str) and fmt in FORMAT_KINDS:
         kind = FORMAT_KINDS[fmt]
+        if kind == "datetime" and in_meta:
+            return "now"  # a response's own timestamp: when it was made, not when its events were
         # An email field keeps its person, so that the name and address beside it agree.
         return "person.email" if kind == "email" else kind
     words = tokens(name)
@@ -278,7 +281,7 @@ def string_kind(name: str, schema: dict[str, Any], parent: str = "", in_error: b
     if words[-1] in ("date", "day") or "yyyy-mm-dd" in description:
         return "date"
     if words[-1] in ("at", "timestamp", "time", "datetime") or words[0] in ("created", "updated", "modified"):
-        return "datetime"
+        return "now" if in_meta else "datetime"
     if words[-2:] == ("request", "id"):
         return "request_id"
     if words[-1] == "id" or words[-1] == "ids":

@@ -21,6 +21,8 @@ from mockserver.spec.rules import STEPS, Path, RequestValues, broken_rule, parse
 from mockserver.spec.validation import schema_validator
 
 Compile = Callable[..., Callable[[GenContext, int], Any]]
+_CURSOR_NAMES = frozenset({"cursor", "page_token", "after", "starting_after", "continuation_token"})
+_PREVIOUS_NAMES = frozenset({"prev", "previous", "prev_cursor", "previous_cursor", "before"})
 _LIMIT_NAMES = frozenset({"limit", "page_size", "per_page", "max_results", "top", "size"})
 
 
@@ -39,6 +41,7 @@ class Shaper:
         self._filter = [(parse_path(p), str(r)) for p, r in (mock.get("filter") or {}).items()]
         self._limit: dict[str, Any] | None = mock.get("limit")
         self._series: dict[str, Any] = mock.get("series") or {}
+        self._first_page: tuple[str, list[Path]] | None = None
         self._checks: dict[Path, Callable[[Any], list[str]]] = {}
         self._makers: dict[Path, Callable[[GenContext, int], Any]] = {}
         for path, _ in [*self._echo, *self._filter]:
@@ -54,6 +57,13 @@ class Shaper:
             self._series_items = self._item_generator(parse_path(str(self._series["array"])))
 
     def _add_heuristics(self, op: Operation) -> None:
+        # A first page (no cursor sent) has nothing before it.
+        cursor = next((p for p in op.parameters if p.location == "query" and normalize(p.name) in _CURSOR_NAMES), None)
+        if cursor is not None:
+            self._first_page = (
+                f"query.{cursor.name}",
+                [path for path in self._fields if "[]" not in path and normalize(path[-1]) in _PREVIOUS_NAMES],
+            )
         explicit = {r for _, r in [*self._echo, *self._filter]}
         by_name: dict[str, list[Path]] = {}
         for path in self._fields:
@@ -93,6 +103,10 @@ class Shaper:
             body = self._apply_series(body, request, ctx)
         if self._limit:
             body = self._apply_limit(body, request)
+        if self._first_page is not None and request.get(self._first_page[0]) is None:
+            for path in self._first_page[1]:
+                if self._check(path, None):
+                    body = _assign(body, path, None, None, None)
         for path, ref in [*self._filter, *self._echo]:
             value = request.get(ref)
             if value is not None and self._check(path, value):

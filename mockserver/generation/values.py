@@ -253,6 +253,7 @@ def string_generators(pools: Pools) -> dict[str, StrGen]:
     return {
         "date": _date,
         "datetime": _datetime,
+        "now": lambda ctx: ctx.now.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "time": lambda ctx: f"{ctx.rng.randint(0, 23):02d}:{ctx.rng.randint(0, 59):02d}:00Z",
         "uuid": _uuid,
         "id": _uuid,
@@ -325,5 +326,6 @@ NUMBER_KINDS: dict[str, tuple[float, float, int | None]] = {
     "offset": (0, 200, None),
     "average": (0, 40, 1),
     "count": (0, 500, None),
+    "requests": (1, 500, None),  # a row of activity with tokens had at least one request
     "plain": (0, 1000, 2),
 }

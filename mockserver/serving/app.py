@@ -42,7 +42,8 @@ def build_app(apis: list[ApiSpec], config: ServerConfig | None = None) -> AsyncA
     config = config or ServerConfig()
     # Connexion logs every undeclared query parameter as an error (a handler taking **kwargs asks for them all).
     logging.getLogger("connexion.decorators.parameter").setLevel(logging.CRITICAL)
-    pools = Pools(config.seed)
+    # The pools are a fixed vocabulary; seeds choose from them, so `Prefer: seed=N` equals `--seed N`.
+    pools = Pools(0)
     mocks = [ApiMock(api, pools) for api in apis]
     state = MockState(mocks, config)
     app = AsyncApp(

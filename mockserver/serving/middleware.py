@@ -219,7 +219,8 @@ class OperationMiddleware:
         if isinstance(exc, HTTPException) and 400 <= exc.status_code < 500:
             # Starlette's own refusals (e.g. a multipart Content-Type without a boundary).
             status = api.error_status(bound.op) if exc.status_code == 400 else exc.status_code
-            problem = Problem(status=status, message=str(exc.detail), code=status_phrase(status)[0])
+            where = FieldError(("header", "content-type"), str(exc.detail), "value_error")
+            problem = Problem(status=status, message=str(exc.detail), code=status_phrase(status)[0], errors=(where,))
             return error_response(self.state, api, bound, scope, problem)
         if isinstance(exc, (UnicodeDecodeError, ValueError)):
             status = api.error_status(bound.op)

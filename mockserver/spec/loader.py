@@ -11,6 +11,7 @@ from urllib.parse import urlparse
 
 import yaml
 from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+from referencing.exceptions import Unresolvable
 
 from mockserver.errors import SpecErrorKind, SpecLoadError
 from mockserver.spec.model import HTTP_METHODS, ApiSpec, Operation, Parameter, ResponseSpec, SecurityScheme
@@ -118,7 +119,12 @@ def _validate(path: Path, document: dict[str, Any], version: str) -> None:
     validator_cls = OpenAPIV31SpecValidator if version.startswith("3.1") else OpenAPIV30SpecValidator
     # The validator follows $refs relative to base_uri, so external file refs resolve beside the spec.
     validator = validator_cls(document, base_uri=path.resolve().as_uri())
-    error = next(iter(validator.iter_errors()), None)
+    try:
+        error = next(iter(validator.iter_errors()), None)
+    except Unresolvable as exc:
+        raise SpecLoadError(
+            path, SpecErrorKind.BAD_REFERENCE, f"{exc.ref!r} does not resolve" if hasattr(exc, "ref") else str(exc)
+        ) from exc
     if error is not None:
         where = "/".join(str(p) for p in getattr(error, "absolute_path", ())) or "(document)"
         message = str(getattr(error, "message", error)).splitlines()[0]

@@ -114,15 +114,7 @@ def test_prefer_seed_equal_to_the_server_seed_gives_the_plain_body(
     assert fetch(first, call, Prefer="seed=7") == fetch(first, call)
 
 
-BUG_PREFER_SEED = (
-    "ARCHITECTURE.md: '`Prefer: seed=N` replaces the server seed', but the Faker value pools stay seeded by the "
-    "server seed (Pools(config.seed)), so `Prefer: seed=8` on a --seed 7 server answers different names than a "
-    "--seed 8 server (e.g. onepin data[0].user.name 'Robert Spencer' vs 'William Wiggins'; lightdash lastName "
-    "'Byrd' vs 'Rogers'); OpenRouter, whose values do not come from pools, agrees"
-)
 
-
-@pytest.mark.xfail(reason=BUG_PREFER_SEED, strict=True)
 @pytest.mark.parametrize("name", ["onepin", "lightdash"])
 def test_prefer_seed_on_another_server_reproduces_that_seed(
     twins: tuple[TestClient, TestClient], other_seed: TestClient, name: str

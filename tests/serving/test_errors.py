@@ -266,19 +266,9 @@ def test_onepin_forced_422_lists_at_least_one_validation_error(client: TestClien
     assert response.json().get("detail"), response.text[:300]
 
 
-BUG_ONEPIN_LOC = (
-    "Errors that are not about a parameter (405 wrong method, 422 for a multipart Content-Type without boundary) "
-    "are rendered in Onepin's 422 envelope (HTTPValidationError) with several generated `detail` items whose "
-    "`loc` is invented, e.g. DELETE /onepin/api/v1/usage/activity -> 405 {'detail': [{'loc': ['project', "
-    "'workflow'], 'msg': 'Method DELETE not allowed; allowed: GET', ...}, {'loc': ['campaign', 'workspace', "
-    "107], ...}, ...]}; FastAPI answers such errors with {'detail': '<message>'} (the spec's HTTPExceptionDetail), "
-    "and a validation item's loc starts with where the input was (query/path/header/cookie/body)"
-)
-
 LOCATIONS = {"query", "path", "header", "cookie", "body"}
 
 
-@pytest.mark.xfail(reason=BUG_ONEPIN_LOC, strict=True)
 @pytest.mark.parametrize("kind", ["wrong-method", "multipart"])
 def test_onepin_non_parameter_errors_do_not_invent_locations(client: TestClient, kind: str) -> None:
     if kind == "wrong-method":

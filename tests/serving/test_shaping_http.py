@@ -122,13 +122,7 @@ def test_onepin_events_lie_within_the_default_30_day_window(pinned: TestClient) 
             assert TODAY - timedelta(days=30) <= day <= TODAY, item["timestamp"]
 
 
-BUG_ORDER = (
-    "Onepin documents 'Events are ordered newest-first'; the mock generates items in random timestamp order "
-    "(29 of 30 seeds unordered)"
-)
 
-
-@pytest.mark.xfail(reason=BUG_ORDER, strict=True)
 def test_onepin_events_are_ordered_newest_first(pinned: TestClient) -> None:
     for seed in SEEDS:
         stamps = [item["timestamp"] for item in pinned.get(ONEPIN, headers=seeded(seed)).json()["data"]]
@@ -143,13 +137,7 @@ def test_onepin_one_user_id_has_one_name(pinned: TestClient) -> None:
         assert len(names) <= 1, (seed, names)
 
 
-BUG_META_TIME = (
-    "Onepin meta.timestamp (when the response was produced) is drawn independently of the events and is "
-    "usually older than the newest event it lists"
-)
 
-
-@pytest.mark.xfail(reason=BUG_META_TIME, strict=True)
 def test_onepin_meta_timestamp_is_not_older_than_the_events(pinned: TestClient) -> None:
     for seed in SEEDS:
         body = pinned.get(ONEPIN, headers=seeded(seed)).json()
@@ -157,10 +145,7 @@ def test_onepin_meta_timestamp_is_not_older_than_the_events(pinned: TestClient) 
         assert not stamps or body["meta"]["timestamp"] >= max(stamps), (seed, body["meta"], max(stamps))
 
 
-BUG_PREV = "Onepin pagination.prev is a generated cursor on the first page (no `cursor` sent); it should be null"
 
-
-@pytest.mark.xfail(reason=BUG_PREV, strict=True)
 def test_onepin_first_page_has_no_previous_cursor(pinned: TestClient) -> None:
     for seed in SEEDS:
         body = pinned.get(ONEPIN, headers=seeded(seed)).json()
