@@ -102,6 +102,7 @@ def _config(api: ApiSpec, target: Target, options: ContractOptions) -> Schemathe
     if target.base_url and not options.allow_unsafe:
         # It sends DELETE, PATCH, … to see them refused: not to a real server without --allow-unsafe.
         config["checks"]["unsupported_method"] = {"enabled": False}
+        config["phases"]["coverage"]["unexpected-methods"] = [m for m in SAFE_METHODS if m != "HEAD"]
     rate = options.rate_limit or ("auto" if target.base_url else None)
     if rate:
         config["rate-limit"] = rate

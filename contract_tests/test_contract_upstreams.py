@@ -1,0 +1,102 @@
+"""Proof that `mockserver contract` tells right from wrong, against stand-in upstreams on loopback.
+
+Each bundled API has a faithful stand-in (contract_tests/upstreams) and drifting variants with one
+realistic defect each. The run must pass every faithful one and fail every drifting one, naming the
+defect through the check that caught it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from xml.etree import ElementTree
+
+import pytest
+from contract_support import APIS
+from upstreams.server import VARIANTS, base_url, serve_all
+
+from mockserver.contract.report import ApiResult, render_text, write_junit
+from mockserver.contract.runner import ContractOptions, Target, run_contract
+
+TOKEN = "good-token"
+OPTIONS = ContractOptions(headers={"Authorization": f"Bearer {TOKEN}"}, max_examples=12, rate_limit="500/s")
+# Which checks name each defect: the report must carry at least one of them.
+NAMED_BY: dict[str, set[str]] = {
+    "missing_required_field": {"response_schema_conformance"},
+    "wrong_type": {"response_schema_conformance"},
+    "enum_out_of_spec": {"response_schema_conformance"},
+    "undocumented_status": {"status_code_conformance"},
+    "wrong_content_type": {"content_type_conformance"},
+    "auth_not_enforced": {"ignored_auth"},
+    "server_error_on_bad_input": {"not_a_server_error"},
+    "prose_rule_broken": {"prose_rules", "prose_filter", "prose_limit", "prose_series", "prose_echo"},
+    "wrong_error_envelope": {"response_schema_conformance", "error_envelope", "prose_request_rule_probe"},
+}
+# Lightdash documents one `default` error and no parameter to get wrong: its envelope is only reached by
+# a method the path does not declare, which a real server is only sent with --allow-unsafe.
+NEEDS_UNSAFE = {("lightdash", "wrong_error_envelope")}
+CASES = [(api, variant) for api, variants in VARIANTS.items() for variant in variants]
+
+
+@pytest.fixture(scope="module")
+def root() -> Iterator[str]:
+    with serve_all() as url:
+        yield url
+
+
+def check(root: str, api: str, variant: str) -> ApiResult:
+    options = OPTIONS
+    if (api, variant) in NEEDS_UNSAFE:
+        options = ContractOptions(**{**OPTIONS.__dict__, "allow_unsafe": True})
+    return run_contract(APIS[api], Target(base_url=base_url(root, api, variant)), options)
+
+
+@pytest.mark.parametrize(("api", "variant"), CASES, ids=[f"{a}-{v}" for a, v in CASES])
+def test_contract_run_passes_faithful_and_names_each_defect(root: str, api: str, variant: str) -> None:
+    result = check(root, api, variant)
+    report = render_text([result])
+    assert not result.errors, report
+    if variant == "faithful":
+        assert result.ok, f"false positive against a faithful {api}:\n{report}"
+        return
+    assert not result.ok, f"{api} with {variant} passed the contract:\n{report}"
+    found = {v.check for v in result.violations}
+    assert found & NAMED_BY[variant], f"{variant} not named; checks that fired: {sorted(found)}\n{report}"
+
+
+def test_every_variant_is_exercised() -> None:
+    # Three APIs have all nine defects; Lightdash has no auth, no prose rule, and a `default` error.
+    assert {len(v) for v in VARIANTS.values()} == {10, 7}
+    assert set(NAMED_BY) == {v for variants in VARIANTS.values() for v in variants} - {"faithful"}
+
+
+def test_report_is_deduplicated_reproducible_and_masks_the_token(root: str, tmp_path: object) -> None:
+    result = check(root, "onepin", "wrong_type")
+    keys = [v.key for v in result.violations]
+    assert len(keys) == len(set(keys)), "a violation was reported twice"
+    report = render_text([result])
+    assert TOKEN not in report
+    assert "reproduce: curl -X GET" in report and "Bearer ***" in report
+    assert report.splitlines()[-1].startswith("onepin: ") and "violation" in report.splitlines()[-1]
+
+
+def test_junit_xml_has_a_failure_per_violation(root: str, tmp_path: pytest.TempPathFactory) -> None:
+    result = check(root, "openrouter", "missing_required_field")
+    path = f"{tmp_path}/junit.xml"
+    write_junit([result], path)
+    text = open(path, encoding="utf-8").read()
+    assert TOKEN not in text
+    suite = ElementTree.parse(path).getroot().find("testsuite")
+    assert suite is not None and suite.get("name") == "openrouter"
+    assert int(suite.get("failures", "0")) == len(result.violations) > 0
+    assert suite.find("testcase/failure") is not None
+
+
+def test_only_safe_methods_reach_a_real_url_unless_allowed(root: str) -> None:
+    result = check(root, "onepin", "faithful")
+    assert result.ok
+    # The faithful stand-in answers 405 to anything but GET/HEAD/OPTIONS: none was sent.
+    assert 405 not in result.statuses_seen.get("GET /api/v1/usage/activity", set())
+    unsafe = run_contract(APIS["onepin"], Target(base_url=base_url(root, "onepin", "faithful")),
+                          ContractOptions(**{**OPTIONS.__dict__, "allow_unsafe": True}))
+    assert 405 in unsafe.statuses_seen.get("GET /api/v1/usage/activity", set())
+    assert unsafe.ok, render_text([unsafe])
