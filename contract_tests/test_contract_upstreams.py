@@ -8,6 +8,7 @@ defect through the check that caught it.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
@@ -69,7 +70,7 @@ def test_every_variant_is_exercised() -> None:
     assert set(NAMED_BY) == {v for variants in VARIANTS.values() for v in variants} - {"faithful"}
 
 
-def test_report_is_deduplicated_reproducible_and_masks_the_token(root: str, tmp_path: object) -> None:
+def test_report_is_deduplicated_reproducible_and_masks_the_token(root: str) -> None:
     result = check(root, "onepin", "wrong_type")
     keys = [v.key for v in result.violations]
     assert len(keys) == len(set(keys)), "a violation was reported twice"
@@ -79,11 +80,11 @@ def test_report_is_deduplicated_reproducible_and_masks_the_token(root: str, tmp_
     assert report.splitlines()[-1].startswith("onepin: ") and "violation" in report.splitlines()[-1]
 
 
-def test_junit_xml_has_a_failure_per_violation(root: str, tmp_path: pytest.TempPathFactory) -> None:
+def test_junit_xml_has_a_failure_per_violation(root: str, tmp_path: Path) -> None:
     result = check(root, "openrouter", "missing_required_field")
-    path = f"{tmp_path}/junit.xml"
+    path = str(tmp_path / "junit.xml")
     write_junit([result], path)
-    text = open(path, encoding="utf-8").read()
+    text = Path(path).read_text(encoding="utf-8")
     assert TOKEN not in text
     suite = ElementTree.parse(path).getroot().find("testsuite")
     assert suite is not None and suite.get("name") == "openrouter"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -50,7 +50,7 @@ def test_sdk_parses_the_mock_activity_into_its_typed_models(base_url: str) -> No
 
 
 def test_sdk_date_filter_returns_only_that_day(base_url: str) -> None:
-    day = (datetime.now(timezone.utc).date() - timedelta(days=3)).isoformat()
+    day = (datetime.now(UTC).date() - timedelta(days=3)).isoformat()
     result = OpenRouter(api_key="sk-or-v1-good", server_url=base_url).analytics.get_user_activity(
         request={"date": day}
     )
