@@ -12,6 +12,31 @@ from starlette.testclient import TestClient
 from mockserver.spec.model import ApiSpec
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("mockserver contract")
+    group.addoption(
+        "--api",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="check only this bundled API (repeatable); default: all",
+    )
+    group.addoption(
+        "--base-url",
+        default=None,
+        metavar="URL",
+        help="check this server (e.g. the real API) instead of the mock; needs exactly one --api",
+    )
+    group.addoption(
+        "--contract-header",
+        action="append",
+        default=[],
+        metavar="'Name: value'",
+        help="sent with every contract request; <API>_API_KEY in the environment works too",
+    )
+    group.addoption("--max-examples", type=int, default=25, help="examples per operation and phase")
+
+
 @pytest.fixture(scope="session")
 def apis() -> dict[str, ApiSpec]:
     return APIS
