@@ -125,6 +125,8 @@ class Compiler:
     def _choice(self, schema: Schema, combiner: str, name: str, parent: str, in_error: bool, where: str) -> Gen:
         base = {k: v for k, v in schema.items() if k not in ("oneOf", "anyOf", "discriminator")}
         branches = [merge(base, merge_all_of(b)) if isinstance(b, dict) else b for b in schema[combiner]]
+        # A branch whose types cancel out against the parent's (integer ∩ string) has no values.
+        branches = [b for b in branches if not (isinstance(b, dict) and b.get("type") == [])] or branches
         gens = [
             self.compile(b, name=name, parent=parent, in_error=in_error, where=f"{where}/{combiner}/{i}")
             for i, b in enumerate(branches)
@@ -174,18 +176,25 @@ class Compiler:
             base = self.strings[kind]
         lo, hi = schema.get("minLength", 0), schema.get("maxLength")
         pattern = schema.get("pattern")
-        if not lo and hi is None and not pattern:
+        if not lo and hi is None and not pattern and not schema.get("x-patterns"):
             return lambda ctx, depth: base(ctx)
-        matcher = re.compile(pattern) if pattern else None
-        fallback = self._string_fallback(pattern, lo, hi, where)
+        matchers = [re.compile(p) for p in [pattern, *schema.get("x-patterns", [])] if p]
+        all_patterns = [p for p in [pattern, *schema.get("x-patterns", [])] if p] or [None]
+        fallbacks = [self._string_fallback(p, lo, hi, where) for p in all_patterns]
+
+        def fits(value: str) -> bool:
+            return lo <= len(value) <= (hi if hi is not None else len(value)) and all(m.search(value) for m in matchers)
 
         def gen(ctx: GenContext, depth: int) -> str:
             value = base(ctx)
-            if lo <= len(value) <= (hi if hi is not None else len(value)) and (
-                matcher is None or matcher.search(value)
-            ):
+            if fits(value):
                 return value
-            return fallback(ctx, value)
+            candidate = value
+            for attempt in range(16):  # merged patterns (allOf) must all match: try each one's strings in turn
+                candidate = fallbacks[attempt % len(fallbacks)](ctx, value)
+                if fits(candidate):
+                    return candidate
+            return candidate
 
         return gen
 
@@ -248,19 +257,26 @@ class Compiler:
                 return out
             seen: set[str] = {json.dumps(v, sort_keys=True) for v in out} if unique else set()
             attempts = 0
-            while len(out) < count and attempts < count * 10 + 10:
+            budget = count * 10 + 10 + (100 if unique else 0)
+            while len(out) < count and attempts < budget:
                 attempts += 1
                 source = plain if plain is not None and attempts > count * 5 else item
-                value = source(ctx, depth + 1)
+                # Each item is its own record: a list of emails names several people, not one.
+                ctx.frames.append({})
+                try:
+                    value = source(ctx, depth + 1)
+                finally:
+                    ctx.frames.pop()
                 if unique:
                     marker = json.dumps(value, sort_keys=True)
                     if marker in seen:
                         continue
                     seen.add(marker)
                 out.append(value)
-            if newest_first and all(isinstance(v, dict) for v in out):
-                # Feeds list their newest event first.
-                out.sort(key=lambda v: str(v.get(newest_first) or ""), reverse=True)
+            rest = out[len(prefix) :]
+            if newest_first and all(isinstance(v, dict) for v in rest):
+                # Feeds list their newest event first (positional prefixItems stay where they are).
+                out[len(prefix) :] = sorted(rest, key=lambda v: str(v.get(newest_first) or ""), reverse=True)
             if contains_gen is not None and contains_check is not None and all(contains_check(v) for v in out):
                 wanted = contains_gen(ctx, depth + 1)
                 if out and hi is not None and len(out) >= int(hi):
@@ -299,6 +315,11 @@ class Compiler:
             )
             for prop in sorted(required - set(props))
         ]
+        raw_names = schema.get("propertyNames")
+        names: Schema = raw_names if isinstance(raw_names, dict) else {}
+        name_ok, name_gen = _name_rule(names)
+        # An optional property whose name propertyNames forbids can only be left out.
+        fields = [f for f in fields if f[2] or name_ok(f[0])]
         extra = schema.get("additionalProperties", True)
         patterns = [
             (compile_pattern(p), self.compile(s, name=name, in_error=in_error, where=f"{where}/patternProperties"))
@@ -329,14 +350,15 @@ class Compiler:
                     if needed or (shallow and ctx.rng.random() < _OPTIONAL_CHANCE):
                         out[prop] = field_gen(ctx, depth + 1)
                 for regex, pattern_gen in patterns:
-                    if shallow:
-                        out[regex(ctx.rng)] = pattern_gen(ctx, depth + 1)
+                    key = regex(ctx.rng)
+                    if shallow and name_ok(key):
+                        out[key] = pattern_gen(ctx, depth + 1)
                 if freeform and shallow:
                     for key, value in ctx.rng.sample(_FREEFORM, ctx.rng.randint(1, 3)):
                         out[key] = extra_gen(ctx, depth + 1) if extra_gen else value
             finally:
                 ctx.frames.pop()
-            _fit_property_count(ctx, out, lo, hi, required, fields, extra is not False, extra_gen, depth)
+            _fit_property_count(ctx, out, lo, hi, required, fields, extra is not False, extra_gen, depth, name_gen)
             return out
 
         return gen
@@ -352,6 +374,7 @@ def _fit_property_count(
     extra_allowed: bool,
     extra_gen: Gen | None,
     depth: int,
+    name_gen: Callable[[GenContext, int], str],
 ) -> None:
     if hi is not None:
         for key in [k for k in out if k not in required][: max(0, len(out) - int(hi))]:
@@ -362,10 +385,33 @@ def _fit_property_count(
             return
         if prop not in out:
             out[prop] = field_gen(ctx, depth + 1)
-    n = 0
-    while len(out) < lo and extra_allowed:
-        n += 1
-        out[f"extra_{n}"] = extra_gen(ctx, depth + 1) if extra_gen else ctx.rng.choice(("on", "off"))
+    attempts = 0
+    while len(out) < lo and extra_allowed and attempts < lo * 10:
+        attempts += 1
+        key = name_gen(ctx, attempts)
+        if key not in out:
+            out[key] = extra_gen(ctx, depth + 1) if extra_gen else ctx.rng.choice(("on", "off"))
+
+
+def _name_rule(names: Schema) -> tuple[Callable[[str], bool], Callable[[GenContext, int], str]]:
+    """What `propertyNames` allows (its pattern and lengths), and a maker of allowed names for extra keys."""
+    pattern = names.get("pattern")
+    lo, hi = int(names.get("minLength", 0)), names.get("maxLength")
+    matcher = re.compile(pattern) if isinstance(pattern, str) else None
+
+    def ok(key: str) -> bool:
+        return (matcher is None or bool(matcher.search(key))) and lo <= len(key) <= (hi if hi is not None else len(key))
+
+    maker = None
+    if isinstance(pattern, str) and _supported(pattern):
+        maker = compile_pattern(pattern, min_length=lo or None, max_length=hi)
+
+    def make(ctx: GenContext, n: int) -> str:
+        if maker is not None:
+            return maker(ctx.rng)
+        return f"extra_{n}"
+
+    return ok, make
 
 
 def _types(schema: Schema) -> list[str]:

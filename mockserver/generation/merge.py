@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from fractions import Fraction
 from typing import Any
 
 Schema = dict[str, Any]
@@ -26,6 +28,8 @@ def merge(a: Schema, b: Schema) -> Schema:
     """A schema accepting what both `a` and `b` accept (as far as generation needs)."""
     out: Schema = dict(a)
     for key, value in b.items():
+        if key in _BOUNDS:
+            continue  # bounds are merged below, with their exclusivity
         if key not in out:
             out[key] = value
         elif key == "properties":
@@ -49,9 +53,60 @@ def merge(a: Schema, b: Schema) -> Schema:
             out[key] = [*out[key], *value]
         elif key in ("items", "additionalProperties") and isinstance(value, dict) and isinstance(out[key], dict):
             out[key] = merge(out[key], value)
+        elif key == "multipleOf":
+            out[key] = _lcm(out[key], value)
+        elif key == "pattern" and value != out[key]:
+            # Both must match; generators check every pattern in `x-patterns`.
+            out["x-patterns"] = list(dict.fromkeys([*out.get("x-patterns", []), value]))
+    for side in ("min", "max"):
+        _merge_bound(out, a, b, side)
     if "allOf" in out:
         return merge_all_of(out)
     return out
+
+
+_BOUNDS = frozenset({"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"})
+
+
+def _bound(schema: Schema, side: str) -> tuple[float, bool] | None:
+    """(value, exclusive) of a schema's lower ("min") or upper ("max") bound, in either dialect."""
+    plain, exclusive = schema.get(f"{side}imum"), schema.get(f"exclusive{side.title()}imum")
+    if isinstance(exclusive, (int, float)) and not isinstance(exclusive, bool):
+        tighter = plain is None or (exclusive >= plain if side == "min" else exclusive <= plain)
+        if tighter:
+            return float(exclusive), True
+    if plain is None:
+        return None
+    return float(plain), exclusive is True
+
+
+def _merge_bound(out: Schema, a: Schema, b: Schema, side: str) -> None:
+    found = [x for x in (_bound(a, side), _bound(b, side)) if x is not None]
+    if not found:
+        return
+    tighter = max if side == "min" else min
+    value = tighter(v for v, _ in found)
+    exclusive = any(ex for v, ex in found if v == value)
+    numeric_style = any(
+        isinstance(s.get(f"exclusive{side.title()}imum"), (int, float))
+        and not isinstance(s.get(f"exclusive{side.title()}imum"), bool)
+        for s in (a, b)
+    )
+    out.pop(f"{side}imum", None)
+    out.pop(f"exclusive{side.title()}imum", None)
+    number: float | int = int(value) if value.is_integer() else value
+    if exclusive and numeric_style:
+        out[f"exclusive{side.title()}imum"] = number
+    else:
+        out[f"{side}imum"] = number
+        if exclusive:
+            out[f"exclusive{side.title()}imum"] = True
+
+
+def _lcm(a: Any, b: Any) -> Any:
+    x, y = Fraction(str(a)), Fraction(str(b))
+    result = Fraction(math.lcm(x.numerator, y.numerator), math.gcd(x.denominator, y.denominator))
+    return int(result) if result.denominator == 1 else float(result)
 
 
 def _intersect_types(a: Any, b: Any) -> Any:

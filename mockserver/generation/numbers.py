@@ -108,6 +108,15 @@ def _by_multiple(
             math.floor((hi if hi is not None else 0) / multiple),
         )
     candidates = range(first, max(first, last) + 1)
+    # Every multiple the schema allows, nearest the plausible window first: the sweep of last resort.
+    wide_first = math.floor(lo / multiple) if lo is not None else first - 200
+    wide_last = math.ceil(hi / multiple) if hi is not None else last + 200
+    sweep = sorted(
+        range(wide_first, wide_last + 1)[:400]
+        if wide_last - wide_first < 400
+        else [*range(first - 200, first), *range(last, last + 200)],
+        key=lambda k: abs(k - first),
+    )
 
     def valid(value: float) -> bool:
         # The check validators make: the quotient must be whole in float arithmetic too.
@@ -121,10 +130,14 @@ def _by_multiple(
             value = int(k * multiple) if whole or (isinstance(multiple, int)) else round(k * multiple, places)
             if valid(value):
                 return value
-        for k in candidates[:64]:  # a deterministic sweep when random draws keep missing
-            value = int(k * multiple) if whole or isinstance(multiple, int) else round(k * multiple, places)
-            if valid(value):
-                return value
+        for k in sweep:  # a deterministic sweep when random draws keep missing
+            for value in (
+                (int(k * multiple),)
+                if whole or isinstance(multiple, int)
+                else (round(k * multiple, places), k * multiple)
+            ):
+                if valid(value):
+                    return value
         return value
 
     return by_multiple
@@ -152,7 +165,10 @@ def _window(
     """The plausible range cut to the schema's; where they miss each other, a span beside the schema's bound."""
     low = plausible_lo if lo is None else max(plausible_lo, lo)
     high = plausible_hi if hi is None else min(plausible_hi, hi)
-    if low < high or (low == high and inside(low)):
+    # A window of one point (the plausible range touching the schema's at a bound) only if nothing else fits.
+    if low < high and (high - low >= 1 or (lo is not None and hi is not None and hi - lo < 1)):
+        return low, high
+    if low == high and inside(low) and lo is not None and hi is not None and lo == hi:
         return low, high
     if lo is not None and hi is not None:
         return lo, hi
