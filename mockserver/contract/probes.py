@@ -100,7 +100,7 @@ class _Prober:
             (self.base.headers or {}).items(),
         )
         for check, message in prose.check_answer(self.op, values, response.status_code, body, self.options.today()):
-            self._report(check, f"Prose rule broken ({why})", message, response)
+            self._report(check, "Prose rule broken", f"{message} (probe: {why})", response)
         return response.status_code, body, response
 
     def envelopes(self, query: dict[str, Any], *, unsafe_allowed: bool) -> None:

@@ -57,9 +57,12 @@ class Violation:
     request: str  # curl, secrets masked
 
     @property
-    def key(self) -> tuple[str, str, str, str]:
-        # One report per kind of defect: the first line of the message names it, values after vary.
-        return (self.operation, self.check, self.title, self.message.splitlines()[0][:120] if self.message else "")
+    def key(self) -> tuple[str, str, str]:
+        # One report per kind of defect: a prose rule is one defect whatever values showed it; a schema
+        # violation is named by the first line of its message.
+        if self.check.startswith("prose_"):
+            return (self.operation, self.check, "")
+        return (self.operation, self.check, self.message.splitlines()[0][:120] if self.message else self.title)
 
 
 @dataclass
@@ -72,9 +75,11 @@ class ApiResult:
     statuses_seen: dict[str, set[int]] = field(default_factory=dict)
     documented: dict[str, list[str]] = field(default_factory=dict)  # operation -> documented status keys
     errors: list[str] = field(default_factory=list)  # the run itself failed (unreachable, bad spec)
+    seen: dict[tuple[str, str, str], int] = field(default_factory=dict)  # violation key -> times found
 
     def add(self, violation: Violation) -> None:
-        if all(v.key != violation.key for v in self.violations):
+        self.seen[violation.key] = self.seen.get(violation.key, 0) + 1
+        if self.seen[violation.key] == 1:
             self.violations.append(violation)
 
     @property
@@ -95,7 +100,8 @@ def render_text(results: list[ApiResult]) -> str:
     for result in results:
         for n, v in enumerate(result.violations, 1):
             lines += [
-                f"[{result.api}] {n}. {v.operation} — {v.title} ({v.check})",
+                f"[{result.api}] {n}. {v.operation} — {v.title} ({v.check})"
+                + (f", seen {result.seen[v.key]} times" if result.seen.get(v.key, 1) > 1 else ""),
                 *(f"    {line}" for line in v.message.strip().splitlines()[:12]),
                 f"    got: {v.status if v.status is not None else 'no response'} {v.body_excerpt}",
                 f"    reproduce: {v.request}",

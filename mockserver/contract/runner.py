@@ -181,18 +181,25 @@ def _collect(api: ApiSpec, event: Any, result: ApiResult, options: ContractOptio
             headers = (
                 {k: v[0] if isinstance(v, list) else v for k, v in dict(request.headers).items()} if request else {}
             )
-            result.add(
-                Violation(
-                    api=api.name,
-                    operation=recorder.label,
-                    check=node.name,
-                    title=str(failure.title),
-                    message=str(failure.message),
-                    status=response.status_code if response else None,
-                    body_excerpt=excerpt(response.content if response else b""),
-                    request=curl(request.method, request.uri, headers, request.body) if request else "",
+            found = [(node.name, str(failure.title), str(failure.message))]
+            if node.name == "prose_rules":  # our own check: one violation per rule it saw broken
+                found = [
+                    (name, "Prose rule broken", message)
+                    for name, _, message in (line[1:].partition("] ") for line in str(failure.message).splitlines())
+                ]
+            for check, title, message in found:
+                result.add(
+                    Violation(
+                        api=api.name,
+                        operation=recorder.label,
+                        check=check,
+                        title=title,
+                        message=message,
+                        status=response.status_code if response else None,
+                        body_excerpt=excerpt(response.content if response else b""),
+                        request=curl(request.method, request.uri, headers, request.body) if request else "",
+                    )
                 )
-            )
 
 
 def _excused(api: ApiSpec, check: str, case: Any, request: Any, response: Any, options: ContractOptions) -> bool:
