@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -149,21 +150,31 @@ def _contract(args: argparse.Namespace) -> int:
 
     api = _load(_resolve(args.target))[0]
     headers: dict[str, str] = {}
-    for raw in args.header:
+    for n, raw in enumerate(args.header, 1):
         name, sep, value = raw.partition(":")
-        if not sep or not name.strip():
-            print(f"mockserver: error: --header {name.strip() or raw!r} must look like 'Name: value'", file=sys.stderr)
+        if not sep or not name.strip() or " " in name.strip():
+            # The rest may be a credential: only its first word is echoed.
+            first = raw.split()[0].split(":")[0][:40] if raw.split() else ""
+            print(f"mockserver: error: --header {first!r} (#{n}) must look like 'Name: value'", file=sys.stderr)
             return EXIT_SPEC
         headers[name.strip()] = value.strip()
-    env = f"{api.name.upper().replace('-', '_')}_API_KEY"
-    if "Authorization" not in headers and os.environ.get(env):
-        headers["Authorization"] = f"Bearer {os.environ[env]}"
+    if args.rate_limit and not re.fullmatch(r"\d+/[smh]", args.rate_limit):
+        print(
+            f"mockserver: error: --rate-limit {args.rate_limit!r} must look like 10/s, 100/m or 1000/h", file=sys.stderr
+        )
+        return EXIT_SPEC
+    has_auth = any(k.lower() == "authorization" for k in headers)
     if args.base_url:
+        env = f"{api.name.upper().replace('-', '_')}_API_KEY"
+        if not has_auth and os.environ.get(env):
+            headers["Authorization"] = f"Bearer {os.environ[env]}"
         target = Target(base_url=args.base_url)
     else:
-        # The mock accepts one token only, so that `ignored_auth` can tell it refuses others.
+        # The mock accepts one token only, so that `ignored_auth` can tell it refuses others; the real
+        # API's key (<API>_API_KEY) has no business here.
         token = "mockserver-contract"
-        headers.setdefault("Authorization", f"Bearer {token}")
+        if not has_auth:
+            headers["Authorization"] = f"Bearer {token}"
         app = build_app([api], ServerConfig(seed=args.seed, tokens=frozenset({token})))
         target = Target(app=app, mount_path=api.mount_path)
     options = ContractOptions(
@@ -176,7 +187,13 @@ def _contract(args: argparse.Namespace) -> int:
     result = run_contract(api, target, options)
     print(render_text([result]))
     if args.junit_xml:
-        write_junit([result], args.junit_xml)
+        try:
+            write_junit([result], args.junit_xml)
+        except OSError as exc:
+            print(
+                f"mockserver: error: cannot write --junit-xml {args.junit_xml}: {exc.strerror or exc}", file=sys.stderr
+            )
+            return EXIT_SPEC
     if result.errors:
         return EXIT_SPEC
     return 0 if result.ok else 1

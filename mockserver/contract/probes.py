@@ -48,6 +48,8 @@ def probe(api: ApiSpec, op: Operation, schema: Any, target: Any, options: Any, r
     query = _keeping_rules(op, dict(base.query or {}), today)
     runner = _Prober(api, op, base, target, options, result)
     runner.envelopes(query, unsafe_allowed=options.allow_unsafe or target.base_url is None)
+    if target.base_url is None:
+        runner.preferred_statuses(query)
     if not op.mock:
         return
     status, body, _ = runner.send(query, "baseline")
@@ -126,11 +128,31 @@ class _Prober:
                     self.base.method = original
                 self._error_body(response, f"{method.upper()} is not declared")
 
+    def preferred_statuses(self, query: dict[str, Any]) -> None:
+        """The mock answers `Prefer: code=N`: every documented status no request provoked is asked for."""
+        self.base.query = query
+        seen = {str(s) for s in self.result.statuses_seen.get(self.label, set())}
+        for key in self.op.documented_statuses:
+            if not key.isdigit() or key in seen:
+                continue
+            headers = {**self.options.headers, "Prefer": f"code={key}"}
+            response = self.base.call(base_url=self.target.url, headers=headers)
+            if response.status_code != int(key):
+                self.result.requests += 1
+                self._report(
+                    "status_code_conformance",
+                    "Documented status not served",
+                    f"Prefer: code={key} answered {response.status_code}",
+                    response,
+                )
+                continue
+            self._error_body(response, f"Prefer: code={key}")
+
     def _error_body(self, response: Any, why: str) -> None:
         self.result.requests += 1
         self.result.statuses_seen.setdefault(self.label, set()).add(response.status_code)
         documented = self.op.response_for(response.status_code)
-        if response.status_code < 400 or documented is None or documented.schema is None:
+        if documented is None or documented.schema is None:
             return
         try:
             self.base.validate_response(response, checks=[schemathesis.checks.response_schema_conformance])

@@ -90,9 +90,20 @@ class ApiResult:
         if self.errors:
             return f"{self.api}: ERROR — {self.errors[0]}"
         verdict = "conforms" if self.ok else f"{len(self.violations)} violation(s)"
-        return (
+        line = (
             f"{self.api}: {verdict} — {len(self.operations)} operation(s), {self.requests} request(s) to {self.target}"
         )
+        unseen = self.unexercised()
+        return line + (f"; never answered, so unchecked: {', '.join(unseen)}" if unseen else "")
+
+    def unexercised(self) -> list[str]:
+        """Documented statuses no request provoked, so their bodies went unchecked ("GET /x 403")."""
+        out = []
+        for op, keys in self.documented.items():
+            seen = {str(s) for s in self.statuses_seen.get(op, set())}
+            seen |= {f"{s[0]}XX" for s in seen}
+            out += [f"{op} {k}" for k in keys if k not in seen and k != "default"]
+        return out
 
 
 def render_text(results: list[ApiResult]) -> str:

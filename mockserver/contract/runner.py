@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 import schemathesis
 from schemathesis.config import SchemathesisConfig
@@ -49,7 +49,14 @@ class Target:
 
     @property
     def label(self) -> str:
-        return self.base_url or f"the mock (in process){self.mount_path}"
+        """Where requests go, safe to print: a password in the URL is masked."""
+        if self.base_url:
+            parts = urlsplit(self.base_url)
+            if parts.password:
+                netloc = f"{parts.username}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+                return urlunsplit(parts._replace(netloc=netloc))
+            return self.base_url
+        return f"the mock (in process){self.mount_path}"
 
     @property
     def url(self) -> str:
@@ -113,7 +120,7 @@ def run_contract(api: ApiSpec, target: Target, options: ContractOptions) -> ApiR
     """Check `target` against `api`'s contract; every violation and run error lands in the result."""
     result = ApiResult(api=api.name, target=target.label)
     if target.base_url:
-        unreachable = _unreachable(target.base_url)
+        unreachable = _unreachable(target.base_url, target.label)
         if unreachable:
             result.errors.append(unreachable)
             return result
@@ -139,20 +146,28 @@ def run_contract(api: ApiSpec, target: Target, options: ContractOptions) -> ApiR
         elif isinstance(event, events.FatalError):
             result.errors.append(_error_text(event.exception))
     if not result.errors:
+        for label, statuses in sorted(result.statuses_seen.items()):
+            if statuses and not any(200 <= s < 300 for s in statuses):
+                # Every answer was an error: nothing of the success contract was checked.
+                result.errors.append(
+                    f"{label}: no request got a 2xx answer (got {sorted(statuses)}); "
+                    "check the credentials (--header, or <API>_API_KEY with --base-url)"
+                )
+    if not result.errors:
         for op in api.operations:
             if options.allow_unsafe or op.method.upper() in SAFE_METHODS:
                 probe(api, op, schema, target, options, result)
     return result
 
 
-def _unreachable(base_url: str) -> str | None:
+def _unreachable(base_url: str, label: str) -> str | None:
     """Why `base_url` cannot be reached at all (any HTTP answer counts as reachable), or None."""
     import httpx
 
     try:
         httpx.request("HEAD", base_url, timeout=10)
     except httpx.HTTPError as exc:
-        return f"cannot reach {base_url}: {type(exc).__name__}: {exc}"
+        return f"cannot reach {label}: {type(exc).__name__}"
     return None
 
 
