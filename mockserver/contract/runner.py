@@ -25,8 +25,9 @@ from mockserver.spec.params import request_values
 from mockserver.spec.rules import RequestValues
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
-# The run has a fixed identity per API, so prose checks find their spec from the case's schema.
-_SPECS: dict[str, ApiSpec] = {}
+# Runs under way, by spec location: the prose check (registered with schemathesis for every schema)
+# acts only inside `run_contract`, with that run's spec and clock.
+_ACTIVE: dict[str, tuple[ApiSpec, Callable[[], date]]] = {}
 
 
 @dataclass(frozen=True)
@@ -75,17 +76,18 @@ def _values(op: Operation, case: Any, url: str) -> RequestValues:
 @schemathesis.check
 def prose_rules(ctx: Any, response: Any, case: Any) -> bool | None:
     """The rules the docs state in prose, as the spec's `x-mock` records them."""
-    api = _SPECS.get(str(case.operation.schema.location))
-    op = _operation(api, case.method, case.path) if api else None
-    if api is None or op is None or not op.mock:
+    active = _ACTIVE.get(str(case.operation.schema.location))
+    if active is None:
+        return None
+    api, today = active
+    op = _operation(api, case.method, case.path)
+    if op is None or not op.mock:
         return None
     try:
         body = json.loads(response.content) if response.content else None
     except ValueError:
         return None  # content-type and schema checks report unparsable bodies
-    found = prose.check_answer(
-        op, _values(op, case, response.request.url), response.status_code, body, datetime.now(UTC).date()
-    )
+    found = prose.check_answer(op, _values(op, case, response.request.url), response.status_code, body, today())
     if found:
         raise AssertionError("\n".join(f"[{name}] {message}" for name, message in found))
     return True
@@ -129,34 +131,37 @@ def run_contract(api: ApiSpec, target: Target, options: ContractOptions) -> ApiR
         schema.app = target.app
     if target.base_url and not options.allow_unsafe:
         schema = schema.include(method=list(SAFE_METHODS))
-    _SPECS[str(schema.location)] = api
     result.documented = {f"{op.method.upper()} {op.path}": op.documented_statuses for op in api.operations}
     result.operations = [
         f"{op.method.upper()} {op.path}"
         for op in api.operations
         if options.allow_unsafe or not target.base_url or op.method.upper() in SAFE_METHODS
     ]
-    for event in schemathesis.engine.from_schema(schema).execute():
-        if isinstance(event, events.ScenarioFinished):
-            _collect(api, event, result, options)
-        elif isinstance(event, events.NonFatalError):
-            text = _error_text(event.value)
-            if text.split(":")[0] not in {e.split(":")[0] for e in result.errors}:
-                result.errors.append(text)
-        elif isinstance(event, events.FatalError):
-            result.errors.append(_error_text(event.exception))
-    if not result.errors:
-        for label, statuses in sorted(result.statuses_seen.items()):
-            if statuses and not any(200 <= s < 300 for s in statuses):
-                # Every answer was an error: nothing of the success contract was checked.
-                result.errors.append(
-                    f"{label}: no request got a 2xx answer (got {sorted(statuses)}); "
-                    "check the credentials (--header, or <API>_API_KEY with --base-url)"
-                )
-    if not result.errors:
-        for op in api.operations:
-            if options.allow_unsafe or op.method.upper() in SAFE_METHODS:
-                probe(api, op, schema, target, options, result)
+    _ACTIVE[str(schema.location)] = (api, options.today)
+    try:
+        for event in schemathesis.engine.from_schema(schema).execute():
+            if isinstance(event, events.ScenarioFinished):
+                _collect(api, event, result, options)
+            elif isinstance(event, events.NonFatalError):
+                text = _error_text(event.value)
+                if text.split(":")[0] not in {e.split(":")[0] for e in result.errors}:
+                    result.errors.append(text)
+            elif isinstance(event, events.FatalError):
+                result.errors.append(_error_text(event.exception))
+        if not result.errors:
+            for label, statuses in sorted(result.statuses_seen.items()):
+                if statuses and not any(200 <= s < 300 for s in statuses):
+                    # Every answer was an error: nothing of the success contract was checked.
+                    result.errors.append(
+                        f"{label}: no request got a 2xx answer (got {sorted(statuses)}); "
+                        "check the credentials (--header, or <API>_API_KEY with --base-url)"
+                    )
+        if not result.errors:
+            for op in api.operations:
+                if options.allow_unsafe or op.method.upper() in SAFE_METHODS:
+                    probe(api, op, schema, target, options, result)
+    finally:
+        _ACTIVE.pop(str(schema.location), None)
     return result
 
 
