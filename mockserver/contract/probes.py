@@ -154,13 +154,12 @@ class _Prober:
         documented = self.op.response_for(response.status_code)
         if documented is None or documented.schema is None:
             return
-        try:
-            self.base.validate_response(response, checks=[schemathesis.checks.response_schema_conformance])
-        except BaseExceptionGroup as exc:  # schemathesis raises its FailureGroup
+        problem = self._schema_problem(response)
+        if problem:
             self._report(
                 "error_envelope",
                 f"Error {response.status_code} not in the documented envelope",
-                f"{why}: {str(exc).strip()[:800]}",
+                f"{why}: {problem}",
                 response,
             )
 
@@ -176,15 +175,22 @@ class _Prober:
                 response,
             )
             return
-        try:
-            self.base.validate_response(response, checks=[schemathesis.checks.response_schema_conformance])
-        except BaseExceptionGroup as exc:  # schemathesis raises its FailureGroup
+        problem = self._schema_problem(response)
+        if problem:
             self._report(
                 "prose_request_rule_probe",
                 "Prose rule refused in the wrong envelope",
-                f"{how}: {str(exc).strip()[:800]}",
+                f"{how}: {problem}",
                 response,
             )
+
+    def _schema_problem(self, response: Any) -> str | None:
+        """What is wrong with the response body against the status's documented schema, or None."""
+        try:
+            self.base.validate_response(response, checks=[schemathesis.checks.response_schema_conformance])
+        except BaseExceptionGroup as exc:  # schemathesis raises its FailureGroup
+            return str(exc).strip()[:800]
+        return None
 
     def _report(self, check: str, title: str, message: str, response: Any) -> None:
         from mockserver.contract.runner import excerpt

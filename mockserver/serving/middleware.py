@@ -96,6 +96,18 @@ def invalid_request_problem(
     return Problem(status=status, message=message, code=status_phrase(status)[0], details=details, errors=tuple(errors))
 
 
+class _Watched:
+    """A `send` that remembers whether the response has started (after that, errors cannot be answered)."""
+
+    def __init__(self, send: Send) -> None:
+        self.send = send
+        self.started = False
+
+    async def __call__(self, message: Message) -> None:
+        self.started = self.started or message["type"] == "http.response.start"
+        await self.send(message)
+
+
 class FrontMiddleware:
     """Before routing: the index, and the router's own 404/405 answered in the API's envelope."""
 
@@ -112,17 +124,11 @@ class FrontMiddleware:
                 scope, receive, send
             )
             return
-        started = False
-
-        async def watch(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
+        watched = _Watched(send)
         try:
-            await self.app(scope, receive, watch)
+            await self.app(scope, receive, watched)
         except HTTPException as exc:
-            if started or exc.status_code not in (404, 405):
+            if watched.started or exc.status_code not in (404, 405):
                 raise
             await self._unrouted(scope, receive, send)
 
@@ -192,17 +198,11 @@ class OperationMiddleware:
         return None
 
     async def _call(self, scope: Scope, receive: Receive, send: Send, bound: BoundOperation) -> None:
-        started = False
-
-        async def watch(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
+        watched = _Watched(send)
         try:
-            await self.app(scope, receive, watch)
+            await self.app(scope, receive, watched)
         except Exception as exc:
-            if started:
+            if watched.started:
                 raise
             await self._failure(exc, scope, bound)(scope, receive, send)
 
