@@ -7,11 +7,15 @@ defect through the check that caught it.
 
 from __future__ import annotations
 
+import socket
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 import pytest
+import uvicorn
 from contract_support import APIS
 from upstreams.server import VARIANTS, base_url, serve_all
 
@@ -101,3 +105,39 @@ def test_only_safe_methods_reach_a_real_url_unless_allowed(root: str) -> None:
                           ContractOptions(**{**OPTIONS.__dict__, "allow_unsafe": True}))
     assert 405 in unsafe.statuses_seen.get("GET /api/v1/usage/activity", set())
     assert unsafe.ok, render_text([unsafe])
+
+
+def test_a_throttling_server_is_waited_for_not_reported() -> None:
+    from upstreams.server import create_app
+
+    inner = create_app("onepin")
+    calls = {"all": 0}
+
+    async def throttling(scope: Any, receive: Any, send: Any) -> None:
+        # Every fourth request is told to come back (Retry-After: 0 keeps the test fast).
+        if scope["type"] == "http":
+            calls["all"] += 1
+            if calls["all"] % 4 == 0:
+                await send({"type": "http.response.start", "status": 429, "headers": [(b"retry-after", b"0")]})
+                await send({"type": "http.response.body", "body": b""})
+                return
+        await inner(scope, receive, send)
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(throttling, host="127.0.0.1", port=port, log_level="error"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        for _ in range(500):
+            if server.started:
+                break
+            thread.join(timeout=0.01)
+        result = run_contract(APIS["onepin"], Target(base_url=f"http://127.0.0.1:{port}"), OPTIONS)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+    assert result.ok, render_text([result])
+    assert result.throttling.retries > 0
+    assert "throttled" in result.summary()

@@ -10,6 +10,8 @@ import shlex
 from dataclasses import dataclass, field
 from xml.etree import ElementTree
 
+from mockserver.contract.throttle import Throttling
+
 SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-api-key", "api-key", "x-auth-token"})
 _SECRETISH = re.compile(r"(token|secret|key|password|auth)", re.IGNORECASE)
 EXCERPT = 300
@@ -76,6 +78,7 @@ class ApiResult:
     documented: dict[str, list[str]] = field(default_factory=dict)  # operation -> documented status keys
     errors: list[str] = field(default_factory=list)  # the run itself failed (unreachable, bad spec)
     seen: dict[tuple[str, str, str], int] = field(default_factory=dict)  # violation key -> times found
+    throttling: Throttling = field(default_factory=Throttling)
 
     def add(self, violation: Violation) -> None:
         self.seen[violation.key] = self.seen.get(violation.key, 0) + 1
@@ -93,6 +96,8 @@ class ApiResult:
         line = (
             f"{self.api}: {verdict} — {len(self.operations)} operation(s), {self.requests} request(s) to {self.target}"
         )
+        if self.throttling.retries:
+            line += f"; throttled {self.throttling.retries} time(s), waited {self.throttling.waited:.0f} s as asked"
         unseen = self.unexercised()
         return line + (f"; never answered, so unchecked: {', '.join(unseen)}" if unseen else "")
 

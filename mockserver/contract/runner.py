@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -20,6 +21,7 @@ from schemathesis.engine import events
 from mockserver.contract import prose
 from mockserver.contract.probes import probe
 from mockserver.contract.report import EXCERPT, ApiResult, Violation, curl
+from mockserver.contract.throttle import honour_retry_after
 from mockserver.spec.model import ApiSpec, Operation
 from mockserver.spec.params import request_values
 from mockserver.spec.rules import RequestValues
@@ -139,30 +141,36 @@ def run_contract(api: ApiSpec, target: Target, options: ContractOptions) -> ApiR
     ]
     _ACTIVE[str(schema.location)] = (api, options.today)
     try:
-        for event in schemathesis.engine.from_schema(schema).execute():
-            if isinstance(event, events.ScenarioFinished):
-                _collect(api, event, result, options)
-            elif isinstance(event, events.NonFatalError):
-                text = _error_text(event.value)
-                if text.split(":")[0] not in {e.split(":")[0] for e in result.errors}:
-                    result.errors.append(text)
-            elif isinstance(event, events.FatalError):
-                result.errors.append(_error_text(event.exception))
-        if not result.errors:
-            for label, statuses in sorted(result.statuses_seen.items()):
-                if statuses and not any(200 <= s < 300 for s in statuses):
-                    # Every answer was an error: nothing of the success contract was checked.
-                    result.errors.append(
-                        f"{label}: no request got a 2xx answer (got {sorted(statuses)}); "
-                        "check the credentials (--header, or <API>_API_KEY with --base-url)"
-                    )
-        if not result.errors:
-            for op in api.operations:
-                if options.allow_unsafe or op.method.upper() in SAFE_METHODS:
-                    probe(api, op, schema, target, options, result)
+        with honour_retry_after(result.throttling) if target.base_url else nullcontext():
+            _execute(api, schema, target, options, result)
     finally:
         _ACTIVE.pop(str(schema.location), None)
     return result
+
+
+def _execute(api: ApiSpec, schema: Any, target: Target, options: ContractOptions, result: ApiResult) -> None:
+    """schemathesis' engine, then (if the run could happen) the targeted probes."""
+    for event in schemathesis.engine.from_schema(schema).execute():
+        if isinstance(event, events.ScenarioFinished):
+            _collect(api, event, result, options)
+        elif isinstance(event, events.NonFatalError):
+            text = _error_text(event.value)
+            if text.split(":")[0] not in {e.split(":")[0] for e in result.errors}:
+                result.errors.append(text)
+        elif isinstance(event, events.FatalError):
+            result.errors.append(_error_text(event.exception))
+    if not result.errors:
+        for label, statuses in sorted(result.statuses_seen.items()):
+            if statuses and not any(200 <= s < 300 for s in statuses):
+                # Every answer was an error: nothing of the success contract was checked.
+                result.errors.append(
+                    f"{label}: no request got a 2xx answer (got {sorted(statuses)}); "
+                    "check the credentials (--header, or <API>_API_KEY with --base-url)"
+                )
+    if not result.errors:
+        for op in api.operations:
+            if options.allow_unsafe or op.method.upper() in SAFE_METHODS:
+                probe(api, op, schema, target, options, result)
 
 
 def _unreachable(base_url: str, label: str) -> str | None:
