@@ -40,7 +40,24 @@ def _parser() -> argparse.ArgumentParser:
         metavar="T",
         help="accept only this bearer token/API key (repeatable); default: any",
     )
-    serve.add_argument("--quiet", action="store_true", help="no access log")
+    serve.add_argument("--quiet", action="store_true", help="no access log line per request")
+    serve.add_argument("--no-cors", action="store_true", help="no CORS headers (on by default, for browser clients)")
+    serve.add_argument(
+        "--chaos",
+        type=float,
+        default=0.0,
+        metavar="RATE",
+        help="probability (0-1) that an operation answers one of its documented error statuses",
+    )
+    serve.add_argument("--latency", default="0", metavar="MIN-MAX", help="milliseconds added to every answer")
+    serve.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        choices=("drop", "truncate", "trickle"),
+        help="transport fault to inject (repeatable), with --fault-rate",
+    )
+    serve.add_argument("--fault-rate", type=float, default=0.0, metavar="RATE")
     listing = sub.add_parser("list", help="list APIs, operations and documented statuses")
     listing.add_argument("specs", nargs="*", metavar="SPEC_OR_DIR")
     generate = sub.add_parser("generate", help="print one generated response body")
@@ -116,13 +133,41 @@ def _serve(args: argparse.Namespace) -> int:
         from mockserver.serving.app import build_app
         from mockserver.serving.state import ServerConfig
 
+    from mockserver.serving.prefer import PreferError, parse_latency, parse_rate
+
+    try:
+        chaos, fault_rate = parse_rate(str(args.chaos), "--chaos"), parse_rate(str(args.fault_rate), "--fault-rate")
+        latency = parse_latency(args.latency, "--latency")
+    except PreferError as exc:
+        print(f"mockserver: error: {exc}", file=sys.stderr)
+        return EXIT_SPEC
     apis = _load(args.specs)
-    app = build_app(apis, ServerConfig(seed=args.seed, tokens=frozenset(args.token)))
+    config = ServerConfig(
+        seed=args.seed,
+        tokens=frozenset(args.token),
+        chaos=chaos,
+        latency=latency,
+        faults=tuple(args.fault),
+        fault_rate=fault_rate,
+        cors=not args.no_cors,
+        access_log=not args.quiet,
+    )
+    if not args.quiet:
+        access = logging.getLogger("mockserver.access")
+        access.setLevel(logging.INFO)
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        access.addHandler(handler)
+        access.propagate = False
+    from mockserver.serving.chaos import QuietDrops
+
+    logging.getLogger("uvicorn.error").addFilter(QuietDrops())
+    app = build_app(apis, config)
     base = f"http://{args.host}:{args.port}"
     for api in apis:
         print(f"mockserver: {api.name:18} {base}{api.mount_path}  (docs {base}{api.mount_path}/ui/)", flush=True)
     print(f"mockserver: seed={args.seed}; index at {base}/", flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=not args.quiet)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
     return 0
 
 

@@ -17,7 +17,8 @@ from hypothesis import HealthCheck, find, settings
 from schemathesis.generation import GenerationMode
 
 from mockserver.contract import prose
-from mockserver.contract.report import ApiResult, Violation, curl, mask_headers
+from mockserver.contract.report import ApiResult, Violation, curl
+from mockserver.redact import mask_headers
 from mockserver.spec.model import ApiSpec, Operation
 from mockserver.spec.params import request_values
 from mockserver.spec.rules import parse_path

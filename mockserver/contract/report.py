@@ -5,28 +5,14 @@ Secrets never reach a report: every credential-bearing header is masked before i
 
 from __future__ import annotations
 
-import re
 import shlex
 from dataclasses import dataclass, field
 from xml.etree import ElementTree
 
 from mockserver.contract.throttle import Throttling
+from mockserver.redact import mask_headers
 
-SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-api-key", "api-key", "x-auth-token"})
-_SECRETISH = re.compile(r"(token|secret|key|password|auth)", re.IGNORECASE)
 EXCERPT = 300
-
-
-def mask_headers(headers: dict[str, str]) -> dict[str, str]:
-    """Headers with every credential replaced, keeping the scheme word (`Bearer ***`)."""
-    out = {}
-    for name, value in headers.items():
-        if name.lower() in SECRET_HEADERS or _SECRETISH.search(name):
-            scheme, _, rest = value.partition(" ")
-            out[name] = f"{scheme} ***" if rest else "***"
-        else:
-            out[name] = value
-    return out
 
 
 def curl(method: str, url: str, headers: dict[str, str], body: bytes | None = None) -> str:

@@ -10,10 +10,12 @@ from connexion.middleware import MiddlewarePosition
 from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolution, Resolver
 from connexion.validators import VALIDATOR_MAP
+from starlette.middleware.cors import CORSMiddleware
 
 from mockserver.generation.responses import ApiMock
 from mockserver.generation.values import Pools
 from mockserver.serving.handler import make_handler
+from mockserver.serving.journal import JournalMiddleware
 from mockserver.serving.middleware import FrontMiddleware, OperationMiddleware
 from mockserver.serving.state import MockState, ServerConfig
 from mockserver.serving.validation import CollectingParameterValidator
@@ -51,6 +53,21 @@ def build_app(apis: list[ApiSpec], config: ServerConfig | None = None) -> AsyncA
         validator_map={**VALIDATOR_MAP, "parameter": CollectingParameterValidator},
         swagger_ui_options=SwaggerUIOptions(swagger_ui=True, spec_path="/openapi.json"),
     )
+    app.add_middleware(
+        JournalMiddleware,
+        position=MiddlewarePosition.BEFORE_EXCEPTION,
+        size=config.journal_size,
+        log=config.access_log,
+    )
+    if config.cors:
+        app.add_middleware(
+            CORSMiddleware,
+            position=MiddlewarePosition.BEFORE_EXCEPTION,
+            allow_origins=["*"],
+            allow_methods=["*"],
+            allow_headers=["*"],
+            expose_headers=["*"],
+        )
     app.add_middleware(FrontMiddleware, position=MiddlewarePosition.BEFORE_ROUTING, state=state)
     app.add_middleware(OperationMiddleware, position=MiddlewarePosition.BEFORE_SECURITY, state=state)
     for mock in mocks:

@@ -19,10 +19,12 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver.generation.context import FieldError, Problem
-from mockserver.generation.responses import ApiMock
+from mockserver.generation.responses import ApiMock, default_problem
 from mockserver.generation.values import status_phrase
 from mockserver.serving.auth import credential_problem
-from mockserver.serving.prefer import PreferError, parse_prefer
+from mockserver.serving.chaos import Chaos, Decision, faulty, pause
+from mockserver.serving.journal import ENTRY
+from mockserver.serving.prefer import NONE, PreferError, parse_prefer
 from mockserver.serving.state import BoundOperation, MockState, mock_error, to_response
 from mockserver.serving.validation import InvalidRequest
 from mockserver.spec.rules import RequestValues
@@ -66,6 +68,9 @@ def error_response(
     headers: dict[str, str] | None = None,
 ) -> Response:
     """`problem` in the envelope the API documents for it (or, lacking one, its usual error envelope)."""
+    entry = scope.get("extensions", {}).get(ENTRY)
+    if entry is not None:
+        entry["problem"] = problem.message
     mock = bound.mock if bound else (next(iter(api.operations.values()), None) if api else None)
     extra = dict(headers or {})
     if problem.status == 401:
@@ -167,6 +172,7 @@ class OperationMiddleware:
     def __init__(self, app: ASGIApp, state: MockState) -> None:
         self.app = app
         self.state = state
+        self.chaos = Chaos(state.config)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         routing = scope.get("extensions", {}).get("connexion_routing", {}) if scope["type"] == "http" else {}
@@ -175,6 +181,17 @@ class OperationMiddleware:
             await self.app(scope, receive, send)
             return
         response = self._before(scope, bound)
+        prefs = scope["extensions"].get(EXTENSION, NONE)
+        decision = self.chaos.decide(scope, bound.op, prefs) if response is None else Decision()
+        await pause(decision)
+        if decision.fault is not None:
+            send = faulty(decision.fault, send)
+        if decision.error_status is not None:
+            # Chaos: a documented error, in the documented envelope, as a flaky upstream would send it.
+            problem = default_problem(bound.op.response_for(decision.error_status), decision.error_status)
+            response = error_response(
+                self.state, bound.api, bound, scope, problem, {"X-Mock-Chaos": str(decision.error_status)}
+            )
         if response is not None:
             await response(scope, receive, send)
             return

@@ -15,8 +15,12 @@ class Preferences:
     example: str | None = None
     dynamic: bool = True
     seed: int | None = None
+    chaos: float | None = None  # probability of answering a documented error status instead
+    latency: tuple[int, int] | None = None  # milliseconds, min and max
+    fault: str | None = None  # drop, truncate, trickle
 
 
+FAULTS = ("drop", "truncate", "trickle")
 NONE = Preferences()
 
 
@@ -35,9 +39,41 @@ def parse_prefer(header: str | None) -> Preferences:
     dynamic = values.get("dynamic", "true").lower()
     if dynamic not in ("true", "false"):
         raise PreferError(f"Prefer dynamic={values['dynamic']!r} must be true or false")
+    fault = values.get("fault")
+    if fault is not None and fault not in FAULTS:
+        raise PreferError(f"Prefer fault={fault!r} must be one of {', '.join(FAULTS)}")
     return Preferences(
-        code=code, example=values.get("example") or None, dynamic=dynamic == "true", seed=_int(values, "seed")
+        code=code,
+        example=values.get("example") or None,
+        dynamic=dynamic == "true",
+        seed=_int(values, "seed"),
+        chaos=parse_rate(values["chaos"], "Prefer chaos") if "chaos" in values else None,
+        latency=parse_latency(values["latency"], "Prefer latency") if "latency" in values else None,
+        fault=fault,
     )
+
+
+def parse_rate(text: str, what: str) -> float:
+    """A probability between 0 and 1 (`0.2`), or a ValueError naming `what`."""
+    try:
+        rate = float(text)
+    except ValueError:
+        raise PreferError(f"{what}={text!r} is not a number between 0 and 1") from None
+    if not 0 <= rate <= 1:
+        raise PreferError(f"{what}={text!r} is not a number between 0 and 1")
+    return rate
+
+
+def parse_latency(text: str, what: str) -> tuple[int, int]:
+    """`150` or `100-400` (milliseconds) as (min, max), or a ValueError naming `what`."""
+    low, _, high = text.partition("-")
+    try:
+        bounds = (int(low), int(high or low))
+    except ValueError:
+        raise PreferError(f"{what}={text!r} must be milliseconds, as 150 or 100-400") from None
+    if bounds[0] < 0 or bounds[1] < bounds[0] or bounds[1] > 60_000:
+        raise PreferError(f"{what}={text!r} must be 0 <= min <= max <= 60000 ms")
+    return bounds
 
 
 def _int(values: dict[str, str], name: str) -> int | None:

@@ -25,6 +25,13 @@ class ServerConfig:
     seed: int = 0
     tokens: frozenset[str] = frozenset()
     today: Callable[[], date] = field(default=lambda: datetime.now(UTC).date())
+    chaos: float = 0.0  # probability that an operation answers one of its documented error statuses
+    latency: tuple[int, int] = (0, 0)  # milliseconds added to every answer, drawn per request
+    faults: tuple[str, ...] = ()  # transport faults to inject (drop, truncate, trickle) ...
+    fault_rate: float = 0.0  # ... with this probability per request
+    cors: bool = True  # browser clients may call the mock from any origin
+    access_log: bool = True  # one line per request on the `mockserver.access` logger
+    journal_size: int = 500  # requests kept for GET /__mock/requests
 
 
 class BoundOperation:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from xml.etree import ElementTree
 
-from mockserver.contract.report import ApiResult, Violation, curl, mask_headers, render_text, write_junit
+from mockserver.contract.report import ApiResult, Violation, curl, render_text, write_junit
+from mockserver.redact import mask_headers
 
 
 def _violation(check: str = "response_schema_conformance", message: str = "'model' is a required property") -> Violation:

@@ -1,0 +1,106 @@
+"""Chaos for client resilience: documented errors, latency and transport faults, reproducible by seed.
+
+Each decision draws from a random source seeded by (server seed, request number, request), so the
+same seed and the same sequence of requests give the same faults.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+from dataclasses import dataclass
+from random import Random
+
+from starlette.types import Message, Scope, Send
+
+from mockserver.generation.context import stable_seed
+from mockserver.serving.prefer import FAULTS, Preferences
+from mockserver.serving.state import ServerConfig
+from mockserver.spec.model import Operation
+
+TRICKLE_CHUNK = 64  # bytes per write in a slow trickle
+TRICKLE_PAUSE = 0.05  # seconds between writes
+
+
+class DroppedConnection(Exception):
+    """Raised after the status line on purpose: the server closes the connection mid-response."""
+
+
+class QuietDrops(logging.Filter):
+    """Keeps the server's error log free of the drops the mock made on purpose."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        while exc is not None:
+            if isinstance(exc, DroppedConnection):
+                return False
+            exc = exc.__cause__ or exc.__context__
+        return True
+
+
+@dataclass(frozen=True)
+class Decision:
+    error_status: int | None = None
+    latency_ms: int = 0
+    fault: str | None = None
+
+
+class Chaos:
+    """Decides, per request, what goes wrong; counts requests so that a sequence replays the same."""
+
+    def __init__(self, config: ServerConfig) -> None:
+        self.config = config
+        self._counter = itertools.count()
+
+    def decide(self, scope: Scope, op: Operation, prefs: Preferences) -> Decision:
+        rate = self.config.chaos if prefs.chaos is None else prefs.chaos
+        latency = prefs.latency or self.config.latency
+        if not rate and latency == (0, 0) and prefs.fault is None and not self.config.fault_rate:
+            return Decision()
+        seed = self.config.seed if prefs.seed is None else prefs.seed
+        rng = Random(
+            stable_seed(
+                seed, "chaos", next(self._counter), scope["method"], scope["path"], scope.get("query_string", b"")
+            )
+        )
+        errors = [int(s) for s in op.documented_statuses if s.isdigit() and int(s) >= 400]
+        status = rng.choice(errors) if errors and rng.random() < rate else None
+        fault = prefs.fault
+        kinds = [k for k in self.config.faults if k in FAULTS]
+        if fault is None and kinds and rng.random() < self.config.fault_rate:
+            fault = rng.choice(kinds)
+        return Decision(status, rng.randint(*latency) if latency != (0, 0) else 0, fault)
+
+
+async def pause(decision: Decision) -> None:
+    if decision.latency_ms:
+        await asyncio.sleep(decision.latency_ms / 1000)
+
+
+def faulty(kind: str, send: Send) -> Send:
+    """A `send` that breaks the response the way `kind` says."""
+    body_sent = False
+
+    async def faulty_send(message: Message) -> None:
+        nonlocal body_sent
+        if message["type"] == "http.response.start":
+            await send(message)
+            if kind == "drop":
+                raise DroppedConnection("mockserver fault: connection dropped after the status line")
+            return
+        if message["type"] != "http.response.body" or body_sent:
+            await send(message)
+            return
+        body = bytes(message.get("body", b""))
+        body_sent = True
+        if kind == "truncate":
+            # Fewer bytes than Content-Length announced, then the end: the server closes the connection.
+            await send({"type": "http.response.body", "body": body[: len(body) // 2], "more_body": False})
+            return
+        for start in range(0, len(body), TRICKLE_CHUNK):
+            await send({"type": "http.response.body", "body": body[start : start + TRICKLE_CHUNK], "more_body": True})
+            await asyncio.sleep(TRICKLE_PAUSE)
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+    return faulty_send
