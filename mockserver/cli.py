@@ -49,6 +49,13 @@ def _parser() -> argparse.ArgumentParser:
         metavar="RATE",
         help="probability (0-1) that an operation answers one of its documented error statuses",
     )
+    serve.add_argument(
+        "--edge-cases",
+        type=float,
+        default=0.0,
+        metavar="RATE",
+        help="probability (0-1) per value of schema-valid edge cases: empty/full arrays, bounds, unicode, nulls",
+    )
     serve.add_argument("--latency", default="0", metavar="MIN-MAX", help="milliseconds added to every answer")
     serve.add_argument(
         "--fault",
@@ -137,6 +144,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     try:
         chaos, fault_rate = parse_rate(str(args.chaos), "--chaos"), parse_rate(str(args.fault_rate), "--fault-rate")
+        edge = parse_rate(str(args.edge_cases), "--edge-cases")
         latency = parse_latency(args.latency, "--latency")
     except PreferError as exc:
         print(f"mockserver: error: {exc}", file=sys.stderr)
@@ -149,6 +157,7 @@ def _serve(args: argparse.Namespace) -> int:
         latency=latency,
         faults=tuple(args.fault),
         fault_rate=fault_rate,
+        edge=edge,
         cors=not args.no_cors,
         access_log=not args.quiet,
     )

@@ -177,7 +177,18 @@ class Compiler:
         lo, hi = schema.get("minLength", 0), schema.get("maxLength")
         pattern = schema.get("pattern")
         if not lo and hi is None and not pattern and not schema.get("x-patterns"):
-            return lambda ctx, depth: base(ctx)
+            if schema.get("format") or kind == "numeric_text":
+                return lambda ctx, depth: base(ctx)
+            free_edge = _edge_text(0, None)
+            return lambda ctx, depth: free_edge(ctx) if ctx.on_edge() else base(ctx)
+        edge_text = (
+            _edge_text(lo, hi)
+            if not pattern
+            and not schema.get("x-patterns")
+            and not schema.get("format")
+            and kind not in ("numeric_text",)
+            else None
+        )
         matchers = [re.compile(p) for p in [pattern, *schema.get("x-patterns", [])] if p]
         all_patterns = [p for p in [pattern, *schema.get("x-patterns", [])] if p] or [None]
         fallbacks = [self._string_fallback(p, lo, hi, where) for p in all_patterns]
@@ -186,6 +197,8 @@ class Compiler:
             return lo <= len(value) <= (hi if hi is not None else len(value)) and all(m.search(value) for m in matchers)
 
         def gen(ctx: GenContext, depth: int) -> str:
+            if edge_text is not None and ctx.on_edge():
+                return edge_text(ctx)
             value = base(ctx)
             if fits(value):
                 return value
@@ -347,7 +360,7 @@ class Compiler:
             ctx.frames.append({})
             try:
                 for prop, field_gen, needed in fields:
-                    if needed or (shallow and ctx.rng.random() < _OPTIONAL_CHANCE):
+                    if needed or (shallow and ctx.rng.random() < _OPTIONAL_CHANCE and not ctx.on_edge()):
                         out[prop] = field_gen(ctx, depth + 1)
                 for regex, pattern_gen in patterns:
                     key = regex(ctx.rng)
@@ -434,6 +447,8 @@ def _types(schema: Schema) -> list[str]:
 def _array_length(ctx: GenContext, depth: int, lo: int, hi: Any) -> int:
     if depth > MAX_DEPTH:
         return lo
+    if ctx.on_edge():  # empty (or as short as allowed), or as full as allowed
+        return ctx.rng.choice((lo, int(hi) if hi is not None else max(lo, 12)))
     plausible_lo, plausible_hi = (2, 8) if depth <= 1 else (1, 3)
     upper = min(int(hi), plausible_hi) if hi is not None else plausible_hi
     lower = max(lo, plausible_lo)
@@ -443,6 +458,23 @@ def _array_length(ctx: GenContext, depth: int, lo: int, hi: Any) -> int:
     return ctx.rng.randint(lower, upper)
 
 
+_UNICODE = "Zoë Ångström – 東京 ☕ 🚀 ﷽ "
+
+
+def _edge_text(lo: int, hi: int | None) -> Callable[[GenContext], str]:
+    """Strings at the length limits, in unicode that trips naive clients (accents, CJK, emoji, RTL)."""
+
+    def at(length: int) -> str:
+        return (_UNICODE * (length // len(_UNICODE) + 1))[:length]
+
+    lengths = sorted({lo, hi if hi is not None else max(lo, 40)})
+
+    def edge(ctx: GenContext) -> str:
+        return at(ctx.rng.choice(lengths))
+
+    return edge
+
+
 def _any_value(ctx: GenContext, depth: int) -> Any:
     key, value = _FREEFORM[ctx.rng.randrange(len(_FREEFORM))]
     return {key: value}
@@ -450,7 +482,7 @@ def _any_value(ctx: GenContext, depth: int) -> Any:
 
 def _maybe_null(gen: Gen) -> Gen:
     def nullable(ctx: GenContext, depth: int) -> Any:
-        if depth > MAX_DEPTH or ctx.rng.random() < _NULL_CHANCE:
+        if depth > MAX_DEPTH or ctx.rng.random() < _NULL_CHANCE or ctx.on_edge():
             return None
         return gen(ctx, depth)
 

@@ -39,8 +39,15 @@ class GenContext:
     now: datetime
     status: int = 200
     problem: Problem | None = None
+    # Probability, per decision, of an edge case the schema still allows: empty or full arrays, bounds,
+    # length limits, unicode, nulls, absent optional fields. 0 draws realistic middles only.
+    edge: float = 0.0
     # One record (person, model, …) per object, so that sibling fields agree with each other.
     frames: list[dict[str, int]] = field(default_factory=list)
+
+    def on_edge(self) -> bool:
+        """Whether this decision goes to an edge case (never when edge cases are off)."""
+        return self.edge > 0 and self.rng.random() < self.edge
 
     def record(self, kind: str, size: int) -> int:
         """The index of the `kind` record chosen for the object being generated."""
@@ -57,11 +64,17 @@ def stable_seed(*parts: object) -> int:
 
 
 def make_context(
-    seed: int, *parts: object, today: date | None = None, status: int = 200, problem: Problem | None = None
+    seed: int,
+    *parts: object,
+    today: date | None = None,
+    status: int = 200,
+    problem: Problem | None = None,
+    edge: float = 0.0,
 ) -> GenContext:
     """A context whose random draws depend only on `seed` and `parts` (for example the request)."""
     now = datetime.now(UTC)
     day = today or now.date()
     # The clock is pinned to midnight of `day`, so that a seed gives the same answer all day long.
     pinned = datetime(day.year, day.month, day.day, tzinfo=UTC)
-    return GenContext(rng=Random(stable_seed(seed, *parts)), today=day, now=pinned, status=status, problem=problem)
+    rng = Random(stable_seed(seed, *parts))
+    return GenContext(rng=rng, today=day, now=pinned, status=status, problem=problem, edge=edge)

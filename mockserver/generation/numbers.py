@@ -52,11 +52,17 @@ def compile_number(schema: dict[str, Any], name: str, *, integer: bool, in_error
         last = max(first, last)
 
         def whole_number(ctx: GenContext, depth: int) -> int | float:
+            if ctx.on_edge():  # the smallest or largest value allowed (within reach of the plausible range)
+                return ctx.rng.choice((first, last))
             return ctx.rng.randint(first, last)
 
         return whole_number
 
+    edges = [v for v in (low, high) if inside(v)]
+
     def real(ctx: GenContext, depth: int) -> int | float:
+        if edges and ctx.on_edge():
+            return ctx.rng.choice(edges)
         for _ in range(8):
             value = round(ctx.rng.uniform(low, high), places)
             if inside(value):

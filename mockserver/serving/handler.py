@@ -19,7 +19,7 @@ def respond(state: MockState, bound: BoundOperation, scope: dict[str, Any], pref
     """The mock's answer to a request that passed authentication and parameter validation."""
     mock, op = bound.mock, bound.op
     request = bound.request_values(scope)
-    ctx = state.context(scope, prefs.seed)
+    ctx = state.context(scope, prefs.seed, edge=prefs.edge)
     broken = mock.shaper.check_request(op, request, ctx.today)
     if broken is not None:
         message, details = broken

@@ -18,6 +18,7 @@ class Preferences:
     chaos: float | None = None  # probability of answering a documented error status instead
     latency: tuple[int, int] | None = None  # milliseconds, min and max
     fault: str | None = None  # drop, truncate, trickle
+    edge: float | None = None  # probability of schema-valid edge cases in the generated body
 
 
 FAULTS = ("drop", "truncate", "trickle")
@@ -50,6 +51,7 @@ def parse_prefer(header: str | None) -> Preferences:
         chaos=parse_rate(values["chaos"], "Prefer chaos") if "chaos" in values else None,
         latency=parse_latency(values["latency"], "Prefer latency") if "latency" in values else None,
         fault=fault,
+        edge=parse_rate(values["edge"], "Prefer edge") if "edge" in values else None,
     )
 
 

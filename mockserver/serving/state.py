@@ -29,6 +29,7 @@ class ServerConfig:
     latency: tuple[int, int] = (0, 0)  # milliseconds added to every answer, drawn per request
     faults: tuple[str, ...] = ()  # transport faults to inject (drop, truncate, trickle) ...
     fault_rate: float = 0.0  # ... with this probability per request
+    edge: float = 0.0  # probability per generated value of a schema-valid edge case (see GenContext.edge)
     cors: bool = True  # browser clients may call the mock from any origin
     access_log: bool = True  # one line per request on the `mockserver.access` logger
     journal_size: int = 500  # requests kept for GET /__mock/requests
@@ -88,7 +89,13 @@ class MockState:
         return matched[0][0], [op for _, op in matched]
 
     def context(
-        self, scope: Scope, seed_override: int | None, *, status: int = 200, problem: Problem | None = None
+        self,
+        scope: Scope,
+        seed_override: int | None,
+        *,
+        status: int = 200,
+        problem: Problem | None = None,
+        edge: float | None = None,
     ) -> GenContext:
         seed = self.config.seed if seed_override is None else seed_override
         query = sorted(QueryParams(scope.get("query_string", b"").decode("latin-1")).multi_items())
@@ -100,6 +107,7 @@ class MockState:
             today=self.config.today(),
             status=status,
             problem=problem,
+            edge=self.config.edge if edge is None else edge,
         )
 
 
