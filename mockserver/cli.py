@@ -41,6 +41,7 @@ def _parser() -> argparse.ArgumentParser:
         help="accept only this bearer token/API key (repeatable); default: any",
     )
     serve.add_argument("--quiet", action="store_true", help="no access log line per request")
+    serve.add_argument("--reload", action="store_true", help="restart when a spec or fixture file changes")
     serve.add_argument("--no-cors", action="store_true", help="no CORS headers (on by default, for browser clients)")
     serve.add_argument(
         "--chaos",
@@ -176,6 +177,27 @@ def _serve(args: argparse.Namespace) -> int:
     for api in apis:
         print(f"mockserver: {api.name:18} {base}{api.mount_path}  (docs {base}{api.mount_path}/ui/)", flush=True)
     print(f"mockserver: seed={args.seed}; index at {base}/", flush=True)
+    if args.reload:
+        import os
+
+        from mockserver.serving.factory import ENV, settings_to_env
+
+        specs = list(args.specs) or default_specs()
+        os.environ[ENV] = settings_to_env(specs, config)
+        folders = sorted({str(Path(p).resolve() if Path(p).is_dir() else Path(p).resolve().parent) for p in specs})
+        fixtures = [str(Path(f).parent / "fixtures") for f in folders if (Path(f).parent / "fixtures").is_dir()]
+        uvicorn.run(
+            "mockserver.serving.factory:create",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            log_level="warning",
+            access_log=False,
+            reload=True,
+            reload_dirs=folders + fixtures,
+            reload_includes=["*.yaml", "*.yml", "*.json"],
+        )
+        return 0
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
     return 0
 

@@ -181,13 +181,13 @@ class MockServer:
         return self.url + api.mount_path
 
     def requests(self) -> list[dict[str, Any]]:
-        """The requests the mock has received, oldest first (`GET /__mock/requests`)."""
+        """The requests the mock has received, as it lists them (`GET /__mock/requests`; newest first)."""
         import httpx
 
-        response = self._journal(httpx.get)
-        entries = response.json()
+        body = self._journal(httpx.get).json()
+        entries = body.get("requests") if isinstance(body, dict) else body
         if not isinstance(entries, list):
-            raise MockJournalUnavailable(f"GET {JOURNAL} answered {type(entries).__name__}, not a JSON list")
+            raise MockJournalUnavailable(f"GET {JOURNAL} answered {str(body)[:200]!r}, not a list of requests")
         return entries
 
     def clear_requests(self) -> None:

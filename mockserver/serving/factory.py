@@ -1,0 +1,54 @@
+"""Build the app from the environment: what `uvicorn --reload` imports in each fresh worker process.
+
+The command line puts its settings in MOCKSERVER_SETTINGS (JSON) and names `create` as the factory.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import warnings
+from typing import Any
+
+from mockserver.serving.state import ServerConfig
+from mockserver.spec.loader import load_all
+
+ENV = "MOCKSERVER_SETTINGS"
+
+
+def settings_to_env(specs: list[str], config: ServerConfig) -> str:
+    """The JSON `create` reads back (credentials included: it only lives in this process tree's environment)."""
+    return json.dumps(
+        {
+            "specs": specs,
+            "seed": config.seed,
+            "tokens": sorted(config.tokens),
+            "chaos": config.chaos,
+            "latency": list(config.latency),
+            "faults": list(config.faults),
+            "fault_rate": config.fault_rate,
+            "edge": config.edge,
+            "cors": config.cors,
+            "access_log": config.access_log,
+        }
+    )
+
+
+def create() -> Any:
+    raw = json.loads(os.environ[ENV])
+    config = ServerConfig(
+        seed=raw["seed"],
+        tokens=frozenset(raw["tokens"]),
+        chaos=raw["chaos"],
+        latency=tuple(raw["latency"]),
+        faults=tuple(raw["faults"]),
+        fault_rate=raw["fault_rate"],
+        edge=raw["edge"],
+        cors=raw["cors"],
+        access_log=raw["access_log"],
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Connexion's import-time deprecation notices are not the user's concern
+        from mockserver.serving.app import build_app
+
+    return build_app(load_all(raw["specs"]), config)
