@@ -90,6 +90,14 @@ def _parser() -> argparse.ArgumentParser:
     contract.add_argument(
         "--rate-limit", metavar="N/s", help="bound the request rate (default for a URL: auto, honouring 429)"
     )
+    fixtures = sub.add_parser("fixtures", help="work with fixtures/ (named canned responses)")
+    fixtures_sub = fixtures.add_subparsers(dest="fixtures_command", required=True)
+    rec = fixtures_sub.add_parser("record", help="record what a real API answers to its safe operations")
+    rec.add_argument("target", metavar="NAME_OR_SPEC")
+    rec.add_argument("--base-url", required=True)
+    rec.add_argument("--header", action="append", default=[], metavar="'Name: value'")
+    rec.add_argument("--name", default="recorded", help="fixture name prefix (default: %(default)s)")
+    rec.add_argument("--fixtures-dir", default=None, help="default: fixtures/ beside the specs folder")
     return parser
 
 
@@ -213,8 +221,49 @@ def _resolve(name_or_spec: str) -> list[str]:
     return [str(path)]  # the loader reports it as missing
 
 
-def _contract(args: argparse.Namespace) -> int:
+def _headers(raw_headers: list[str], api: ApiSpec, use_env: bool) -> dict[str, str] | None:
+    """--header values (and <API>_API_KEY when `use_env`); None after printing an error for a malformed one."""
     import os
+
+    headers: dict[str, str] = {}
+    for n, raw in enumerate(raw_headers, 1):
+        name, sep, value = raw.partition(":")
+        if not sep or not name.strip() or " " in name.strip():
+            # The rest may be a credential: only its first word is echoed.
+            first = raw.split()[0].split(":")[0][:40] if raw.split() else ""
+            print(f"mockserver: error: --header {first!r} (#{n}) must look like 'Name: value'", file=sys.stderr)
+            return None
+        headers[name.strip()] = value.strip()
+    env = f"{api.name.upper().replace('-', '_')}_API_KEY"
+    if use_env and not any(k.lower() == "authorization" for k in headers) and os.environ.get(env):
+        headers["Authorization"] = f"Bearer {os.environ[env]}"
+    return headers
+
+
+def _record(args: argparse.Namespace) -> int:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from mockserver.contract.record import record
+        from mockserver.spec.fixtures import fixtures_dir
+
+    api = _load(_resolve(args.target))[0]
+    headers = _headers(args.header, api, use_env=True)
+    if headers is None:
+        return EXIT_SPEC
+    root = Path(args.fixtures_dir) if args.fixtures_dir else fixtures_dir(api).parent
+    try:
+        written = record(api, args.base_url, headers, root, args.name)
+    except Exception as exc:
+        print(f"mockserver: error: recording {api.name} failed: {type(exc).__name__}", file=sys.stderr)
+        return EXIT_SPEC
+    for item in written:
+        print(f"{item.operation_id}: {item.status} -> {item.path}  (serve with Prefer: example={item.path.stem})")
+    return 0
+
+
+def _contract(args: argparse.Namespace) -> int:
     import warnings
 
     with warnings.catch_warnings():
@@ -225,15 +274,9 @@ def _contract(args: argparse.Namespace) -> int:
         from mockserver.serving.state import ServerConfig
 
     api = _load(_resolve(args.target))[0]
-    headers: dict[str, str] = {}
-    for n, raw in enumerate(args.header, 1):
-        name, sep, value = raw.partition(":")
-        if not sep or not name.strip() or " " in name.strip():
-            # The rest may be a credential: only its first word is echoed.
-            first = raw.split()[0].split(":")[0][:40] if raw.split() else ""
-            print(f"mockserver: error: --header {first!r} (#{n}) must look like 'Name: value'", file=sys.stderr)
-            return EXIT_SPEC
-        headers[name.strip()] = value.strip()
+    headers = _headers(args.header, api, use_env=bool(args.base_url))
+    if headers is None:
+        return EXIT_SPEC
     if args.rate_limit and not re.fullmatch(r"\d+/[smh]", args.rate_limit):
         print(
             f"mockserver: error: --rate-limit {args.rate_limit!r} must look like 10/s, 100/m or 1000/h", file=sys.stderr
@@ -241,9 +284,6 @@ def _contract(args: argparse.Namespace) -> int:
         return EXIT_SPEC
     has_auth = any(k.lower() == "authorization" for k in headers)
     if args.base_url:
-        env = f"{api.name.upper().replace('-', '_')}_API_KEY"
-        if not has_auth and os.environ.get(env):
-            headers["Authorization"] = f"Bearer {os.environ[env]}"
         target = Target(base_url=args.base_url)
     else:
         # The mock accepts one token only, so that `ignored_auth` can tell it refuses others; the real
@@ -281,6 +321,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "serve":
             return _serve(args)
+        if args.command == "fixtures":
+            return _record(args)
         if args.command == "contract":
             return _contract(args)
         if args.command == "list":

@@ -1,0 +1,67 @@
+"""`mockserver fixtures record`: real answers become fixtures the mock serves, credentials left behind."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+from contract_support import APIS, ROOT
+from starlette.testclient import TestClient
+from upstreams.server import base_url, serve_all
+
+from mockserver.serving.app import build_app
+from mockserver.spec.loader import load
+
+TOKEN = "good-token"
+
+
+@pytest.fixture(scope="module")
+def root() -> Iterator[str]:
+    with serve_all() as url:
+        yield url
+
+
+def _record(root: str, api: str, fixtures: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "mockserver", "fixtures", "record", api, "--base-url", base_url(root, api),
+         "--fixtures-dir", str(fixtures), *extra],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+    )
+
+
+def test_recorded_answer_is_written_without_credentials(root: str, tmp_path: Path) -> None:
+    result = _record(root, "onepin", tmp_path, "--header", f"Authorization: Bearer {TOKEN}")
+    assert result.returncode == 0, result.stderr
+    [written] = list((tmp_path / "onepin").rglob("*.yaml"))
+    text = written.read_text(encoding="utf-8")
+    assert TOKEN not in text and TOKEN not in result.stdout and "authorization" not in text.lower()
+    fixture = yaml.safe_load(text)
+    assert fixture["status"] == 200 and fixture["body"]["data"]
+
+
+def test_mock_replays_a_recorded_answer(root: str, tmp_path: Path) -> None:
+    # The layout the mock reads: <root>/specs/<api>.yaml beside <root>/fixtures/<api>/<operationId>/.
+    (tmp_path / "specs").mkdir()
+    spec = tmp_path / "specs" / "openrouter.yaml"
+    spec.write_text(APIS["openrouter"].path.read_text(encoding="utf-8"), encoding="utf-8")
+    result = _record(root, "openrouter", tmp_path / "fixtures", "--header", f"Authorization: Bearer {TOKEN}",
+                     "--name", "live")
+    assert result.returncode == 0, result.stderr
+    recorded = yaml.safe_load(next((tmp_path / "fixtures").rglob("live-200.yaml")).read_text(encoding="utf-8"))
+    client = TestClient(build_app([load(spec)]))
+    response = client.get("/openrouter/api/v1/activity", headers={"Authorization": "Bearer x",
+                                                                  "Prefer": "example=live-200"})
+    assert response.status_code == 200 and response.json() == recorded["body"]
+
+
+def test_unreachable_host_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "mockserver", "fixtures", "record", "onepin", "--base-url", "http://127.0.0.1:9",
+         "--fixtures-dir", str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1, result.stderr
