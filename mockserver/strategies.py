@@ -85,12 +85,14 @@ def _operation(mock: ApiMock, operation_id: str, status: int | None) -> tuple[Op
     return found, code
 
 
-def _renderer(spec: str | Path | ApiSpec, operation_id: str, status: int | None) -> Callable[[int], Any]:
+def _renderer(
+    spec: str | Path | ApiSpec, operation_id: str, status: int | None, edge: float = 0.0
+) -> Callable[[int], Any]:
     mock = api_mock(spec)
     operation, code = _operation(mock, operation_id, status)
 
     def render(seed: int) -> Any:
-        ctx = make_context(seed, "strategy", mock.api.name, operation_id, code)
+        ctx = make_context(seed, "strategy", mock.api.name, operation_id, code, edge=edge)
         return operation.render(code, ctx, RequestValues()).body
 
     render(0)  # fills the value pools these fields use, so that no draw pays for it (hypothesis' deadline)
@@ -102,10 +104,14 @@ def response_body(spec: str | Path | ApiSpec, operation_id: str, status: int | N
     return _renderer(spec, operation_id, status)(seed)
 
 
-def response_bodies(spec: str | Path | ApiSpec, operation_id: str, status: int | None = None) -> SearchStrategy[Any]:
+def response_bodies(
+    spec: str | Path | ApiSpec, operation_id: str, status: int | None = None, *, edge: float = 0.0
+) -> SearchStrategy[Any]:
     """Bodies the mock could send for `operation_id` with `status` (default: its success status).
+
+    `edge` (0..1) mixes in schema-valid edge cases: empty and full arrays, bounds, unicode, nulls.
 
     `spec` is a spec file, a loaded `ApiSpec` or a bundled API name. Error statuses give the API's
     error envelope. Unknown operations or undocumented statuses raise ValueError naming the known ones.
     """
-    return st.integers(min_value=0, max_value=MAX_SEED).map(_renderer(spec, operation_id, status))
+    return st.integers(min_value=0, max_value=MAX_SEED).map(_renderer(spec, operation_id, status, edge))

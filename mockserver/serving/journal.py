@@ -56,6 +56,11 @@ class JournalMiddleware:
 
         try:
             await self.app(scope, receive, record)
+        except Exception as exc:
+            if not _dropped(exc):
+                raise
+            # A drop made on purpose: leave the response unfinished, and uvicorn closes the connection.
+            entry["problem"] = "fault: connection dropped"
         finally:
             entry["ms"] = round((time.perf_counter() - started) * 1000, 1)
             self.entries.append(entry)
@@ -71,3 +76,14 @@ class JournalMiddleware:
             body = json.dumps({"requests": list(reversed(self.entries))}, ensure_ascii=False)
             return Response(body.encode("utf-8"), media_type="application/json")
         return Response(status_code=405, headers={"Allow": "GET, HEAD, DELETE"})
+
+
+def _dropped(exc: BaseException | None) -> bool:
+    """Whether `exc` is (or was caused by) a connection drop the mock made on purpose."""
+    from mockserver.serving.chaos import DroppedConnection
+
+    while exc is not None:
+        if isinstance(exc, DroppedConnection):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False

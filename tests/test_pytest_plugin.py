@@ -1,0 +1,136 @@
+"""The pytest plugin, exercised the way a team uses it: inner pytest sessions run by `pytester`."""
+
+from __future__ import annotations
+
+# Imported here, before any inner session: pytester runs them in this process and then drops every module
+# they imported first, so a later `import httpcore` would make classes that httpx no longer recognises.
+import httpcore  # noqa: F401
+import httpx  # noqa: F401
+import pytest
+import uvicorn  # noqa: F401
+
+pytest_plugins = ["pytester"]
+
+OPENROUTER_OVER_HTTP = """
+import httpx
+import pytest
+
+from mockserver.pytest_plugin import MockJournalUnavailable
+
+AUTH = {"Authorization": "Bearer anything"}
+
+
+def test_openrouter_answers_200_json_over_real_http(mock_server):
+    assert mock_server.url.startswith("http://127.0.0.1:")
+    base = mock_server.base_url("openrouter")
+    assert base == mock_server.url + "/openrouter/api/v1"
+    response = httpx.get(base + "/activity", headers=AUTH)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.json()["data"]
+
+
+def test_an_unknown_api_names_the_served_ones(mock_server):
+    with pytest.raises(KeyError, match="served: client-analytics, lightdash, onepin, openrouter"):
+        mock_server.base_url("nope")
+
+
+def test_the_request_journal_or_a_clear_error(mock_server):
+    httpx.get(mock_server.base_url("openrouter") + "/activity", headers=AUTH)
+    try:
+        entries = mock_server.requests()
+    except MockJournalUnavailable as exc:
+        assert "does not record requests" in str(exc)
+    else:
+        assert any(entry["path"] == "/openrouter/api/v1/activity" for entry in entries)
+        mock_server.clear_requests()
+        assert mock_server.requests() == []
+"""
+
+SEEDED = """
+import httpx
+
+AUTH = {"Authorization": "Bearer anything"}
+
+
+def get(mock_server, **headers):
+    response = httpx.get(mock_server.base_url("openrouter") + "/activity", headers={**AUTH, **headers})
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_the_seed_reaches_the_server(mock_server, mock_config, mock_specs):
+    assert [api.name for api in mock_specs] == ["openrouter"]
+    assert mock_config.seed == 5 and mock_server.config.seed == 5
+    first = get(mock_server)
+    assert get(mock_server) == first                       # same seed, same request: same body
+    assert get(mock_server, Prefer="seed=5") == first      # what the server answers is seed 5's body
+    assert get(mock_server, Prefer="seed=6") != first
+"""
+
+
+def test_mock_server_serves_the_bundled_apis_over_real_http(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_inner=OPENROUTER_OVER_HTTP)
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=3)
+    result.stdout.fnmatch_lines(["mockserver: bundled specs; seed=0"])  # the report header
+
+
+def test_mock_seed_option_reaches_the_config(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_inner=SEEDED)
+    pytester.runpytest("-q", "--mock-seed", "5", "--mock-specs", "openrouter").assert_outcomes(passed=1)
+
+
+def test_ini_options_and_the_in_process_app(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nmock_seed = 3\nmock_specs = openrouter\n")
+    pytester.makepyfile(
+        test_inner="""
+import asyncio
+
+import httpx
+
+
+def test_ini(mock_app, mock_config, mock_specs):
+    assert mock_config.seed == 3 and [api.name for api in mock_specs] == ["openrouter"]
+
+    async def fetch():
+        transport = httpx.ASGITransport(app=mock_app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://mock") as client:
+            return await client.get("/openrouter/api/v1/activity", headers={"Authorization": "Bearer x"})
+
+    response = asyncio.run(fetch())
+    assert response.status_code == 200 and response.json()["data"]
+"""
+    )
+    pytester.runpytest("-q").assert_outcomes(passed=1)
+
+
+def test_chaos_is_passed_on_or_ignored_with_a_warning(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_inner="""
+import dataclasses
+
+
+def test_chaos(mock_config):
+    if "chaos" in {f.name for f in dataclasses.fields(mock_config)}:
+        assert mock_config.chaos == 0.25
+    else:
+        assert not hasattr(mock_config, "chaos")
+"""
+    )
+    result = pytester.runpytest("--mock-chaos", "0.25", "--mock-specs", "openrouter")
+    result.assert_outcomes(passed=1)
+    assert "chaos=0.25" in result.stdout.str()
+
+
+def test_chaos_must_be_a_rate(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest("--mock-chaos", "1.5")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--mock-chaos: 1.5 is not a rate between 0 and 1*"])
+
+
+def test_a_spec_that_cannot_load_fails_in_one_line(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_inner="def test_x(mock_specs):\n    pass\n")
+    result = pytester.runpytest("-q", "--mock-specs", "missing.yaml")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*mockserver: *missing.yaml*"])
