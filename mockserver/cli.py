@@ -65,7 +65,7 @@ def _parser() -> argparse.ArgumentParser:
         choices=("drop", "truncate", "trickle"),
         help="transport fault to inject (repeatable), with --fault-rate",
     )
-    serve.add_argument("--fault-rate", type=float, default=0.0, metavar="RATE")
+    serve.add_argument("--fault-rate", default="0", metavar="RATE")
     listing = sub.add_parser("list", help="list APIs, operations and documented statuses")
     listing.add_argument("specs", nargs="*", metavar="SPEC_OR_DIR")
     generate = sub.add_parser("generate", help="print one generated response body")
@@ -177,9 +177,6 @@ def _serve(args: argparse.Namespace) -> int:
         handler.setFormatter(logging.Formatter("%(message)s"))
         access.addHandler(handler)
         access.propagate = False
-    from mockserver.serving.chaos import QuietDrops
-
-    logging.getLogger("uvicorn.error").addFilter(QuietDrops())
     app = build_app(apis, config)
     base = f"http://{args.host}:{args.port}"
     for api in apis:

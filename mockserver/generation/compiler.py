@@ -269,11 +269,14 @@ class Compiler:
             if item is None:
                 return out
             seen: set[str] = {json.dumps(v, sort_keys=True) for v in out} if unique else set()
+            edge = ctx.edge
             attempts = 0
             budget = count * 10 + 10 + (100 if unique else 0)
             while len(out) < count and attempts < budget:
                 attempts += 1
                 source = plain if plain is not None and attempts > count * 5 else item
+                if unique and attempts > count * 5:
+                    ctx.edge = 0.0  # edge values are few (min, max, empty): distinct items need the middle too
                 # Each item is its own record: a list of emails names several people, not one.
                 ctx.frames.append({})
                 try:
@@ -286,6 +289,7 @@ class Compiler:
                         continue
                     seen.add(marker)
                 out.append(value)
+            ctx.edge = edge
             rest = out[len(prefix) :]
             if newest_first and all(isinstance(v, dict) for v in rest):
                 # Feeds list their newest event first (positional prefixItems stay where they are).

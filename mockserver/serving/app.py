@@ -14,6 +14,7 @@ from starlette.middleware.cors import CORSMiddleware
 
 from mockserver.generation.responses import ApiMock
 from mockserver.generation.values import Pools
+from mockserver.serving.chaos import QuietDrops
 from mockserver.serving.handler import make_handler
 from mockserver.serving.journal import JournalMiddleware
 from mockserver.serving.middleware import FrontMiddleware, OperationMiddleware
@@ -44,6 +45,9 @@ def build_app(apis: list[ApiSpec], config: ServerConfig | None = None) -> AsyncA
     config = config or ServerConfig()
     # Connexion logs every undeclared query parameter as an error (a handler taking **kwargs asks for them all).
     logging.getLogger("connexion.decorators.parameter").setLevel(logging.CRITICAL)
+    server_log = logging.getLogger("uvicorn.error")
+    if not any(isinstance(f, QuietDrops) for f in server_log.filters):
+        server_log.addFilter(QuietDrops())
     # The pools are a fixed vocabulary; seeds choose from them, so `Prefer: seed=N` equals `--seed N`.
     pools = Pools(0)
     mocks = [ApiMock(api, pools) for api in apis]
@@ -52,12 +56,6 @@ def build_app(apis: list[ApiSpec], config: ServerConfig | None = None) -> AsyncA
         __name__,
         validator_map={**VALIDATOR_MAP, "parameter": CollectingParameterValidator},
         swagger_ui_options=SwaggerUIOptions(swagger_ui=True, spec_path="/openapi.json"),
-    )
-    app.add_middleware(
-        JournalMiddleware,
-        position=MiddlewarePosition.BEFORE_EXCEPTION,
-        size=config.journal_size,
-        log=config.access_log,
     )
     if config.cors:
         app.add_middleware(
@@ -68,6 +66,13 @@ def build_app(apis: list[ApiSpec], config: ServerConfig | None = None) -> AsyncA
             allow_headers=["*"],
             expose_headers=["*"],
         )
+    # Added after CORS, so inside it: the journal is readable from a browser page too.
+    app.add_middleware(
+        JournalMiddleware,
+        position=MiddlewarePosition.BEFORE_EXCEPTION,
+        size=config.journal_size,
+        log=config.access_log,
+    )
     app.add_middleware(FrontMiddleware, position=MiddlewarePosition.BEFORE_ROUTING, state=state)
     app.add_middleware(OperationMiddleware, position=MiddlewarePosition.BEFORE_SECURITY, state=state)
     for mock in mocks:

@@ -27,18 +27,25 @@ class DroppedConnection(Exception):
     """Raised after the status line on purpose: the server closes the connection mid-response."""
 
 
+_TRUNCATED = ("shorter than Content-Length", "Too little data for declared Content-Length")
+
+
+def is_fault(exc: BaseException | None) -> bool:
+    """Whether `exc` is, or was caused by, a transport fault the mock made on purpose."""
+    while exc is not None:
+        if isinstance(exc, DroppedConnection) or any(text in str(exc) for text in _TRUNCATED):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
 class QuietDrops(logging.Filter):
-    """Keeps the server's error log free of the drops the mock made on purpose."""
+    """Keeps the server's error log free of the faults the mock made on purpose."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if "without completing response" in record.getMessage():
-            return False  # what uvicorn says when the journal ends a dropped response
-        exc = record.exc_info[1] if record.exc_info else None
-        while exc is not None:
-            if isinstance(exc, DroppedConnection):
-                return False
-            exc = exc.__cause__ or exc.__context__
-        return True
+            return False  # what uvicorn says when the journal ends a faulted response
+        return not is_fault(record.exc_info[1] if record.exc_info else None)
 
 
 @dataclass(frozen=True)
@@ -66,7 +73,7 @@ class Chaos:
                 seed, "chaos", next(self._counter), scope["method"], scope["path"], scope.get("query_string", b"")
             )
         )
-        errors = [int(s) for s in op.documented_statuses if s.isdigit() and int(s) >= 400]
+        errors = _error_statuses(op)
         status = rng.choice(errors) if errors and rng.random() < rate else None
         fault = prefs.fault
         kinds = [k for k in self.config.faults if k in FAULTS]
@@ -106,3 +113,19 @@ def faulty(kind: str, send: Send) -> Send:
         await send({"type": "http.response.body", "body": b"", "more_body": False})
 
     return faulty_send
+
+
+# Statuses a range or `default` stands for, as flaky upstreams send them.
+_STANDS_FOR = {"4XX": (400, 404, 409, 429), "5XX": (500, 502, 503), "default": (400, 404, 429, 500, 503)}
+
+
+def _error_statuses(op: Operation) -> list[int]:
+    found: list[int] = []
+    for key in op.documented_statuses:
+        if key.isdigit():
+            found += [int(key)] if int(key) >= 400 else []
+        else:
+            found += [
+                s for s in _STANDS_FOR.get(key.upper() if key != "default" else key, ()) if str(s) not in op.responses
+            ]
+    return sorted(set(found))

@@ -16,7 +16,8 @@ from starlette.datastructures import Headers
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mockserver.redact import mask_headers
+from mockserver.redact import mask_headers, mask_query
+from mockserver.serving.chaos import is_fault
 
 JOURNAL_PATH = "/__mock/requests"
 ENTRY = "mockserver.journal"  # scope extension: this request's journal entry, for others to annotate
@@ -37,7 +38,7 @@ class JournalMiddleware:
             await self._journal(scope)(scope, receive, send)
             return
         started = time.perf_counter()
-        query = scope.get("query_string", b"").decode("latin-1")
+        query = mask_query(scope.get("query_string", b"").decode("latin-1"))
         entry: dict[str, Any] = {
             "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "method": scope["method"],
@@ -57,10 +58,10 @@ class JournalMiddleware:
         try:
             await self.app(scope, receive, record)
         except Exception as exc:
-            if not _dropped(exc):
+            if not is_fault(exc):
                 raise
-            # A drop made on purpose: leave the response unfinished, and uvicorn closes the connection.
-            entry["problem"] = "fault: connection dropped"
+            # A fault made on purpose: leave the response unfinished, and uvicorn closes the connection.
+            entry["problem"] = "fault: response broken on purpose"
         finally:
             entry["ms"] = round((time.perf_counter() - started) * 1000, 1)
             self.entries.append(entry)
@@ -76,14 +77,3 @@ class JournalMiddleware:
             body = json.dumps({"requests": list(reversed(self.entries))}, ensure_ascii=False)
             return Response(body.encode("utf-8"), media_type="application/json")
         return Response(status_code=405, headers={"Allow": "GET, HEAD, DELETE"})
-
-
-def _dropped(exc: BaseException | None) -> bool:
-    """Whether `exc` is (or was caused by) a connection drop the mock made on purpose."""
-    from mockserver.serving.chaos import DroppedConnection
-
-    while exc is not None:
-        if isinstance(exc, DroppedConnection):
-            return True
-        exc = exc.__cause__ or exc.__context__
-    return False

@@ -1,0 +1,111 @@
+"""CORS: browser clients may call the mock from any origin (on by default; `--no-cors` turns it off)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from serving_support import CALL_BY_API, CALLS, Call
+from starlette.testclient import TestClient
+
+from mockserver.serving.app import build_app
+from mockserver.serving.state import ServerConfig
+from mockserver.spec.model import ApiSpec
+
+ORIGIN = "http://localhost:5173"
+
+
+def preflight(client: TestClient, call: Call, headers: str = "authorization, prefer") -> dict[str, str]:
+    response = client.options(
+        call.path,
+        headers={"Origin": ORIGIN, "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": headers},
+    )
+    assert response.status_code in (200, 204), response.text
+    return {k.lower(): v for k, v in response.headers.items()}
+
+
+def allows(header: str, value: str) -> bool:
+    listed = [v.strip().lower() for v in header.split(",")]
+    return "*" in listed or value.lower() in listed
+
+
+@pytest.fixture(scope="module")
+def no_cors(bundled: list[ApiSpec]) -> Iterator[TestClient]:
+    """`mockserver serve --no-cors`."""
+    with TestClient(build_app(bundled, ServerConfig(seed=1, cors=False))) as test_client:
+        yield test_client
+
+
+@pytest.mark.parametrize("call", CALLS, ids=lambda c: c.api)
+def test_preflight_is_allowed_for_any_origin_with_the_headers_clients_send(client: TestClient, call: Call) -> None:
+    headers = preflight(client, call)
+    assert headers["access-control-allow-origin"] in ("*", ORIGIN)
+    assert allows(headers["access-control-allow-methods"], "GET")
+    assert allows(headers["access-control-allow-headers"], "authorization")
+    assert allows(headers["access-control-allow-headers"], "prefer")
+
+
+@pytest.mark.parametrize("call", CALLS, ids=lambda c: c.api)
+def test_get_with_origin_gets_access_control_allow_origin(client: TestClient, call: Call) -> None:
+    response = client.get(call.path, params=call.params, headers={**call.headers, "Origin": ORIGIN})
+    assert response.status_code == 200
+    assert response.headers["access-control-allow-origin"] in ("*", ORIGIN)
+
+
+def test_get_without_origin_is_answered_as_usual(client: TestClient) -> None:
+    call = CALL_BY_API["lightdash"]
+    response = client.get(call.path)
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "headers", "status"),
+    [
+        (CALL_BY_API["openrouter"].path, {}, 401),  # missing credentials: the browser must be able to read why
+        (CALL_BY_API["openrouter"].path, {"Authorization": "Bearer t", "Prefer": "code=403"}, 403),
+        (CALL_BY_API["onepin"].path + "?limit=500", {"Authorization": "Bearer t"}, 422),
+        ("/nowhere", {}, 404),
+        ("/", {}, 200),
+    ],
+    ids=["401", "403", "422", "unmounted-404", "index"],
+)
+def test_errors_and_the_index_carry_cors_headers_too(
+    client: TestClient, path: str, headers: dict[str, str], status: int
+) -> None:
+    response = client.get(path, headers={**headers, "Origin": ORIGIN})
+    assert response.status_code == status
+    assert response.headers["access-control-allow-origin"] in ("*", ORIGIN)
+
+
+def test_chaos_answers_expose_x_mock_chaos_to_the_browser(client: TestClient) -> None:
+    call = CALL_BY_API["openrouter"]
+    response = client.get(call.path, headers={**call.headers, "Origin": ORIGIN, "Prefer": "chaos=1"})
+    assert response.status_code >= 400
+    assert response.headers["access-control-allow-origin"] in ("*", ORIGIN)
+    assert allows(response.headers["access-control-expose-headers"], "x-mock-chaos")
+
+
+def test_journal_is_readable_cross_origin(client: TestClient) -> None:
+    response = client.get("/__mock/requests", headers={"Origin": ORIGIN})
+    assert response.status_code == 200
+    assert response.headers.get("access-control-allow-origin") in ("*", ORIGIN)
+
+
+@pytest.mark.parametrize("call", CALLS, ids=lambda c: c.api)
+def test_no_cors_sends_no_cors_headers(no_cors: TestClient, call: Call) -> None:
+    response = no_cors.get(call.path, params=call.params, headers={**call.headers, "Origin": ORIGIN})
+    assert response.status_code == 200
+    assert not [k for k in response.headers if k.lower().startswith("access-control-")]
+
+
+def test_no_cors_preflight_gets_no_allow_origin(no_cors: TestClient) -> None:
+    call = CALL_BY_API["openrouter"]
+    response = no_cors.options(call.path, headers={"Origin": ORIGIN, "Access-Control-Request-Method": "GET"})
+    assert "access-control-allow-origin" not in response.headers
+    assert response.headers.get("allow") == "GET"  # the plain OPTIONS answer
+
+
+def test_no_cors_errors_get_no_allow_origin(no_cors: TestClient) -> None:
+    response = no_cors.get(CALL_BY_API["openrouter"].path, headers={"Origin": ORIGIN})
+    assert response.status_code == 401
+    assert "access-control-allow-origin" not in response.headers

@@ -1,0 +1,191 @@
+"""The request journal: `GET /__mock/requests` (newest first), `DELETE` to clear, bounded, credentials masked."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from serving_support import CALL_BY_API, CALLS, ONEPIN, OPENROUTER
+from starlette.testclient import TestClient
+
+from mockserver.serving.app import build_app
+from mockserver.serving.state import ServerConfig
+from mockserver.spec.loader import load_all
+from mockserver.spec.model import ApiSpec
+
+JOURNAL = "/__mock/requests"
+SECRET = "sk-or-v1-0123456789abcdef-very-secret"
+
+
+@pytest.fixture(scope="module")
+def app_client(bundled: list[ApiSpec]) -> Iterator[TestClient]:
+    with TestClient(build_app(bundled, ServerConfig(seed=2, access_log=False))) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def journaled(app_client: TestClient) -> TestClient:
+    """The module's client with an empty journal."""
+    assert app_client.delete(JOURNAL).status_code == 204
+    return app_client
+
+
+def entries(client: TestClient) -> list[dict[str, Any]]:
+    response = client.get(JOURNAL)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/json")
+    requests: list[dict[str, Any]] = response.json()["requests"]
+    return requests
+
+
+def test_journal_lists_requests_newest_first_with_method_path_query_status(journaled: TestClient) -> None:
+    for call in CALLS:
+        assert journaled.get(call.path, params=call.params, headers=call.headers).status_code == 200
+    journaled.get(ONEPIN, params={"limit": "5"}, headers={"Authorization": "Bearer t"})
+    listed = entries(journaled)
+    assert [e["path"] for e in listed] == [ONEPIN, *[c.path for c in reversed(CALLS)]]
+    newest = listed[0]
+    assert newest["method"] == "GET"
+    assert newest["query"] == "limit=5"
+    assert newest["status"] == 200
+    assert newest["problem"] is None
+    analytics = next(e for e in listed if e["path"] == CALL_BY_API["client-analytics"].path)
+    assert "granularity=daily" in analytics["query"]
+    assert all({"method", "path", "query", "status", "problem", "headers"} <= set(e) for e in listed)
+
+
+def test_journal_does_not_list_its_own_requests(journaled: TestClient) -> None:
+    entries(journaled)
+    entries(journaled)
+    assert entries(journaled) == []
+
+
+def test_journal_records_the_validation_problem_of_an_invalid_request(journaled: TestClient) -> None:
+    response = journaled.get(ONEPIN, params={"limit": "500"}, headers={"Authorization": "Bearer t"})
+    assert response.status_code == 422
+    (entry,) = entries(journaled)
+    assert entry["status"] == 422
+    assert entry["query"] == "limit=500"
+    assert entry["problem"] == response.json()["detail"][0]["msg"]
+    assert "limit" in entry["problem"]
+    assert "500" in entry["problem"]
+
+
+def test_journal_records_a_401_with_its_reason(journaled: TestClient) -> None:
+    journaled.get(OPENROUTER)
+    (entry,) = entries(journaled)
+    assert entry["status"] == 401
+    assert "Authorization" in entry["problem"]
+
+
+def test_journal_records_unrouted_requests_with_their_status(journaled: TestClient) -> None:
+    journaled.get("/openrouter/api/v1/nowhere")
+    journaled.post(OPENROUTER, headers={"Authorization": "Bearer t"})
+    assert [(e["method"], e["status"]) for e in entries(journaled)] == [("POST", 405), ("GET", 404)]
+
+
+def test_journal_masks_authorization_and_never_shows_the_token(journaled: TestClient) -> None:
+    journaled.get(OPENROUTER, headers={"Authorization": f"Bearer {SECRET}"})
+    response = journaled.get(JOURNAL)
+    assert SECRET not in response.text
+    (entry,) = response.json()["requests"]
+    assert entry["headers"]["authorization"] == "Bearer ***"
+
+
+def test_journal_masks_api_key_headers(journaled: TestClient) -> None:
+    journaled.get(OPENROUTER, headers={"Authorization": "Bearer x", "X-Api-Key": SECRET})
+    response = journaled.get(JOURNAL)
+    assert SECRET not in response.text
+    assert response.json()["requests"][0]["headers"]["x-api-key"] == "***"
+
+
+def test_journal_keeps_other_headers_as_sent(journaled: TestClient) -> None:
+    journaled.get(OPENROUTER, headers={"Authorization": "Bearer x", "X-Request-Id": "abc-123", "Prefer": "code=403"})
+    (entry,) = entries(journaled)
+    assert entry["headers"]["x-request-id"] == "abc-123"
+    assert entry["headers"]["prefer"] == "code=403"
+    assert entry["status"] == 403
+
+
+def test_journal_masks_every_cookie_value(journaled: TestClient) -> None:
+    journaled.get(OPENROUTER, headers={"Authorization": "Bearer x", "Cookie": f"session={SECRET}; theme=dark"})
+    assert SECRET not in journaled.get(JOURNAL).text
+
+
+def test_journal_masks_an_api_key_sent_in_the_query(tmp_path: Path) -> None:
+    spec = tmp_path / "keyed.yaml"
+    spec.write_text(
+        """
+openapi: 3.0.3
+info: {title: Keyed, version: "1"}
+paths:
+  /things:
+    get:
+      operationId: listThings
+      security: [{key: []}]
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {type: object, properties: {n: {type: integer}}}
+components:
+  securitySchemes:
+    key: {type: apiKey, in: query, name: api_key}
+""",
+        encoding="utf-8",
+    )
+    with TestClient(build_app(load_all([spec]), ServerConfig(access_log=False))) as keyed:
+        assert keyed.get("/keyed/things", params={"api_key": SECRET}).status_code == 200
+        assert SECRET not in keyed.get(JOURNAL).text
+
+
+def test_delete_clears_the_journal(journaled: TestClient) -> None:
+    journaled.get(OPENROUTER)
+    assert len(entries(journaled)) == 1
+    response = journaled.delete(JOURNAL)
+    assert response.status_code == 204
+    assert response.content == b""
+    assert entries(journaled) == []
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH"])
+def test_other_methods_on_the_journal_are_405(journaled: TestClient, method: str) -> None:
+    journaled.get(OPENROUTER)
+    response = journaled.request(method, JOURNAL)
+    assert response.status_code == 405
+    assert set(response.headers["allow"].replace(" ", "").split(",")) == {"GET", "HEAD", "DELETE"}
+    assert len(entries(journaled)) == 1  # and the journal is untouched
+
+
+def test_journal_is_bounded_and_keeps_the_newest(bundled: list[ApiSpec]) -> None:
+    with TestClient(build_app(bundled, ServerConfig(journal_size=3, access_log=False))) as small:
+        for limit in range(1, 8):
+            small.get(ONEPIN, params={"limit": str(limit)}, headers={"Authorization": "Bearer t"})
+        assert [e["query"] for e in entries(small)] == ["limit=7", "limit=6", "limit=5"]
+
+
+def test_journal_records_chaos_answers_with_their_status(bundled: list[ApiSpec]) -> None:
+    with TestClient(build_app(bundled, ServerConfig(chaos=1.0, access_log=False))) as chaotic:
+        response = chaotic.get(OPENROUTER, headers={"Authorization": "Bearer t"})
+        (entry,) = entries(chaotic)
+    assert entry["status"] == response.status_code >= 400
+    assert entry["problem"]
+
+
+def test_access_log_writes_one_line_per_request(bundled: list[ApiSpec], caplog: pytest.LogCaptureFixture) -> None:
+    with TestClient(build_app(bundled, ServerConfig(seed=1))) as logged:
+        caplog.set_level("INFO", logger="mockserver.access")
+        logged.get(ONEPIN, params={"limit": "500"}, headers={"Authorization": f"Bearer {SECRET}"})
+    lines = [r.getMessage() for r in caplog.records if r.name == "mockserver.access"]
+    assert len(lines) == 1
+    assert lines[0].startswith(f"GET {ONEPIN}?limit=500 422 ")
+    assert SECRET not in caplog.text
+
+
+def test_quiet_server_writes_no_access_log(app_client: TestClient, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("INFO", logger="mockserver.access")
+    app_client.get(ONEPIN, headers={"Authorization": "Bearer t"})
+    assert not [r for r in caplog.records if r.name == "mockserver.access"]
