@@ -262,7 +262,9 @@ class Compiler:
             if depth > _HARD_DEPTH:
                 raise GenerationError(f"{where}: recursion does not end")
             if problem_list and ctx.problem is not None:
-                errors = ctx.problem.errors or (FieldError(("body",), ctx.problem.message, ctx.problem.code),)
+                # Without field errors, a list of them is empty, except where a validation status needs one.
+                invented = (FieldError(("body",), ctx.problem.message, ctx.problem.code),)
+                errors = ctx.problem.errors or (invented if ctx.status == 422 or lo > 0 else ())
                 return [_fill_problem_item(item(ctx, depth + 1) if item else {}, e) for e in errors]
             count = _array_length(ctx, depth, lo, hi)
             out = [g(ctx, depth + 1) for g in prefix[:count]]

@@ -1,0 +1,27 @@
+"""One readable line per request (method, path, status, milliseconds), unless switched off."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from starlette.testclient import TestClient
+
+from mockserver.serving.app import build_app
+from mockserver.serving.state import ServerConfig
+from mockserver.spec.model import ApiSpec
+
+
+def test_each_request_logs_method_path_status_and_ms(bundled: list[ApiSpec], caplog: pytest.LogCaptureFixture) -> None:
+    client = TestClient(build_app(bundled, ServerConfig()))
+    with caplog.at_level("INFO", logger="mockserver.access"):
+        client.get("/openrouter/api/v1/activity?api_key=sk-live-secret")
+    [line] = [r.getMessage() for r in caplog.records if r.name == "mockserver.access"]
+    assert re.fullmatch(r"GET /openrouter/api/v1/activity\?api_key=\*\*\* 401 \d+\.\dms", line), line
+
+
+def test_quiet_server_logs_nothing(bundled: list[ApiSpec], caplog: pytest.LogCaptureFixture) -> None:
+    client = TestClient(build_app(bundled, ServerConfig(access_log=False)))
+    with caplog.at_level("INFO", logger="mockserver.access"):
+        client.get("/")
+    assert not [r for r in caplog.records if r.name == "mockserver.access"]
