@@ -8,15 +8,13 @@ weekend, or a rule broken on purpose (which must be refused in the documented en
 from __future__ import annotations
 
 import json
-import warnings
 from datetime import date, timedelta
 from typing import Any
 
 import schemathesis
-from hypothesis import HealthCheck, find, settings
-from schemathesis.generation import GenerationMode
 
 from mockserver.contract import prose
+from mockserver.contract.cases import minimal_case
 from mockserver.contract.report import ApiResult, Violation, curl
 from mockserver.redact import mask_headers
 from mockserver.spec.model import ApiSpec, Operation
@@ -38,13 +36,7 @@ def probe(api: ApiSpec, op: Operation, schema: Any, target: Any, options: Any, r
     )
     if operation is None:
         return
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        base = find(
-            operation.as_strategy(generation_mode=GenerationMode.POSITIVE),
-            lambda _: True,
-            settings=settings(database=None, suppress_health_check=list(HealthCheck)),
-        )
+    base = minimal_case(operation)
     today = options.today()
     query = _keeping_rules(op, dict(base.query or {}), today)
     runner = _Prober(api, op, base, target, options, result)

@@ -7,17 +7,15 @@ reduced to the content type, so cookies and tokens stay out of `fixtures/`.
 from __future__ import annotations
 
 import json
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import schemathesis
 import yaml
-from hypothesis import HealthCheck, find, settings
 from schemathesis.config import SchemathesisConfig
-from schemathesis.generation import GenerationMode
 
+from mockserver.contract.cases import minimal_case
 from mockserver.spec.model import ApiSpec
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -45,13 +43,7 @@ def record(
         )
         if op is None or op.method.upper() not in SAFE_METHODS:
             continue
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            case = find(
-                operation.as_strategy(generation_mode=GenerationMode.POSITIVE),
-                lambda _: True,
-                settings=settings(database=None, suppress_health_check=list(HealthCheck)),
-            )
+        case = minimal_case(operation)
         response = case.call(base_url=base_url.rstrip("/"), headers=dict(headers))
         try:
             body: Any = json.loads(response.content) if response.content else None
