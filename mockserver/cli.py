@@ -42,6 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--quiet", action="store_true", help="no access log line per request")
     serve.add_argument("--reload", action="store_true", help="restart when a spec or fixture file changes")
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (same seed: identical answers)")
     serve.add_argument("--no-cors", action="store_true", help="no CORS headers (on by default, for browser clients)")
     serve.add_argument(
         "--chaos",
@@ -158,6 +159,9 @@ def _serve(args: argparse.Namespace) -> int:
     except PreferError as exc:
         print(f"mockserver: error: {exc}", file=sys.stderr)
         return EXIT_SPEC
+    if args.workers < 1 or (args.reload and args.workers > 1):
+        print("mockserver: error: --workers must be at least 1, and --reload runs one worker", file=sys.stderr)
+        return EXIT_SPEC
     apis = _load(args.specs)
     config = ServerConfig(
         seed=args.seed,
@@ -182,15 +186,17 @@ def _serve(args: argparse.Namespace) -> int:
     for api in apis:
         print(f"mockserver: {api.name:18} {base}{api.mount_path}  (docs {base}{api.mount_path}/ui/)", flush=True)
     print(f"mockserver: seed={args.seed}; index at {base}/", flush=True)
-    if args.reload:
+    if args.reload or args.workers > 1:
         import os
 
         from mockserver.serving.factory import ENV, settings_to_env
 
+        # Both need the app as an import string: each worker (or reloaded process) builds its own.
         specs = list(args.specs) or default_specs()
         os.environ[ENV] = settings_to_env(specs, config)
         folders = sorted({str(Path(p).resolve() if Path(p).is_dir() else Path(p).resolve().parent) for p in specs})
         fixtures = [str(Path(f).parent / "fixtures") for f in folders if (Path(f).parent / "fixtures").is_dir()]
+        watch = {"reload": True, "reload_dirs": folders + fixtures, "reload_includes": ["*.yaml", "*.yml", "*.json"]}
         uvicorn.run(
             "mockserver.serving.factory:create",
             factory=True,
@@ -198,9 +204,7 @@ def _serve(args: argparse.Namespace) -> int:
             port=args.port,
             log_level="warning",
             access_log=False,
-            reload=True,
-            reload_dirs=folders + fixtures,
-            reload_includes=["*.yaml", "*.yml", "*.json"],
+            **(watch if args.reload else {"workers": args.workers}),
         )
         return 0
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
