@@ -55,6 +55,21 @@ class Shaper:
             self._add_heuristics(op)
         if self._series:
             self._series_items = self._item_generator(parse_path(str(self._series["array"])))
+        self._prepare()
+
+    def _prepare(self) -> None:
+        """Compile every validator and generator a request may need now, so that answering compiles nothing."""
+        paths = [path for path, _ in [*self._filter, *self._echo]]
+        if self._limit and self._limit.get("echo"):
+            paths.append(parse_path(str(self._limit["echo"])))
+        paths += self._first_page[1] if self._first_page else []
+        for path in paths:
+            self._checks.setdefault(path, schema_validator(self._fields.get(path, {}), openapi_31=self._openapi_31))
+            for end in range(1, len(path)):
+                prefix = path[:end]
+                if prefix[-1] != "[]" and prefix in self._fields and prefix not in self._makers:
+                    # Named like the field, so that a `user` made here gets a person's name.
+                    self._makers[prefix] = self._compile(_object_branch(self._fields[prefix]), name=prefix[-1])
 
     def _add_heuristics(self, op: Operation) -> None:
         # A first page (no cursor sent) has nothing before it.
@@ -117,10 +132,7 @@ class Shaper:
 
     def _maker(self, path: Path) -> Callable[[Path, GenContext], Any]:
         def make(prefix: Path, ctx: GenContext) -> Any:
-            if prefix not in self._makers:
-                # Named like the field, so that a `user` made here gets a person's name.
-                self._makers[prefix] = self._compile(_object_branch(self._fields.get(prefix, {})), name=prefix[-1])
-            return self._makers[prefix](ctx, 1)
+            return self._makers[prefix](ctx, 1) if prefix in self._makers else None
 
         return make
 
