@@ -8,7 +8,7 @@ PORT ?= 8000
 SEED ?= 0
 SPECS ?= specs
 
-.PHONY: install serve test test-fast lint contract contract-real clean
+.PHONY: install serve test test-fast lint contract contract-real clean bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,3 +45,9 @@ lint: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+
+# Not part of `make test`. Installs wrk (apt) and Prism 5.16 (npm, into bench/.prism) when missing, then
+# measures the mock against Prism and Connexion/Starlette ceilings and its start-up (about 2 minutes).
+# Prints a table and writes bench/results/latest.json.
+bench: $(STAMP)
+	$(PY) bench/run.py

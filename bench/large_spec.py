@@ -35,15 +35,24 @@ def _schemas(i: int) -> dict[str, Any]:
         f"{name}Detail": {
             "allOf": [
                 {"$ref": f"#/components/schemas/{name}Base"},
-                {"type": "object", "properties": {"usage": {"type": "number", "minimum": 0},
-                                                  "tags": {"type": "array", "items": {"type": "string"}}}},
+                {
+                    "type": "object",
+                    "properties": {
+                        "usage": {"type": "number", "minimum": 0},
+                        "tags": {"type": "array", "items": {"type": "string"}},
+                    },
+                },
             ]
         },
         f"{name}Variant": {
             "oneOf": [
                 {"$ref": f"#/components/schemas/{name}Detail"},
-                {"type": "object", "required": ["kind"], "additionalProperties": False,
-                 "properties": {"kind": {"type": "string", "enum": ["placeholder"]}}},
+                {
+                    "type": "object",
+                    "required": ["kind"],
+                    "additionalProperties": False,
+                    "properties": {"kind": {"type": "string", "enum": ["placeholder"]}},
+                },
             ]
         },
         f"{name}List": {
@@ -57,8 +66,13 @@ def _schemas(i: int) -> dict[str, Any]:
         f"{name}Error": {
             "type": "object",
             "required": ["error"],
-            "properties": {"error": {"type": "object", "required": ["code", "message"],
-                                     "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}},
+            "properties": {
+                "error": {
+                    "type": "object",
+                    "required": ["code", "message"],
+                    "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+                }
+            },
         },
         f"{name}Tree": {
             "type": "object",
@@ -80,12 +94,15 @@ def build(scale: int) -> dict[str, Any]:
         paths[f"/resources{i}"] = {
             "get": {
                 "operationId": f"listResources{i}",
-                "parameters": [{"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1,
-                                                                            "maximum": 100}}],
+                "parameters": [
+                    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}}
+                ],
                 "responses": {
                     "200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": f"{ref}List"}}}},
-                    "404": {"description": "Not found",
-                            "content": {"application/json": {"schema": {"$ref": f"{ref}Error"}}}},
+                    "404": {
+                        "description": "Not found",
+                        "content": {"application/json": {"schema": {"$ref": f"{ref}Error"}}},
+                    },
                 },
             }
         }
@@ -93,8 +110,12 @@ def build(scale: int) -> dict[str, Any]:
             paths[f"/resources{i}/tree"] = {
                 "get": {
                     "operationId": f"getTree{i}",
-                    "responses": {"200": {"description": "OK",
-                                          "content": {"application/json": {"schema": {"$ref": f"{ref}Tree"}}}}},
+                    "responses": {
+                        "200": {
+                            "description": "OK",
+                            "content": {"application/json": {"schema": {"$ref": f"{ref}Tree"}}},
+                        }
+                    },
                 }
             }
     return {
