@@ -40,6 +40,14 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
     return path
 
 
+def expect_load_error(path: Path, kind: SpecErrorKind) -> SpecLoadError:
+    """The error loading `path` raises: of `kind`, and naming the file."""
+    error = load_error(path)
+    assert error.kind is kind
+    assert str(path) in str(error)
+    return error
+
+
 def load_error(path: Path) -> SpecLoadError:
     with pytest.raises(SpecLoadError) as caught:
         load(path)
@@ -103,9 +111,7 @@ def test_load_all_rejects_two_specs_with_the_same_stem(tmp_path: Path) -> None:
 
 def test_missing_file_is_not_found_and_named(tmp_path: Path) -> None:
     path = tmp_path / "nowhere.yaml"
-    error = load_error(path)
-    assert error.kind is SpecErrorKind.NOT_FOUND
-    assert str(path) in str(error)
+    error = expect_load_error(path, SpecErrorKind.NOT_FOUND)
     assert "no such file" in str(error)
 
 
@@ -118,25 +124,19 @@ def test_load_all_of_a_missing_path_is_not_found(tmp_path: Path) -> None:
 
 def test_yaml_syntax_error_names_line_and_column(tmp_path: Path) -> None:
     path = write(tmp_path, "broken.yaml", "openapi: 3.0.3\ninfo: [unclosed\npaths: {}\n")
-    error = load_error(path)
-    assert error.kind is SpecErrorKind.SYNTAX
-    assert str(path) in str(error)
+    error = expect_load_error(path, SpecErrorKind.SYNTAX)
     assert "line 3, column 6" in str(error)
 
 
 def test_json_syntax_error_names_line_and_column(tmp_path: Path) -> None:
     path = write(tmp_path, "broken.json", '{"openapi": "3.0.3",\n  "info": }')
-    error = load_error(path)
-    assert error.kind is SpecErrorKind.SYNTAX
-    assert str(path) in str(error)
+    error = expect_load_error(path, SpecErrorKind.SYNTAX)
     assert "line 2, column" in str(error)
 
 
 def test_top_level_list_is_not_a_mapping(tmp_path: Path) -> None:
     path = write(tmp_path, "list.yaml", "- openapi\n- 3.0.3\n")
-    error = load_error(path)
-    assert error.kind is SpecErrorKind.NOT_OPENAPI
-    assert str(path) in str(error)
+    error = expect_load_error(path, SpecErrorKind.NOT_OPENAPI)
     assert "not a mapping" in str(error)
 
 
@@ -149,26 +149,20 @@ def test_document_without_openapi_field_is_not_openapi(tmp_path: Path) -> None:
 
 def test_swagger_2_is_an_unsupported_version(tmp_path: Path) -> None:
     path = write(tmp_path, "old.yaml", "swagger: '2.0'\ninfo: {title: t, version: '1'}\npaths: {}\n")
-    error = load_error(path)
-    assert error.kind is SpecErrorKind.UNSUPPORTED_VERSION
-    assert str(path) in str(error)
+    error = expect_load_error(path, SpecErrorKind.UNSUPPORTED_VERSION)
     assert "swagger" in str(error) and "2.0" in str(error)
 
 
 @pytest.mark.parametrize("version", ["3.2.0", "banana", "2.0", "3.1"])
 def test_openapi_version_other_than_30x_31x_is_unsupported(tmp_path: Path, version: str) -> None:
     path = write(tmp_path, "future.yaml", f"openapi: '{version}'\ninfo: {{title: t, version: '1'}}\n" + MINIMAL_PATHS)
-    error = load_error(path)
-    assert error.kind is SpecErrorKind.UNSUPPORTED_VERSION
-    assert str(path) in str(error)
+    error = expect_load_error(path, SpecErrorKind.UNSUPPORTED_VERSION)
     assert repr(version) in str(error)
 
 
 def test_missing_info_version_is_an_invalid_document(tmp_path: Path) -> None:
     path = write(tmp_path, "noversion.yaml", "openapi: 3.0.3\ninfo: {title: t}\n" + MINIMAL_PATHS)
-    error = load_error(path)
-    assert error.kind is SpecErrorKind.INVALID
-    assert str(path) in str(error)
+    error = expect_load_error(path, SpecErrorKind.INVALID)
     assert "info" in str(error) and "version" in str(error)
 
 
@@ -194,9 +188,7 @@ components:
 @pytest.mark.parametrize("version", ["3.0.3", "3.1.0"])
 def test_dangling_local_ref_is_a_bad_reference(tmp_path: Path, version: str) -> None:
     path = write(tmp_path, "dangling.yaml", BAD_REF.format(version=version))
-    error = load_error(path)
-    assert error.kind is SpecErrorKind.BAD_REFERENCE
-    assert str(path) in str(error)
+    error = expect_load_error(path, SpecErrorKind.BAD_REFERENCE)
     assert "Missing" in str(error)
 
 
