@@ -25,7 +25,7 @@ from mockserver.serving.auth import credential_problem
 from mockserver.serving.chaos import Chaos, Decision, faulty, pause
 from mockserver.serving.journal import ENTRY
 from mockserver.serving.prefer import NONE, PreferError, parse_prefer
-from mockserver.serving.state import BoundOperation, MockState, mock_error, to_response
+from mockserver.serving.state import BoundOperation, MockState, mock_error, query_items, to_response
 from mockserver.serving.validation import InvalidRequest
 from mockserver.spec.rules import RequestValues
 
@@ -204,7 +204,7 @@ class OperationMiddleware:
             prefs = parse_prefer(headers.get("prefer"))
         except PreferError as exc:
             return mock_error(400, "Invalid Prefer header", str(exc))
-        query = QueryParams(scope.get("query_string", b"").decode("latin-1"))
+        query = QueryParams(query_items(scope))
         cookies = cookie_parser(headers.get("cookie", ""))
         lowered = {k.lower(): v for k, v in headers.items()}
         reason = credential_problem(bound.op, lowered, query, cookies, self.state.config.tokens)

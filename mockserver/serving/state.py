@@ -35,6 +35,18 @@ class ServerConfig:
     journal_size: int = 500  # requests kept for GET /__mock/requests
 
 
+_QUERY = "mockserver.query"
+
+
+def query_items(scope: Scope) -> list[tuple[str, str]]:
+    """The request's query parameters, parsed once per request (several layers read them)."""
+    extensions = scope.setdefault("extensions", {})
+    if _QUERY not in extensions:
+        extensions[_QUERY] = QueryParams(scope.get("query_string", b"").decode("latin-1")).multi_items()
+    items: list[tuple[str, str]] = extensions[_QUERY]
+    return items
+
+
 class BoundOperation:
     """An operation as served: where it is mounted, its mock, and how to read its request."""
 
@@ -47,8 +59,7 @@ class BoundOperation:
         self._path = [p for p in self.op.parameters if p.location == "path"]
 
     def request_values(self, scope: Scope) -> RequestValues:
-        query = QueryParams(scope.get("query_string", b"").decode("latin-1"))
-        return request_values(self.op, query.multi_items(), scope.get("path_params", {}), Headers(scope=scope).items())
+        return request_values(self.op, query_items(scope), scope.get("path_params", {}), Headers(scope=scope).items())
 
 
 class MockState:
@@ -98,7 +109,7 @@ class MockState:
         edge: float | None = None,
     ) -> GenContext:
         seed = self.config.seed if seed_override is None else seed_override
-        query = sorted(QueryParams(scope.get("query_string", b"").decode("latin-1")).multi_items())
+        query = sorted(query_items(scope))
         return make_context(
             seed,
             scope.get("method", "GET"),
