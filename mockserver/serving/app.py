@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, NoReturn
 
 from connexion import AsyncApp
-from connexion.middleware import MiddlewarePosition
+from connexion.middleware import ConnexionMiddleware, MiddlewarePosition
+from connexion.middleware.response_validation import ResponseValidationMiddleware
+from connexion.middleware.security import SecurityMiddleware
 from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolution, Resolver
 from connexion.validators import VALIDATOR_MAP
@@ -17,7 +19,7 @@ from starlette.middleware.cors import CORSMiddleware
 from mockserver.generation.responses import ApiMock
 from mockserver.generation.values import Pools
 from mockserver.serving.chaos import QuietDrops
-from mockserver.serving.handler import make_handler
+from mockserver.serving.handler import ResponderMiddleware
 from mockserver.serving.journal import JournalMiddleware
 from mockserver.serving.middleware import FrontMiddleware, OperationMiddleware
 from mockserver.serving.state import MockState, ServerConfig
@@ -26,19 +28,30 @@ from mockserver.spec.bridge import to_connexion_document
 from mockserver.spec.model import ApiSpec
 
 
-class _MockResolver(Resolver):  # type: ignore[misc]
-    """Every operation resolves to the generic handler, whatever its operationId says."""
+# Connexion's stack without the two layers the mock replaces: the bridge strips `security` (the mock
+# authenticates in OperationMiddleware, in the API's own envelope) and responses are not validated at
+# run time (they are generated valid; the contract suites check them). Each routed layer left in costs a
+# route match per request.
+MIDDLEWARES = [
+    m for m in ConnexionMiddleware.default_middlewares if m not in (SecurityMiddleware, ResponseValidationMiddleware)
+]
 
-    def __init__(self, state: MockState, api: ApiMock) -> None:
+
+async def _answered_by_responder(**_: Any) -> NoReturn:
+    raise RuntimeError("operations are answered by ResponderMiddleware before Connexion's handler layer")
+
+
+class _MockResolver(Resolver):  # type: ignore[misc]
+    """Every operation resolves by method and path, whatever its operationId says (it may have none)."""
+
+    def __init__(self, api: ApiMock) -> None:
         super().__init__()
-        self._state = state
         self._api = api
 
     def resolve(self, operation: Any) -> Resolution:
         for op in self._api.api.operations:
             if op.method == operation.method.lower() and op.path == operation.path:
-                bound = self._state.operations[(self._api.api.mount_path, op.operation_id)]
-                return Resolution(make_handler(self._state, bound), op.operation_id)
+                return Resolution(_answered_by_responder, op.operation_id)
         raise LookupError(f"{operation.method} {operation.path} is not in {self._api.api.path}")
 
 
@@ -56,6 +69,7 @@ def build_app(apis: list[ApiSpec], config: ServerConfig | None = None) -> AsyncA
     state = MockState(mocks, config)
     app = AsyncApp(
         __name__,
+        middlewares=MIDDLEWARES,
         validator_map={**VALIDATOR_MAP, "parameter": CollectingParameterValidator},
         swagger_ui_options=SwaggerUIOptions(swagger_ui=True, spec_path="/openapi.json"),
     )
@@ -76,10 +90,12 @@ def build_app(apis: list[ApiSpec], config: ServerConfig | None = None) -> AsyncA
         log=config.access_log,
     )
     app.add_middleware(FrontMiddleware, position=MiddlewarePosition.BEFORE_ROUTING, state=state)
-    app.add_middleware(OperationMiddleware, position=MiddlewarePosition.BEFORE_SECURITY, state=state)
+    # Credentials before parameters (401 before 400, as real APIs answer), then the responder innermost.
+    app.add_middleware(OperationMiddleware, position=MiddlewarePosition.BEFORE_VALIDATION, state=state)
+    app.add_middleware(ResponderMiddleware, position=MiddlewarePosition.BEFORE_CONTEXT, state=state)
     with _trusted_specs():
         for mock in mocks:
-            _add(app, state, mock)
+            _add(app, mock)
     return app
 
 
@@ -97,10 +113,10 @@ def _trusted_specs() -> Iterator[None]:
         Specification._validate_spec = original
 
 
-def _add(app: AsyncApp, state: MockState, mock: ApiMock) -> None:
+def _add(app: AsyncApp, mock: ApiMock) -> None:
     app.add_api(
         to_connexion_document(mock.api.document),
         base_path=mock.api.mount_path,
-        resolver=_MockResolver(state, mock),
+        resolver=_MockResolver(mock),
         name=mock.api.name,
     )

@@ -25,7 +25,7 @@ from mockserver.serving.auth import credential_problem
 from mockserver.serving.chaos import Chaos, Decision, faulty, pause
 from mockserver.serving.journal import ENTRY
 from mockserver.serving.prefer import NONE, PreferError, parse_prefer
-from mockserver.serving.state import BoundOperation, MockState, mock_error, query_items, to_response
+from mockserver.serving.state import BoundOperation, MockState, bound_operation, mock_error, query_items, to_response
 from mockserver.serving.validation import InvalidRequest
 from mockserver.spec.rules import RequestValues
 
@@ -175,8 +175,7 @@ class OperationMiddleware:
         self.chaos = Chaos(state.config)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        routing = scope.get("extensions", {}).get("connexion_routing", {}) if scope["type"] == "http" else {}
-        bound = self.state.operations.get((routing.get("api_base_path", ""), routing.get("operation_id") or ""))
+        bound = bound_operation(self.state, scope)
         if bound is None:
             await self.app(scope, receive, send)
             return

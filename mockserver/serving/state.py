@@ -122,6 +122,14 @@ class MockState:
         )
 
 
+def bound_operation(state: MockState, scope: Scope) -> BoundOperation | None:
+    """The operation Connexion's router matched for this request, if any."""
+    if scope["type"] != "http":
+        return None
+    routing = scope.get("extensions", {}).get("connexion_routing", {})
+    return state.operations.get((routing.get("api_base_path", ""), routing.get("operation_id") or ""))
+
+
 def to_response(rendered: Rendered, extra_headers: dict[str, str] | None = None) -> Response:
     """Serialise a rendered mock answer."""
     headers = {**rendered.headers, **(extra_headers or {})}
