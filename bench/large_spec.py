@@ -1,7 +1,7 @@
 """A synthetic large OpenAPI 3.0 spec for start-up benchmarks: operations × schemas with $ref, allOf,
 oneOf, nullable and recursion, deterministic for a given scale.
 
-    python bench/large_spec.py SCALE OUT.yaml    # scale 1: 200 operations, 1,200 schemas
+    python bench/large_spec.py SCALE OUT.yaml    # scale 1: 200 resources, 250 operations, 1,200 schemas
 """
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ from typing import Any
 
 import yaml
 
-OPERATIONS = 200  # at scale 1
-SCHEMAS_PER_OPERATION = 6
+RESOURCES = 200  # at scale 1; each has a list operation, every fourth a tree operation too, and six schemas
 
 
 def _schemas(i: int) -> dict[str, Any]:
@@ -88,7 +87,7 @@ def _schemas(i: int) -> dict[str, Any]:
 def build(scale: int) -> dict[str, Any]:
     paths: dict[str, Any] = {}
     schemas: dict[str, Any] = {}
-    for i in range(OPERATIONS * scale):
+    for i in range(RESOURCES * scale):
         schemas.update(_schemas(i))
         ref = f"#/components/schemas/Resource{i}"
         paths[f"/resources{i}"] = {
@@ -127,9 +126,16 @@ def build(scale: int) -> dict[str, Any]:
     }
 
 
+def write(scale: int, out: Path) -> dict[str, Any]:
+    """Build the spec for `scale`, write it to `out` as YAML and return the document."""
+    document = build(scale)
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml when present: same text, ~4x faster
+    out.write_text(yaml.dump(document, Dumper=dumper, sort_keys=False), encoding="utf-8")
+    return document
+
+
 def main(argv: list[str]) -> int:
-    scale, out = int(argv[1]), Path(argv[2])
-    out.write_text(yaml.safe_dump(build(scale), sort_keys=False), encoding="utf-8")
+    write(int(argv[1]), Path(argv[2]))
     return 0
 
 

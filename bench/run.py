@@ -1,21 +1,28 @@
-"""`make bench`: the mock's throughput and latency against Prism and two ceilings, and its start-up time.
+"""`make bench`: the mock's throughput and latency against Prism and two ceilings, its start-up time and memory.
 
 Installs its tools when missing (wrk from Debian, Stoplight Prism 5.16 from npm into bench/.prism),
-then, one server at a time on 127.0.0.1 (one process each), runs wrk with the same load against:
+then starts four servers on free 127.0.0.1 ports (one process each), kept up while they are measured:
 
     mock       python -m mockserver serve specs/openrouter.yaml --quiet   (dynamic data, every request generated)
     prism      prism mock -d specs/openrouter.yaml                         (dynamic mode, json-schema-faker)
     connexion  bench/ceilings.py connexion: the same Connexion stack, a constant precomputed body
     starlette  bench/ceilings.py starlette: a bare Starlette route, the same constant body
 
-and times `python -m mockserver serve specs --quiet` (all bundled specs) from launch to its first
-OpenRouter answer. Prints a table and writes bench/results/latest.json.
+Each server gets one warm-up; then, for R rounds, wrk loads each target in turn with the same load
+(the order rotated each round), so a drift in the machine's load touches every target alike. Per target
+it reports the median over rounds; ratios are given both from those medians and per round (median and
+range), since targets measured within the same round share the machine's state.
+
+Start-up: launch → first answer and memory (peak RSS and RSS at that moment, from /proc) for
+`python -m mockserver serve specs` (all bundled specs) and for synthetic specs from bench/large_spec.py
+at several scales. Prints a table and writes bench/results/latest.json.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import shlex
@@ -25,13 +32,20 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from types import FrameType
 from typing import Any
+
+import large_spec  # bench/large_spec.py, beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -42,15 +56,34 @@ PRISM_VERSION_PREFIX = "5.16."
 PRISM_BIN = ROOT / PRISM_PREFIX / "node_modules" / ".bin" / "prism"
 PRISM_PACKAGE = ROOT / PRISM_PREFIX / "node_modules" / "@stoplight" / "prism-cli" / "package.json"
 SPEC = "specs/openrouter.yaml"
+SPECS_DIR = "specs"
+SPEC_SUFFIXES = frozenset({".yaml", ".yml", ".json"})
+HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
 HOST = "127.0.0.1"
 AUTH_NAME, AUTH_VALUE = "Authorization", "Bearer x"
 MOCK_PATH = "/openrouter/api/v1/activity"  # /<spec stem><server base path>/activity
 PRISM_PATH = "/activity"  # Prism serves the spec's paths without the server URL's base path
+TARGET_KEYS = ("mock", "prism", "connexion", "starlette")
+RPS_RATIOS = {  # ratio name → the target the mock's req/s is divided by
+    "mock_over_prism_rps": "prism",
+    "mock_over_connexion_rps": "connexion",
+    "mock_over_starlette_rps": "starlette",
+}
+RATIO_LABELS = {
+    "mock_over_prism_rps": "mock / Prism throughput",
+    "mock_over_connexion_rps": "mock / Connexion-ceiling throughput",
+    "mock_over_starlette_rps": "mock / Starlette throughput",
+}
 CONNECTIONS = 16
 THREADS = 2
 WRK_TIMEOUT = "10s"  # answers slower than this would count as timeouts, not latencies
-READY_TIMEOUT_S = 90.0
+READY_TIMEOUT_S = 90.0  # a load target's first 200
+STARTUP_TIMEOUT_S = 180.0  # a start-up launch's first answer; longer is recorded as a timeout
+POLL_S = 0.02
 STOP_TIMEOUT_S = 10.0
+BUNDLED_TARGET_S = 1.5
+LARGE_TARGET_S, LARGE_TARGET_MB = 3.0, 200.0  # scale 1 of bench/large_spec.py
+MB = 1_000_000  # memory is reported in MB of 10^6 bytes
 
 
 class BenchError(Exception):
@@ -63,6 +96,19 @@ class Target:
     label: str
     argv: tuple[str, ...]
     url: str
+
+
+@dataclass(frozen=True)
+class Server:
+    """A load target, up and warmed, with the answer it gave to one plain request."""
+
+    target: Target
+    proc: subprocess.Popen[bytes]
+    log: Path
+    ready_s: float
+    sample_status: int
+    sample_body_bytes: int
+    sample_content_type: str
 
 
 @dataclass(frozen=True)
@@ -81,6 +127,17 @@ class WrkResult:
 
 
 @dataclass(frozen=True)
+class Summary:
+    """Medians over a target's rounds; errors summed."""
+
+    requests_per_s: float
+    p50_ms: float
+    p99_ms: float
+    bytes_per_response: float
+    errors: int
+
+
+@dataclass(frozen=True)
 class TargetResult:
     key: str
     label: str
@@ -90,7 +147,43 @@ class TargetResult:
     sample_status: int
     sample_body_bytes: int
     sample_content_type: str
-    wrk: WrkResult
+    median: Summary
+    rounds: tuple[WrkResult, ...]
+
+
+@dataclass(frozen=True)
+class RoundRatio:
+    rounds: tuple[float, ...]
+    median: float
+    min: float
+    max: float
+
+
+@dataclass(frozen=True)
+class Launch:
+    answered_s: float | None  # launch → first answer below 500; None: none within STARTUP_TIMEOUT_S
+    status: int  # of that answer, 0 for none
+    peak_rss_mb: float  # VmHWM, read right after the answer (or at the timeout)
+    rss_mb: float  # VmRSS, same moment
+
+
+@dataclass(frozen=True)
+class StartupSeries:
+    name: str  # "bundled", "x1", "x4", ...
+    label: str
+    command: str
+    request: str
+    launches: tuple[Launch, ...]
+    answered_s: float | None  # median over launches, a timeout counting as slowest; None: the median timed out
+    peak_rss_mb: float  # medians
+    rss_mb: float
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    passed: bool
+    measured: str
 
 
 # --- tools -------------------------------------------------------------------------------------
@@ -161,6 +254,10 @@ def nproc() -> int:
     return int(out) if out.isdigit() else len(os.sched_getaffinity(0))
 
 
+def loadavg() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
 # --- servers -----------------------------------------------------------------------------------
 
 
@@ -177,37 +274,36 @@ def python_cmd() -> str:
     return str(exe.relative_to(ROOT)) if exe.is_relative_to(ROOT) else str(exe)
 
 
+def serve_argv(spec: str, port: str) -> tuple[str, ...]:
+    return (python_cmd(), "-m", "mockserver", "serve", spec, "--quiet", "--port", port)
+
+
 def build_targets() -> list[Target]:
     py = python_cmd()
-    ports = {key: free_port() for key in ("mock", "prism", "connexion", "starlette")}
+    ports = {key: str(free_port()) for key in TARGET_KEYS}
 
     def url(key: str, path: str) -> str:
         return f"http://{HOST}:{ports[key]}{path}"
 
     return [
-        Target(
-            "mock",
-            "mock (dynamic)",
-            (py, "-m", "mockserver", "serve", SPEC, "--quiet", "--port", str(ports["mock"])),
-            url("mock", MOCK_PATH),
-        ),
+        Target("mock", "mock (dynamic)", serve_argv(SPEC, ports["mock"]), url("mock", MOCK_PATH)),
         # -v warn: no per-request log line, like the mock's --quiet (Prism logs each request at info).
         Target(
             "prism",
             "Prism 5.16 (-d)",
-            (str(PRISM_BIN.relative_to(ROOT)), "mock", "-d", "-h", HOST, "-p", str(ports["prism"]), "-v", "warn", SPEC),
+            (str(PRISM_BIN.relative_to(ROOT)), "mock", "-d", "-h", HOST, "-p", ports["prism"], "-v", "warn", SPEC),
             url("prism", PRISM_PATH),
         ),
         Target(
             "connexion",
             "Connexion, constant body",
-            (py, "bench/ceilings.py", "connexion", "--spec", SPEC, "--port", str(ports["connexion"])),
+            (py, "bench/ceilings.py", "connexion", "--spec", SPEC, "--port", ports["connexion"]),
             url("connexion", MOCK_PATH),
         ),
         Target(
             "starlette",
             "Starlette, constant body",
-            (py, "bench/ceilings.py", "starlette", "--spec", SPEC, "--port", str(ports["starlette"])),
+            (py, "bench/ceilings.py", "starlette", "--spec", SPEC, "--port", ports["starlette"]),
             url("starlette", MOCK_PATH),
         ),
     ]
@@ -251,24 +347,32 @@ def fetch(url: str, timeout_s: float = 5.0) -> tuple[int, bytes, str]:
         return exc.code, exc.read(), exc.headers.get("Content-Type", "")
 
 
-def wait_ready(proc: subprocess.Popen[bytes], log: Path, url: str, interval_s: float) -> float:
-    """Seconds from now until `url` answers 200; bounded by READY_TIMEOUT_S."""
-    started = time.perf_counter()
-    deadline = started + READY_TIMEOUT_S
-    while True:
+def first_answer(proc: subprocess.Popen[bytes], log: Path, url: str, deadline: float) -> int:
+    """Status of the first answer below 500 from `url`, polling until `deadline` (perf_counter); 0 if none came."""
+    while (remaining := deadline - time.perf_counter()) > 0:
         if proc.poll() is not None:
             raise BenchError(f"server exited with {proc.returncode} before answering {url}; see {log}")
         try:
-            status, _, _ = fetch(url, timeout_s=2.0)
+            status, _, _ = fetch(url, timeout_s=remaining)  # a server that accepts but is still loading: wait
         except (urllib.error.URLError, OSError):
             status = 0
-        if status == 200:
-            return time.perf_counter() - started
+        if 0 < status < 500:
+            return status
         if status:
-            raise BenchError(f"{url} answered {status}, not 200; see {log}")
-        if time.perf_counter() > deadline:
-            raise BenchError(f"{url} did not answer within {READY_TIMEOUT_S:.0f} s; see {log}")
-        time.sleep(interval_s)
+            raise BenchError(f"{url} answered {status}; see {log}")
+        time.sleep(POLL_S)
+    return 0
+
+
+def wait_ready(proc: subprocess.Popen[bytes], log: Path, url: str) -> float:
+    """Seconds from now until `url` answers 200; bounded by READY_TIMEOUT_S."""
+    started = time.perf_counter()
+    status = first_answer(proc, log, url, started + READY_TIMEOUT_S)
+    if status == 0:
+        raise BenchError(f"{url} did not answer within {READY_TIMEOUT_S:.0f} s; see {log}")
+    if status != 200:
+        raise BenchError(f"{url} answered {status}, not 200; see {log}")
+    return time.perf_counter() - started
 
 
 # --- wrk ---------------------------------------------------------------------------------------
@@ -318,115 +422,321 @@ def parse_wrk(stdout: str) -> WrkResult:
 
 def run_wrk(url: str, duration_s: int, log_name: str) -> WrkResult:
     argv = wrk_argv(url, duration_s)
-    result = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=duration_s + 60, check=False)
+    try:
+        result = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=duration_s + 60, check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise BenchError(f"wrk did not finish within {duration_s + 60} s") from exc
     (LOGS / f"{log_name}.txt").write_text(result.stdout + result.stderr)
     if result.returncode != 0:
         raise BenchError(f"wrk exited with {result.returncode}: {result.stderr.strip()}")
     return parse_wrk(result.stdout)
 
 
-# --- measurements ------------------------------------------------------------------------------
+# --- throughput: all servers up, alternating rounds --------------------------------------------
 
 
-def measure(target: Target, duration_s: int, warmup_s: int) -> TargetResult:
+def start_target(target: Target, warmup_s: int, stack: ExitStack) -> Server:
     say(f"{target.label}: $ {shlex.join(target.argv)}")
     proc, log = start_server(target.argv, target.key)
+    stack.callback(stop_server, proc)
     try:
-        ready_s = wait_ready(proc, log, target.url, interval_s=0.1)
+        ready_s = wait_ready(proc, log, target.url)
         status, body, content_type = fetch(target.url)
         if warmup_s > 0:
             run_wrk(target.url, warmup_s, f"{target.key}.warmup.wrk")
-        result = run_wrk(target.url, duration_s, f"{target.key}.wrk")
-    finally:
-        stop_server(proc)
-    say(f"{target.label}: {result.requests_per_s:.0f} req/s, p50 {result.p50_ms:.2f} ms, p99 {result.p99_ms:.2f} ms")
+    except BenchError:
+        stop_server(proc)  # not measured: not left running through the rounds
+        raise
+    say(f"{target.label}: up in {ready_s:.2f} s" + (f", warmed for {warmup_s} s" if warmup_s > 0 else ""))
+    return Server(target, proc, log, round(ready_s, 3), status, len(body), content_type)
+
+
+def start_targets(targets: list[Target], warmup_s: int, stack: ExitStack, failures: dict[str, str]) -> list[Server]:
+    servers: list[Server] = []
+    for target in targets:
+        try:
+            servers.append(start_target(target, warmup_s, stack))
+        except BenchError as exc:
+            failures[target.key] = str(exc)
+            say(f"{target.label}: FAILED: {exc}")
+    return servers
+
+
+def rotated(servers: list[Server], by: int) -> list[Server]:
+    shift = by % len(servers) if servers else 0
+    return servers[shift:] + servers[:shift]
+
+
+def measure_round(server: Server, round_no: int, duration_s: int) -> WrkResult:
+    target = server.target
+    if server.proc.poll() is not None:
+        raise BenchError(f"server exited with {server.proc.returncode}; see {server.log}")
+    result = run_wrk(target.url, duration_s, f"{target.key}.round{round_no}.wrk")
+    say(
+        f"round {round_no} {target.label}: {result.requests_per_s:.0f} req/s, "
+        f"p50 {result.p50_ms:.2f} ms, p99 {result.p99_ms:.2f} ms"
+    )
+    return result
+
+
+def run_rounds(
+    servers: list[Server], rounds: int, duration_s: int, failures: dict[str, str]
+) -> dict[str, list[WrkResult]]:
+    """Every round loads each live server once; a server failing a round is dropped with its rounds."""
+    measured: dict[str, list[WrkResult]] = {s.target.key: [] for s in servers}
+    live = list(servers)
+    for index in range(rounds):
+        for server in rotated(live, index):
+            key = server.target.key
+            try:
+                measured[key].append(measure_round(server, index + 1, duration_s))
+            except BenchError as exc:
+                failures[key] = f"round {index + 1}: {exc}"
+                say(f"{server.target.label}: FAILED: {exc}")
+                live.remove(server)
+                del measured[key]
+    return measured
+
+
+def summarize(rounds: list[WrkResult]) -> Summary:
+    def median(values: Iterator[float]) -> float:
+        return round(statistics.median(values), 3)
+
+    return Summary(
+        requests_per_s=median(r.requests_per_s for r in rounds),
+        p50_ms=median(r.p50_ms for r in rounds),
+        p99_ms=median(r.p99_ms for r in rounds),
+        bytes_per_response=median(r.bytes_per_response for r in rounds),
+        errors=sum(r.socket_errors + r.non_2xx_3xx for r in rounds),
+    )
+
+
+def target_result(server: Server, rounds: list[WrkResult]) -> TargetResult:
+    target = server.target
     return TargetResult(
         key=target.key,
         label=target.label,
         command=shlex.join(target.argv),
         url=target.url,
-        ready_s=round(ready_s, 3),
-        sample_status=status,
-        sample_body_bytes=len(body),
-        sample_content_type=content_type,
-        wrk=result,
+        ready_s=server.ready_s,
+        sample_status=server.sample_status,
+        sample_body_bytes=server.sample_body_bytes,
+        sample_content_type=server.sample_content_type,
+        median=summarize(rounds),
+        rounds=tuple(rounds),
     )
 
 
-def startup_argv(port: int) -> tuple[str, ...]:
-    return (python_cmd(), "-m", "mockserver", "serve", "specs", "--quiet", "--port", str(port))
+def measure_throughput(
+    targets: list[Target], rounds: int, duration_s: int, warmup_s: int, failures: dict[str, str]
+) -> dict[str, TargetResult]:
+    with ExitStack() as stack:  # every server started is stopped on the way out, whatever the way
+        servers = start_targets(targets, warmup_s, stack, failures)
+        measured = run_rounds(servers, rounds, duration_s, failures)
+    return {s.target.key: target_result(s, measured[s.target.key]) for s in servers if s.target.key in measured}
 
 
-def measure_startup(runs: int) -> dict[str, Any]:
-    """Launch → first 200 on the OpenRouter operation, for the server with every bundled spec."""
-    times: list[float] = []
-    for i in range(runs):
-        port = free_port()
-        argv = startup_argv(port)
-        started = time.perf_counter()
-        proc, log = start_server(argv, f"startup-{i + 1}")
-        try:
-            wait_ready(proc, log, f"http://{HOST}:{port}{MOCK_PATH}", interval_s=0.01)
-            times.append(round(time.perf_counter() - started, 3))
-        finally:
-            stop_server(proc)
-        say(f"start-up run {i + 1}: {times[-1]:.2f} s")
-    return {
-        "command": shlex.join(startup_argv(0)).replace("--port 0", "--port P"),
-        "request": f"GET {MOCK_PATH} ({AUTH_NAME}: {AUTH_VALUE})",
-        "runs_s": times,
-        "median_s": round(statistics.median(times), 3),
-    }
-
-
-def ratios(results: dict[str, TargetResult]) -> dict[str, float]:
-    out: dict[str, float] = {}
+def median_ratios(results: dict[str, TargetResult]) -> dict[str, float]:
     mock = results.get("mock")
     if mock is None:
-        return out
-    for key, name in (("prism", "mock_over_prism_rps"), ("connexion", "mock_over_connexion_rps")):
+        return {}
+    out: dict[str, float] = {}
+    for name, key in RPS_RATIOS.items():
         other = results.get(key)
-        if other and other.wrk.requests_per_s:
-            out[name] = round(mock.wrk.requests_per_s / other.wrk.requests_per_s, 3)
-    starlette = results.get("starlette")
-    if starlette and starlette.wrk.requests_per_s:
-        out["mock_over_starlette_rps"] = round(mock.wrk.requests_per_s / starlette.wrk.requests_per_s, 3)
+        if other and other.median.requests_per_s:
+            out[name] = round(mock.median.requests_per_s / other.median.requests_per_s, 3)
     prism = results.get("prism")
-    if prism and prism.wrk.p50_ms:
-        out["mock_p99_over_prism_p50"] = round(mock.wrk.p99_ms / prism.wrk.p50_ms, 3)
+    if prism and prism.median.p50_ms:
+        out["mock_p99_over_prism_p50"] = round(mock.median.p99_ms / prism.median.p50_ms, 3)
+    return out
+
+
+def round_ratios(results: dict[str, TargetResult]) -> dict[str, RoundRatio]:
+    """Each round's mock req/s over another target's in the same round; rounds align (all targets ran all)."""
+    mock = results.get("mock")
+    if mock is None:
+        return {}
+    out: dict[str, RoundRatio] = {}
+    for name, key in RPS_RATIOS.items():
+        other = results.get(key)
+        if other is None:
+            continue
+        pairs = zip(mock.rounds, other.rounds, strict=True)
+        values = tuple(round(m.requests_per_s / o.requests_per_s, 3) for m, o in pairs if o.requests_per_s)
+        if values:
+            out[name] = RoundRatio(values, round(statistics.median(values), 3), min(values), max(values))
+    return out
+
+
+# --- start-up and memory -----------------------------------------------------------------------
+
+
+def memory_mb(pid: int) -> tuple[float, float]:
+    """(peak RSS, RSS) of a live process, in MB."""
+    fields: dict[str, int] = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        name, _, value = line.partition(":")
+        if name in ("VmHWM", "VmRSS"):
+            fields[name] = int(value.split()[0]) * 1024  # the kernel's "kB" is KiB
+    return round(fields["VmHWM"] / MB, 1), round(fields["VmRSS"] / MB, 1)
+
+
+def launch(argv: tuple[str, ...], url: str, log_name: str) -> Launch:
+    """Start the server, poll `url` until its first answer, read its memory, stop it."""
+    started = time.perf_counter()
+    proc, log = start_server(argv, log_name)
+    try:
+        status = first_answer(proc, log, url, started + STARTUP_TIMEOUT_S)
+        elapsed = time.perf_counter() - started
+        peak, rss = memory_mb(proc.pid)
+    finally:
+        stop_server(proc)
+    return Launch(round(elapsed, 3) if status else None, status, peak, rss)
+
+
+def median_time(values: list[float | None]) -> float | None:
+    """Median with a timeout (None) counting as slower than any answer; None when the median is a timeout."""
+    middle = statistics.median(math.inf if v is None else v for v in values)
+    return None if math.isinf(middle) else round(middle, 3)
+
+
+def seconds(value: float | None) -> str:
+    return f"> {STARTUP_TIMEOUT_S:.0f} s" if value is None else f"{value:.2f} s"
+
+
+def measure_series(name: str, label: str, spec: str, url_path: str, runs: int) -> StartupSeries:
+    launches: list[Launch] = []
+    for i in range(runs):
+        port = str(free_port())
+        result = launch(serve_argv(spec, port), f"http://{HOST}:{port}{url_path}", f"startup-{name}-{i + 1}")
+        launches.append(result)
+        say(
+            f"start-up {name} run {i + 1}: {seconds(result.answered_s)} (status {result.status}), "
+            f"peak RSS {result.peak_rss_mb:.1f} MB, RSS {result.rss_mb:.1f} MB"
+        )
+    return StartupSeries(
+        name=name,
+        label=label,
+        command=shlex.join(serve_argv(spec, "P")),
+        request=f"GET {url_path} ({AUTH_NAME}: {AUTH_VALUE}), polled every {POLL_S:g} s; any status < 500",
+        launches=tuple(launches),
+        answered_s=median_time([x.answered_s for x in launches]),
+        peak_rss_mb=round(statistics.median(x.peak_rss_mb for x in launches), 1),
+        rss_mb=round(statistics.median(x.rss_mb for x in launches), 1),
+    )
+
+
+def bundled_count() -> int:
+    return sum(1 for p in (ROOT / SPECS_DIR).iterdir() if p.suffix in SPEC_SUFFIXES)
+
+
+def measure_bundled(runs: int) -> StartupSeries:
+    """Every bundled spec in one server, timed to its first OpenRouter answer."""
+    return measure_series("bundled", f"{bundled_count()} bundled specs ({SPECS_DIR}/)", SPECS_DIR, MOCK_PATH, runs)
+
+
+def first_get_path(document: dict[str, Any], stem: str) -> str:
+    """Where the mock serves the document's first GET operation: /<file stem><servers[0] url path><path>."""
+    base = urllib.parse.urlparse(document["servers"][0]["url"]).path.rstrip("/")
+    path = next(p for p, item in document["paths"].items() if "get" in item)
+    return f"/{stem}{base}{path}"
+
+
+def measure_scale(scale: int, runs: int, directory: Path) -> StartupSeries:
+    spec = directory / f"synthetic-x{scale}.yaml"
+    say(f"start-up x{scale}: $ {python_cmd()} bench/large_spec.py {scale} {spec}")
+    document = large_spec.write(scale, spec)
+    operations = sum(1 for item in document["paths"].values() for method in item if method in HTTP_METHODS)
+    schemas = len(document["components"]["schemas"])
+    label = f"x{scale}: {operations} ops, {schemas} schemas, {spec.stat().st_size / MB:.1f} MB"
+    return measure_series(f"x{scale}", label, str(spec), first_get_path(document, spec.stem), runs)
+
+
+def measure_scales(scales: list[int], runs_at_1: int, failures: dict[str, str]) -> list[StartupSeries]:
+    """Scale 1 is launched `runs_at_1` times, larger ones once (they are slow); a scale failing is recorded."""
+    out: list[StartupSeries] = []
+    with tempfile.TemporaryDirectory(prefix="mockserver-bench-") as tmp:
+        for scale in scales:
+            try:
+                out.append(measure_scale(scale, runs_at_1 if scale <= 1 else 1, Path(tmp)))
+            except BenchError as exc:
+                failures[f"startup x{scale}"] = str(exc)
+                say(f"start-up x{scale}: FAILED: {exc}")
+    return out
+
+
+def checks(bundled: StartupSeries | None, scales: list[StartupSeries]) -> list[Check]:
+    out: list[Check] = []
+    if bundled:
+        t = bundled.answered_s
+        name = f"{bundled.label}: first answer ≤ {BUNDLED_TARGET_S:g} s"
+        out.append(Check(name, t is not None and t <= BUNDLED_TARGET_S, seconds(t)))
+    x1 = next((s for s in scales if s.name == "x1"), None)
+    if x1:
+        t = x1.answered_s
+        name = f"x1: first answer ≤ {LARGE_TARGET_S:g} s, peak RSS ≤ {LARGE_TARGET_MB:g} MB"
+        passed = t is not None and t <= LARGE_TARGET_S and x1.peak_rss_mb <= LARGE_TARGET_MB
+        out.append(Check(name, passed, f"{seconds(t)}, {x1.peak_rss_mb:.1f} MB"))
     return out
 
 
 # --- report ------------------------------------------------------------------------------------
 
 
-def table(results: dict[str, TargetResult], ratio: dict[str, float], startup: dict[str, Any] | None) -> str:
-    header = f"{'target':26} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'bytes/resp':>10} {'errors':>7}"
+def load_table(results: dict[str, TargetResult]) -> list[str]:
+    header = f"{'target':26} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'bytes/resp':>10} {'errors':>7}   req/s by round"
     lines = [header, "-" * len(header)]
     for r in results.values():
-        w = r.wrk
-        errors = w.socket_errors + w.non_2xx_3xx
+        m = r.median
+        by_round = " / ".join(f"{w.requests_per_s:.0f}" for w in r.rounds)
         lines.append(
-            f"{r.label:26} {w.requests_per_s:9.1f} {w.p50_ms:8.2f} {w.p99_ms:8.2f} {w.bytes_per_response:10.0f} {errors:7d}"
+            f"{r.label:26} {m.requests_per_s:9.1f} {m.p50_ms:8.2f} {m.p99_ms:8.2f} "
+            f"{m.bytes_per_response:10.0f} {m.errors:7d}   {by_round}"
         )
-    lines.append("")
+    return lines
+
+
+def ratio_table(
+    results: dict[str, TargetResult], medians: dict[str, float], rounds: dict[str, RoundRatio]
+) -> list[str]:
+    lines = [f"{'ratio':38} {'of medians':>10}   per round: median [min-max]"]
+    for key, label in RATIO_LABELS.items():
+        if key in medians:
+            per_round = rounds.get(key)
+            spread = f"{per_round.median:.2f}x [{per_round.min:.2f}-{per_round.max:.2f}]" if per_round else ""
+            lines.append(f"{label:38} {medians[key]:9.2f}x   {spread}")
     mock, prism = results.get("mock"), results.get("prism")
-    labels = {
-        "mock_over_prism_rps": "mock / Prism throughput",
-        "mock_over_connexion_rps": "mock / Connexion-ceiling throughput",
-        "mock_over_starlette_rps": "mock / Starlette throughput",
-    }
-    for key, label in labels.items():
-        if key in ratio:
-            lines.append(f"{label:38} {ratio[key]:.2f}x")
-    if mock and prism and "mock_p99_over_prism_p50" in ratio:
+    if mock and prism and "mock_p99_over_prism_p50" in medians:
         lines.append(
-            f"{'mock p99 vs Prism p50':38} {mock.wrk.p99_ms:.2f} ms vs {prism.wrk.p50_ms:.2f} ms "
-            f"({ratio['mock_p99_over_prism_p50']:.2f}x)"
+            f"{'mock p99 vs Prism p50 (medians)':38} {mock.median.p99_ms:.2f} ms vs {prism.median.p50_ms:.2f} ms "
+            f"({medians['mock_p99_over_prism_p50']:.2f}x)"
         )
-    if startup:
-        runs = ", ".join(f"{t:.2f}" for t in startup["runs_s"])
-        lines.append(f"{'start-up, 4 specs (median of runs)':38} {startup['median_s']:.2f} s ({runs})")
+    return lines
+
+
+def startup_table(series: list[StartupSeries], passes: list[Check]) -> list[str]:
+    header = f"{'start-up: launch → first answer':46} {'runs':>4} {'time':>9} {'peak RSS':>10} {'RSS':>10}"
+    lines = [header, "-" * len(header)]
+    for s in series:
+        runs = ", ".join(seconds(x.answered_s) for x in s.launches)
+        lines.append(
+            f"{s.label:46} {len(s.launches):4d} {seconds(s.answered_s):>9} "
+            f"{s.peak_rss_mb:7.1f} MB {s.rss_mb:7.1f} MB   ({runs})"
+        )
+    lines.extend(f"{'PASS' if c.passed else 'FAIL'}  target {c.name}: {c.measured}" for c in passes)
+    return lines
+
+
+def table(
+    results: dict[str, TargetResult],
+    medians: dict[str, float],
+    rounds: dict[str, RoundRatio],
+    series: list[StartupSeries],
+    passes: list[Check],
+) -> str:
+    lines = [*load_table(results), "", *ratio_table(results, medians, rounds)]
+    if series:
+        lines += ["", *startup_table(series, passes)]
     return "\n".join(lines)
 
 
@@ -437,82 +747,180 @@ def write_json(document: dict[str, Any]) -> Path:
     return path
 
 
+def reproduce_command(args: argparse.Namespace) -> str:
+    argv = [python_cmd(), "bench/run.py", "--rounds", str(args.rounds), "--duration", str(args.duration)]
+    argv += ["--warmup", str(args.warmup), "--startup-runs", str(args.startup_runs)]
+    argv += ["--scales", *(str(s) for s in args.scales)]
+    if args.only:
+        argv += ["--only", *args.only]
+    return f"cd {shlex.quote(str(ROOT))} && {shlex.join(argv)}"
+
+
+# --- main --------------------------------------------------------------------------------------
+
+
+def count(minimum: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        value = int(text)
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
+        return value
+
+    return parse
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Benchmark the mock against Prism and Connexion/Starlette ceilings.")
-    parser.add_argument("--duration", type=int, default=10, help="seconds of measured load per target (default 10)")
-    parser.add_argument("--warmup", type=int, default=2, help="seconds of discarded load first (default 2)")
-    parser.add_argument("--startup-runs", type=int, default=3, help="start-up timings, median reported (default 3)")
-    parser.add_argument("--only", nargs="*", choices=["mock", "prism", "connexion", "starlette"], help="a subset")
+    parser.add_argument("--rounds", type=count(1), default=3, help="alternating rounds over the targets (default 3)")
+    parser.add_argument("--duration", type=count(1), default=8, help="seconds of load per target per round (default 8)")
+    parser.add_argument("--warmup", type=count(0), default=2, help="seconds of discarded load per server (default 2)")
+    parser.add_argument(
+        "--startup-runs", type=count(0), default=3, help="launches of the bundled specs and of scale 1 (default 3)"
+    )
+    parser.add_argument(
+        "--scales",
+        type=count(1),
+        nargs="*",
+        default=[1, 4, 16],
+        help="bench/large_spec.py scales to time and weigh (default 1 4 16; none: skip)",
+    )
+    parser.add_argument("--only", nargs="*", choices=TARGET_KEYS, help="a subset of the load targets")
     return parser.parse_args(argv)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    started = datetime.now(UTC)
-    wanted = set(args.only or ["mock", "prism", "connexion", "starlette"])
+def terminate(signum: int, _frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)  # unwinds like Ctrl-C: every server started is stopped
+
+
+@dataclass(frozen=True)
+class Run:
+    started: datetime
+    wall_time_s: float
+    loadavg_start: list[float]
+    loadavg_end: list[float]
+    wrk_version: str
+    prism_version: str | None
+    results: dict[str, TargetResult]
+    series: list[StartupSeries]
+    failures: dict[str, str]
+
+    @property
+    def bundled(self) -> StartupSeries | None:
+        return next((s for s in self.series if s.name == "bundled"), None)
+
+    @property
+    def checks(self) -> list[Check]:
+        return checks(self.bundled, [s for s in self.series if s.name != "bundled"])
+
+
+def measure_bundled_or_record(runs: int, failures: dict[str, str]) -> list[StartupSeries]:
+    if runs <= 0:
+        return []
     try:
-        wrk_version = ensure_wrk()
-        prism_version = ensure_prism() if "prism" in wanted else installed_prism_version()
+        return [measure_bundled(runs)]
     except BenchError as exc:
-        say(f"error: {exc}")
-        return 1
-    results: dict[str, TargetResult] = {}
+        failures["startup bundled"] = str(exc)
+        say(f"start-up bundled: FAILED: {exc}")
+        return []
+
+
+def bench(args: argparse.Namespace) -> Run:
+    started, clock, load_start = datetime.now(UTC), time.perf_counter(), loadavg()
+    wanted = set(args.only or TARGET_KEYS)
+    wrk_version = ensure_wrk()
+    prism_version = ensure_prism() if "prism" in wanted else installed_prism_version()
     failures: dict[str, str] = {}
-    for target in build_targets():
-        if target.key not in wanted:
-            continue
-        try:
-            results[target.key] = measure(target, args.duration, args.warmup)
-        except BenchError as exc:
-            failures[target.key] = str(exc)
-            say(f"{target.label}: FAILED: {exc}")
-    startup: dict[str, Any] | None = None
-    if args.startup_runs > 0:
-        try:
-            startup = measure_startup(args.startup_runs)
-        except BenchError as exc:
-            failures["startup"] = str(exc)
-            say(f"start-up: FAILED: {exc}")
-    ratio = ratios(results)
-    document: dict[str, Any] = {
-        "date": started.isoformat(timespec="seconds"),
+    targets = [t for t in build_targets() if t.key in wanted]
+    results = measure_throughput(targets, args.rounds, args.duration, args.warmup, failures)
+    series = measure_bundled_or_record(args.startup_runs, failures)
+    series += measure_scales(args.scales, max(args.startup_runs, 1), failures)
+    return Run(
+        started=started,
+        wall_time_s=round(time.perf_counter() - clock, 1),
+        loadavg_start=load_start,
+        loadavg_end=loadavg(),
+        wrk_version=wrk_version,
+        prism_version=prism_version,
+        results=results,
+        series=series,
+        failures=failures,
+    )
+
+
+def document(run: Run, args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "date": run.started.isoformat(timespec="seconds"),
+        "wall_time_s": run.wall_time_s,
+        "reproduce": reproduce_command(args),
         "machine": {
             "nproc": nproc(),
             "platform": platform.platform(),
             "python": platform.python_version(),
             "node": node_version(),
-            "wrk": wrk_version,
-            "prism": prism_version,
+            "wrk": run.wrk_version,
+            "prism": run.prism_version,
+            "loadavg_start": run.loadavg_start,
+            "loadavg_end": run.loadavg_end,
         },
         "load": {
             "connections": CONNECTIONS,
             "threads": THREADS,
+            "rounds": args.rounds,
             "duration_s": args.duration,
             "warmup_s": args.warmup,
             "host": HOST,
-            "note": "servers and wrk share this machine's cores; one server process each, measured one at a time",
+            "note": (
+                "all servers up at once, one process each, sharing this machine's cores with wrk; one warm-up "
+                "per server, then each round loads every target in turn, the order rotated by one each round"
+            ),
         },
         "commands": {
             "wrk": shlex.join(wrk_argv("URL", args.duration)),
-            "servers": {r.key: r.command for r in results.values()},
-            "startup": startup["command"] if startup else None,
+            "servers": {r.key: r.command for r in run.results.values()},
+            "large_spec": f"{python_cmd()} bench/large_spec.py SCALE synthetic-xSCALE.yaml",
         },
-        "targets": {key: asdict(r) for key, r in results.items()},
-        "ratios": ratio,
-        "startup": startup,
-        "failures": failures,
+        "targets": {key: asdict(r) for key, r in run.results.items()},
+        "ratios": {
+            "of_medians": median_ratios(run.results),
+            "per_round": {key: asdict(r) for key, r in round_ratios(run.results).items()},
+        },
+        "startup": {
+            "timeout_s": STARTUP_TIMEOUT_S,
+            "memory": "MB = 10^6 bytes; peak RSS is VmHWM, RSS is VmRSS, both read right after the first answer",
+            "series": [asdict(s) for s in run.series],
+            "checks": [asdict(c) for c in run.checks],
+        },
+        "failures": run.failures,
     }
-    path = write_json(document)
+
+
+def print_report(run: Run, args: argparse.Namespace, path: Path) -> None:
     print()
     print(
-        f"mockserver bench — {document['date']}, nproc={document['machine']['nproc']}, "
-        f"wrk -t{THREADS} -c{CONNECTIONS} -d{args.duration}s after {args.warmup}s warm-up, one target at a time"
+        f"mockserver bench — {run.started.isoformat(timespec='seconds')}, nproc={nproc()}, "
+        f"wrk -t{THREADS} -c{CONNECTIONS} -d{args.duration}s, {args.rounds} rounds alternating over the targets "
+        f"(medians shown), " + (f"after a {args.warmup}s warm-up per server" if args.warmup else "no warm-up")
     )
-    print(table(results, ratio, startup))
+    print(table(run.results, median_ratios(run.results), round_ratios(run.results), run.series, run.checks))
     print(f"\nwritten to {path.relative_to(ROOT)}; server and wrk output in {LOGS.relative_to(ROOT)}/")
-    for key, message in failures.items():
+    for key, message in run.failures.items():
         print(f"FAILED {key}: {message}")
-    return 1 if failures else 0
+    print(f"wall time {run.wall_time_s:.0f} s; reproduce with: {reproduce_command(args)}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    signal.signal(signal.SIGTERM, terminate)
+    try:
+        run = bench(args)
+    except BenchError as exc:
+        say(f"error: {exc}")
+        return 1
+    except KeyboardInterrupt:
+        say("interrupted; every server it started is stopped")
+        return 130
+    print_report(run, args, write_json(document(run, args)))
+    return 1 if run.failures else 0
 
 
 if __name__ == "__main__":
