@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from mockserver.errors import MockServerError
-from mockserver.spec.loader import load_all
+from mockserver.spec.loader import load_all, loading
 from mockserver.spec.model import ApiSpec
 
 BUNDLED = Path(__file__).resolve().parent.parent / "specs"
@@ -162,7 +162,6 @@ def _serve(args: argparse.Namespace) -> int:
     if args.workers < 1 or (args.reload and args.workers > 1):
         print("mockserver: error: --workers must be at least 1, and --reload runs one worker", file=sys.stderr)
         return EXIT_SPEC
-    apis = _load(args.specs)
     config = ServerConfig(
         seed=args.seed,
         tokens=frozenset(args.token),
@@ -181,7 +180,9 @@ def _serve(args: argparse.Namespace) -> int:
         handler.setFormatter(logging.Formatter("%(message)s"))
         access.addHandler(handler)
         access.propagate = False
-    app = build_app(apis, config)
+    # Validation (seconds on a large spec) runs in a forked process while this one builds the app.
+    with loading(list(args.specs) or default_specs()) as apis:
+        app = build_app(apis, config)
     base = f"http://{args.host}:{args.port}"
     for api in apis:
         print(f"mockserver: {api.name:18} {base}{api.mount_path}  (docs {base}{api.mount_path}/ui/)", flush=True)

@@ -21,12 +21,11 @@ from mockserver.generation.values import Pools
 from mockserver.serving.chaos import QuietDrops
 from mockserver.serving.handler import ResponderMiddleware
 from mockserver.serving.journal import JournalMiddleware
-from mockserver.serving.middleware import FrontMiddleware, OperationMiddleware
+from mockserver.serving.middleware import SPEC_PATH, FrontMiddleware, OperationMiddleware
 from mockserver.serving.state import MockState, ServerConfig
 from mockserver.serving.validation import CollectingParameterValidator
-from mockserver.spec.bridge import to_connexion_document
+from mockserver.spec.bridge import request_contract, to_connexion_document
 from mockserver.spec.model import ApiSpec
-
 
 # Connexion's stack without the two layers the mock replaces: the bridge strips `security` (the mock
 # authenticates in OperationMiddleware, in the API's own envelope) and responses are not validated at
@@ -69,9 +68,9 @@ def build_app(apis: list[ApiSpec], config: ServerConfig | None = None) -> AsyncA
     state = MockState(mocks, config)
     app = AsyncApp(
         __name__,
-        middlewares=MIDDLEWARES,
+        middlewares=list(MIDDLEWARES),  # a copy: Connexion inserts the added middlewares into it
         validator_map={**VALIDATOR_MAP, "parameter": CollectingParameterValidator},
-        swagger_ui_options=SwaggerUIOptions(swagger_ui=True, spec_path="/openapi.json"),
+        swagger_ui_options=SwaggerUIOptions(swagger_ui=True, spec_path=SPEC_PATH),
     )
     if config.cors:
         app.add_middleware(
@@ -89,7 +88,8 @@ def build_app(apis: list[ApiSpec], config: ServerConfig | None = None) -> AsyncA
         size=config.journal_size,
         log=config.access_log,
     )
-    app.add_middleware(FrontMiddleware, position=MiddlewarePosition.BEFORE_ROUTING, state=state)
+    # Before Swagger UI's routes: it serves each API's openapi.json itself (see FrontMiddleware).
+    app.add_middleware(FrontMiddleware, position=MiddlewarePosition.BEFORE_SWAGGER, state=state)
     # Credentials before parameters (401 before 400, as real APIs answer), then the responder innermost.
     app.add_middleware(OperationMiddleware, position=MiddlewarePosition.BEFORE_VALIDATION, state=state)
     app.add_middleware(ResponderMiddleware, position=MiddlewarePosition.BEFORE_CONTEXT, state=state)
@@ -115,7 +115,7 @@ def _trusted_specs() -> Iterator[None]:
 
 def _add(app: AsyncApp, mock: ApiMock) -> None:
     app.add_api(
-        to_connexion_document(mock.api.document),
+        to_connexion_document(request_contract(mock.api.document)),
         base_path=mock.api.mount_path,
         resolver=_MockResolver(mock),
         name=mock.api.name,

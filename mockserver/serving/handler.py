@@ -8,8 +8,6 @@ would only cost time (about half of Connexion's per-request work, measured with 
 
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -20,7 +18,7 @@ from mockserver.serving.prefer import NONE, Preferences
 from mockserver.serving.state import BoundOperation, MockState, bound_operation, mock_error, to_response
 
 
-def respond(state: MockState, bound: BoundOperation, scope: dict[str, Any], prefs: Preferences) -> Response:
+def respond(state: MockState, bound: BoundOperation, scope: Scope, prefs: Preferences) -> Response:
     """The mock's answer to a request that passed authentication and parameter validation."""
     mock, op = bound.mock, bound.op
     request = bound.request_values(scope)

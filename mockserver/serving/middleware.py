@@ -14,6 +14,7 @@ from typing import Any
 from connexion.exceptions import ProblemException
 from starlette.datastructures import Headers, QueryParams
 from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
 from starlette.requests import cookie_parser
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -27,10 +28,12 @@ from mockserver.serving.journal import ENTRY
 from mockserver.serving.prefer import NONE, PreferError, parse_prefer
 from mockserver.serving.state import BoundOperation, MockState, bound_operation, mock_error, query_items, to_response
 from mockserver.serving.validation import InvalidRequest
+from mockserver.spec.bridge import to_connexion_document
 from mockserver.spec.rules import RequestValues
 
 logger = logging.getLogger("mockserver")
 EXTENSION = "mockserver"
+SPEC_PATH = "/openapi.json"  # under each API's mount path; Swagger UI at <mount>/ui/ reads it
 
 
 def index(state: MockState) -> dict[str, Any]:
@@ -114,11 +117,13 @@ class _Watched:
 
 
 class FrontMiddleware:
-    """Before routing: the index, and the router's own 404/405 answered in the API's envelope."""
+    """Before Connexion: the index, each API's openapi.json, and the router's own 404/405 answered in
+    the API's envelope."""
 
     def __init__(self, app: ASGIApp, state: MockState) -> None:
         self.app = app
         self.state = state
+        self._documents: dict[str, bytes] = {}  # mount path → openapi.json, made when first asked for
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -129,6 +134,11 @@ class FrontMiddleware:
                 scope, receive, send
             )
             return
+        if scope["path"].endswith(SPEC_PATH) and scope["method"] in ("GET", "HEAD"):
+            api = self.state.by_mount.get(scope["path"][: -len(SPEC_PATH)])
+            if api is not None:
+                await Response(self._document(api), media_type="application/json")(scope, receive, send)
+                return
         watched = _Watched(send)
         try:
             await self.app(scope, receive, watched)
@@ -136,6 +146,17 @@ class FrontMiddleware:
             if watched.started or exc.status_code not in (404, 405):
                 raise
             await self._unrouted(scope, receive, send)
+
+    def _document(self, api: ApiMock) -> bytes:
+        """The whole API, as the 3.0 document Swagger UI 4 renders, with the mock as its server.
+
+        Connexion itself only gets the request side of the spec (`bridge.request_contract`)."""
+        mount = api.api.mount_path
+        if mount not in self._documents:
+            document = to_connexion_document(api.api.document)
+            document["servers"] = [{"url": mount}]
+            self._documents[mount] = json.dumps(document, ensure_ascii=False).encode("utf-8")
+        return self._documents[mount]
 
     async def _unrouted(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope["path"]
@@ -232,11 +253,12 @@ class OperationMiddleware:
             return error_response(
                 self.state, api, bound, scope, Problem(status=status, message=message, code=status_phrase(status)[0])
             )
-        if isinstance(exc, HTTPException) and 400 <= exc.status_code < 500:
+        if isinstance(exc, MultiPartException) or (isinstance(exc, HTTPException) and 400 <= exc.status_code < 500):
             # Starlette's own refusals (e.g. a multipart Content-Type without a boundary).
-            status = api.error_status(bound.op) if exc.status_code == 400 else exc.status_code
-            where = FieldError(("header", "content-type"), str(exc.detail), "value_error")
-            problem = Problem(status=status, message=str(exc.detail), code=status_phrase(status)[0], errors=(where,))
+            code, detail = (400, exc.message) if isinstance(exc, MultiPartException) else (exc.status_code, exc.detail)
+            status = api.error_status(bound.op) if code == 400 else code
+            where = FieldError(("header", "content-type"), str(detail), "value_error")
+            problem = Problem(status=status, message=str(detail), code=status_phrase(status)[0], errors=(where,))
             return error_response(self.state, api, bound, scope, problem)
         if isinstance(exc, (UnicodeDecodeError, ValueError)):
             status = api.error_status(bound.op)

@@ -55,6 +55,71 @@ def to_connexion_document(document: dict[str, Any]) -> dict[str, Any]:
     return doc
 
 
+_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+def request_contract(document: dict[str, Any]) -> dict[str, Any]:
+    """The part of `document` that requests are routed and validated with, for Connexion.
+
+    Operations keep their parameters and request bodies; responses keep only their descriptions
+    (the mock generates and checks them from the original), and components keep only what the kept
+    parts reference. Connexion deep-copies its input twice and resolves every `$ref` in it, which on
+    a large spec costs seconds for schemas it never reads. Shares structure with `document`.
+    """
+    paths: dict[str, Any] = {}
+    for route, item in (document.get("paths") or {}).items():
+        if not isinstance(item, dict) or "$ref" in item:
+            paths[route] = item
+            continue
+        kept = {k: v for k, v in item.items() if k not in _METHODS}
+        for method in _METHODS:
+            operation = item.get(method)
+            if isinstance(operation, dict):
+                kept[method] = {k: v for k, v in operation.items() if k not in ("responses", "callbacks")}
+                kept[method]["responses"] = {
+                    str(code): {"description": str(r.get("description", "")) if isinstance(r, dict) else ""}
+                    for code, r in (operation.get("responses") or {}).items()
+                }
+        paths[route] = kept
+    contract = {k: v for k, v in document.items() if k not in ("paths", "components", "webhooks")}
+    contract["paths"] = paths
+    components = _referenced_components(document, paths)
+    if components is None:  # a reference this pruning does not follow (another file): keep everything
+        return document
+    if components:
+        contract["components"] = components
+    return contract
+
+
+def _referenced_components(document: dict[str, Any], root: Any) -> dict[str, dict[str, Any]] | None:
+    """Every `#/components/<kind>/<name>` reachable from `root`, transitively; None if a ref leaves the file."""
+    available = document.get("components") or {}
+    found: dict[str, dict[str, Any]] = {}
+    pending = [root]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, list):
+            pending.extend(node)
+            continue
+        if not isinstance(node, dict):
+            continue
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            parts = ref.split("/")
+            if len(parts) != 4 or parts[:2] != ["#", "components"]:
+                return None
+            kind, name = parts[2], parts[3].replace("~1", "/").replace("~0", "~")
+            target = (available.get(kind) or {}).get(name)
+            if target is None:
+                return None
+            if name not in found.setdefault(kind, {}):
+                found[kind][name] = target
+                pending.append(target)
+        # Values too: an example may be a `$ref` to components/examples, and Connexion resolves those.
+        pending.extend(node.values())
+    return found
+
+
 def _without_authorization(parameters: list[Any]) -> list[Any]:
     return [
         p

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 import yaml
-from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
-from referencing.exceptions import Unresolvable
 
 from mockserver.errors import SpecErrorKind, SpecLoadError
+from mockserver.spec.conformance import Checked, ForkedCheck, can_fork, check_document, first_problem
 from mockserver.spec.model import HTTP_METHODS, ApiSpec, Operation, Parameter, ResponseSpec, SecurityScheme
 from mockserver.spec.refs import RefResolver
 
@@ -39,26 +39,71 @@ def discover(paths: Iterable[Path | str]) -> list[Path]:
 
 def load_all(paths: Iterable[Path | str]) -> list[ApiSpec]:
     """Load every spec named by `paths`; two specs may not share a file stem (their mount path)."""
-    apis: list[ApiSpec] = []
-    seen: dict[str, Path] = {}
-    for path in discover(paths):
-        api = load(path)
-        if api.name in seen:
-            raise SpecLoadError(
-                path, SpecErrorKind.DUPLICATE_NAME, f"{api.name!r} is already served from {seen[api.name]}"
-            )
-        seen[api.name] = path
-        apis.append(api)
-    return apis
+    parsed = _parse_all(paths)
+    problem = first_problem(parsed)
+    if problem is not None:
+        raise problem
+    return _index_all(parsed)
+
+
+@contextmanager
+def loading(paths: Iterable[Path | str]) -> Iterator[list[ApiSpec]]:
+    """`load_all`, with validation running in a forked process while the with-block runs.
+
+    The block gets the specs before they are known valid, so it should only prepare (compile, build
+    the app); on leaving, an invalid spec raises its `SpecLoadError`, which wins over anything the
+    block raised because of it. Without fork (not Linux), validation runs first, as in `load_all`.
+    """
+    parsed = _parse_all(paths)
+    if not can_fork():
+        problem = first_problem(parsed)
+        if problem is not None:
+            raise problem
+        yield _index_all(parsed)
+        return
+    check = ForkedCheck(parsed)
+    try:
+        yield _index_all(parsed)
+    except Exception:
+        problem = check.result()
+        if problem is not None:
+            raise problem from None
+        raise
+    problem = check.result()
+    if problem is not None:
+        raise problem
 
 
 def load(path: Path | str) -> ApiSpec:
     """Load one spec file, or raise `SpecLoadError` naming the file and the problem."""
     path = Path(path)
-    text = _read(path)
-    document = _parse(path, text)
-    version = _check_version(path, document)
-    _validate(path, document, version)
+    document, version = _prepare(path)
+    check_document(path, document, version)
+    return _index(path, document, version)
+
+
+def _parse_all(paths: Iterable[Path | str]) -> list[Checked]:
+    parsed: list[Checked] = []
+    seen: dict[str, Path] = {}
+    for path in discover(paths):
+        name = _NAME_RE.sub("-", path.stem)
+        if name in seen:
+            raise SpecLoadError(path, SpecErrorKind.DUPLICATE_NAME, f"{name!r} is already served from {seen[name]}")
+        seen[name] = path
+        parsed.append((path, *_prepare(path)))
+    return parsed
+
+
+def _index_all(parsed: list[Checked]) -> list[ApiSpec]:
+    return [_index(path, document, version) for path, document, version in parsed]
+
+
+def _prepare(path: Path) -> tuple[dict[str, Any], str]:
+    document = _parse(path, _read(path))
+    return document, _check_version(path, document)
+
+
+def _index(path: Path, document: dict[str, Any], version: str) -> ApiSpec:
     resolved = RefResolver(document, path, keep_siblings=version.startswith("3.1")).resolve(document)
     return ApiSpec(
         name=_NAME_RE.sub("-", path.stem),
@@ -115,24 +160,6 @@ def _check_version(path: Path, document: dict[str, Any]) -> str:
             path, SpecErrorKind.UNSUPPORTED_VERSION, f"openapi={version!r}: 3.0.x and 3.1.x are supported"
         )
     return version
-
-
-def _validate(path: Path, document: dict[str, Any], version: str) -> None:
-    validator_cls = OpenAPIV31SpecValidator if version.startswith("3.1") else OpenAPIV30SpecValidator
-    # The validator follows $refs relative to base_uri, so external file refs resolve beside the spec.
-    validator = validator_cls(document, base_uri=path.resolve().as_uri())
-    try:
-        error = next(iter(validator.iter_errors()), None)
-    except Unresolvable as exc:
-        raise SpecLoadError(
-            path, SpecErrorKind.BAD_REFERENCE, f"{exc.ref!r} does not resolve" if hasattr(exc, "ref") else str(exc)
-        ) from exc
-    if error is not None:
-        where = "/".join(str(p) for p in getattr(error, "absolute_path", ())) or "(document)"
-        message = str(getattr(error, "message", error)).splitlines()[0]
-        if len(message) > 300:
-            message = message[:300] + "…"
-        raise SpecLoadError(path, SpecErrorKind.INVALID, f"at {where}: {message}")
 
 
 def _base_path(document: dict[str, Any]) -> str:
