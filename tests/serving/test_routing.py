@@ -87,6 +87,11 @@ def test_served_openapi_json_describes_the_api(client: TestClient, bundled: list
     served = response.json()
     assert served["info"]["title"] == api.title
     assert set(served["paths"]) == {op.path for op in api.operations}
+    assert served["servers"] == [{"url": MOUNTS[name]}]  # Swagger UI's "Try it out" reaches the mock
+    # The whole API, responses included (Connexion itself only gets the request side).
+    served_codes = {c for item in served["paths"].values() for op in item.values() if isinstance(op, dict) for c in op.get("responses", {})}
+    assert served_codes == {c for op in api.operations for c in op.responses}
+    assert set(served.get("components", {}).get("schemas", {})) == set(api.document.get("components", {}).get("schemas", {}))
 
 
 @pytest.mark.parametrize("name", sorted(MOUNTS))
