@@ -9,6 +9,7 @@ import json
 import logging
 import re
 from collections.abc import Callable
+from itertools import permutations
 from typing import Any
 
 from mockserver.errors import GenerationError
@@ -17,7 +18,7 @@ from mockserver.generation.context import FieldError, GenContext
 from mockserver.generation.fakerhints import faker_hint
 from mockserver.generation.merge import merge, merge_all_of
 from mockserver.generation.regex import UnsupportedPattern, compile_pattern
-from mockserver.generation.values import Pools, string_generators
+from mockserver.generation.values import Pools, StrGen, string_generators
 
 Gen = Callable[[GenContext, int], Any]  # (context, depth) -> value
 Schema = dict[str, Any]
@@ -37,6 +38,8 @@ _FREEFORM: tuple[tuple[str, Any], ...] = (
     ("client", "web"),
     ("triggered_by", "schedule"),
 )
+# A made-up object gets one to three of these, distinct and in any order: every such choice, listed once here.
+_FREEFORM_PICKS = tuple(tuple(permutations(_FREEFORM, k)) for k in (1, 2, 3))
 _ERROR_WORDS = frozenset({"error", "message", "msg", "detail", "code", "status", "name", "title"})
 _STRING_KEYS = ("minLength", "maxLength", "pattern", "format")
 _NUMBER_KEYS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf")
@@ -51,6 +54,8 @@ class Compiler:
         self.strings = string_generators(pools)
         self.openapi_31 = openapi_31
         self._memo: dict[tuple[int, str, str, bool], Gen] = {}
+        # A generator that only adds edge cases to another, mapped to that other: what to call when they are off.
+        self._edgeless: dict[Gen, Gen] = {}
         # Memo keys are ids: keep every compiled schema alive, or a new dict could reuse a dead one's id.
         self._alive: list[Schema] = []
 
@@ -120,7 +125,11 @@ class Compiler:
             values = tuple(v for v in values if v is not None) or values
         if not values:
             raise GenerationError(f"{where}: `enum` is empty")
-        return lambda ctx, depth: values[ctx.rng.randrange(len(values))]
+        if len(values) == 1:
+            only = values[0]
+            return lambda ctx, depth: only
+        size = len(values)
+        return lambda ctx, depth: values[int(ctx.rng.random() * size)]
 
     def _choice(self, schema: Schema, combiner: str, name: str, parent: str, in_error: bool, where: str) -> Gen:
         base = {k: v for k, v in schema.items() if k not in ("oneOf", "anyOf", "discriminator")}
@@ -139,6 +148,12 @@ class Compiler:
 
         nulls = [i for i, b in enumerate(branches) if isinstance(b, dict) and _types(b) == ["null"]]
         values = [i for i in range(len(gens)) if i not in nulls]
+        if check is None and values:
+            return _pick_branch(
+                [(gens[i], discriminator[1][i] if discriminator else None) for i in values],
+                discriminator[0] if discriminator else None,
+                nullable=bool(nulls),
+            )
 
         def gen(ctx: GenContext, depth: int) -> Any:
             # A `{type: null}` branch is nullability spelled in 3.1: as rare as `nullable` makes null.
@@ -171,16 +186,25 @@ class Compiler:
         kind = semantics.string_kind(name, schema, parent, in_error)
         if kind == "numeric_text":
             number = numbers.compile_number({}, name, integer=False, in_error=False, openapi_31=False)
-            base: Callable[[GenContext], str] = lambda ctx: str(number(ctx, 0))  # noqa: E731
+
+            def numeric(ctx: GenContext, depth: int = 0) -> str:
+                return str(number(ctx, 0))
+
+            base: StrGen = numeric
         else:
             base = self.strings[kind]
         lo, hi = schema.get("minLength", 0), schema.get("maxLength")
         pattern = schema.get("pattern")
         if not lo and hi is None and not pattern and not schema.get("x-patterns"):
             if schema.get("format") or kind == "numeric_text":
-                return lambda ctx, depth: base(ctx)
+                return base
             free_edge = _edge_text(0, None)
-            return lambda ctx, depth: free_edge(ctx) if ctx.on_edge() else base(ctx)
+
+            def free(ctx: GenContext, depth: int) -> str:
+                return free_edge(ctx) if ctx.edge and ctx.on_edge() else base(ctx)
+
+            self._edgeless[free] = base
+            return free
         edge_text = (
             _edge_text(lo, hi)
             if not pattern
@@ -197,7 +221,7 @@ class Compiler:
             return lo <= len(value) <= (hi if hi is not None else len(value)) and all(m.search(value) for m in matchers)
 
         def gen(ctx: GenContext, depth: int) -> str:
-            if edge_text is not None and ctx.on_edge():
+            if edge_text is not None and ctx.edge and ctx.on_edge():
                 return edge_text(ctx)
             value = base(ctx)
             if fits(value):
@@ -258,6 +282,11 @@ class Compiler:
             contains_gen = self.compile(merged, name=name, parent=parent, in_error=in_error, where=f"{where}/contains")
             contains_check = schema_validator(contains, openapi_31=self.openapi_31)
 
+        length = _array_length(lo, hi)
+        item_edgeless = self._edgeless.get(item, item) if item is not None else None
+        # The common list: items of one schema, no uniqueness, nothing it must contain.
+        plain_list = not prefix and not unique and contains_gen is None
+
         def gen(ctx: GenContext, depth: int) -> list[Any]:
             if depth > _HARD_DEPTH:
                 raise GenerationError(f"{where}: recursion does not end")
@@ -266,7 +295,24 @@ class Compiler:
                 invented = (FieldError(("body",), ctx.problem.message, ctx.problem.code),)
                 errors = ctx.problem.errors or (invented if ctx.status == 422 or lo > 0 else ())
                 return [_fill_problem_item(item(ctx, depth + 1) if item else {}, e) for e in errors]
-            count = _array_length(ctx, depth, lo, hi)
+            count = length(ctx, depth)
+            if plain_list and item is not None and item_edgeless is not None:
+                source = item if ctx.edge else item_edgeless
+                out = []
+                frames = ctx.frames
+                for _ in range(count):
+                    # Each item is its own record: a list of emails names several people, not one.
+                    frames.append({})
+                    try:
+                        out.append(source(ctx, depth + 1))
+                    finally:
+                        frames.pop()
+                if newest_first and count > 1 and all(isinstance(v, dict) for v in out):
+                    out.sort(key=lambda v: str(v.get(newest_first) or ""), reverse=True)
+                return out
+            return fill(ctx, depth, count)
+
+        def fill(ctx: GenContext, depth: int, count: int) -> list[Any]:
             out = [g(ctx, depth + 1) for g in prefix[:count]]
             if item is None:
                 return out
@@ -354,6 +400,11 @@ class Compiler:
         lo = int(schema.get("minProperties", 0))
         hi = schema.get("maxProperties")
         details = in_error and semantics.normalize(name) in ("details", "metadata", "context") and freeform
+        edgeless = [(prop, self._edgeless.get(field_gen, field_gen), needed) for prop, field_gen, needed in fields]
+        deep = [(prop, field_gen) for prop, field_gen, needed in fields if needed]
+        deep_edgeless = [(prop, field_gen) for prop, field_gen, needed in edgeless if needed]
+        fit = lo > 0 or hi is not None
+        extra_allowed = extra is not False
 
         def gen(ctx: GenContext, depth: int) -> dict[str, Any]:
             if depth > _HARD_DEPTH:
@@ -362,22 +413,35 @@ class Compiler:
                 # An error's details describe the request that failed; made-up ones would mislead.
                 return dict(ctx.problem.details) if ctx.problem is not None else {}
             shallow = depth <= MAX_DEPTH
+            inner = depth + 1
             out: dict[str, Any] = {}
             ctx.frames.append({})
             try:
-                for prop, field_gen, needed in fields:
-                    if needed or (shallow and ctx.rng.random() < _OPTIONAL_CHANCE and not ctx.on_edge()):
-                        out[prop] = field_gen(ctx, depth + 1)
-                for regex, pattern_gen in patterns:
-                    key = regex(ctx.rng)
-                    if shallow and name_ok(key):
-                        out[key] = pattern_gen(ctx, depth + 1)
+                if not shallow:  # required fields only: recursion ends
+                    for prop, field_gen in deep if ctx.edge else deep_edgeless:
+                        out[prop] = field_gen(ctx, inner)
+                elif ctx.edge:
+                    for prop, field_gen, needed in fields:
+                        if needed or (ctx.rng.random() < _OPTIONAL_CHANCE and not ctx.on_edge()):
+                            out[prop] = field_gen(ctx, inner)
+                else:
+                    random = ctx.rng.random
+                    for prop, field_gen, needed in edgeless:
+                        if needed or random() < _OPTIONAL_CHANCE:
+                            out[prop] = field_gen(ctx, inner)
+                if patterns:
+                    for regex, pattern_gen in patterns:
+                        key = regex(ctx.rng)
+                        if shallow and name_ok(key):
+                            out[key] = pattern_gen(ctx, inner)
                 if freeform and shallow:
-                    for key, value in ctx.rng.sample(_FREEFORM, ctx.rng.randint(1, 3)):
-                        out[key] = extra_gen(ctx, depth + 1) if extra_gen else value
+                    picks = _FREEFORM_PICKS[int(ctx.rng.random() * len(_FREEFORM_PICKS))]
+                    for key, value in picks[int(ctx.rng.random() * len(picks))]:
+                        out[key] = extra_gen(ctx, inner) if extra_gen else value
             finally:
                 ctx.frames.pop()
-            _fit_property_count(ctx, out, lo, hi, required, fields, extra is not False, extra_gen, depth, name_gen)
+            if fit:
+                _fit_property_count(ctx, out, lo, hi, required, fields, extra_allowed, extra_gen, depth, name_gen)
             return out
 
         return gen
@@ -450,18 +514,29 @@ def _types(schema: Schema) -> list[str]:
     return ["any"]
 
 
-def _array_length(ctx: GenContext, depth: int, lo: int, hi: Any) -> int:
-    if depth > MAX_DEPTH:
-        return lo
-    if ctx.on_edge():  # empty (or as short as allowed), or as full as allowed
-        return ctx.rng.choice((lo, int(hi) if hi is not None else max(lo, 12)))
-    plausible_lo, plausible_hi = (2, 8) if depth <= 1 else (1, 3)
-    upper = min(int(hi), plausible_hi) if hi is not None else plausible_hi
-    lower = max(lo, plausible_lo)
-    if hi is not None:
-        lower = min(lower, int(hi))
-    upper = max(upper, lower)
-    return ctx.rng.randint(lower, upper)
+def _array_length(lo: int, hi: Any) -> Callable[[GenContext, int], int]:
+    """How many items a list gets at a depth: plausibly few, fewer deeper down, within minItems/maxItems."""
+    ends = (lo, int(hi) if hi is not None else max(lo, 12))  # empty (or as short as allowed), or as full as allowed
+
+    def plausible(plausible_lo: int, plausible_hi: int) -> tuple[int, int]:
+        upper = min(int(hi), plausible_hi) if hi is not None else plausible_hi
+        lower = max(lo, plausible_lo)
+        if hi is not None:
+            lower = min(lower, int(hi))
+        return lower, max(upper, lower) - lower + 1  # (first, how many)
+
+    (top, top_span), (inner, inner_span) = plausible(2, 8), plausible(1, 3)
+
+    def length(ctx: GenContext, depth: int) -> int:
+        if depth > MAX_DEPTH:
+            return lo
+        if ctx.edge and ctx.on_edge():
+            return ends[ctx.rng.getrandbits(1)]
+        if depth <= 1:
+            return top + int(ctx.rng.random() * top_span)
+        return inner + int(ctx.rng.random() * inner_span)
+
+    return length
 
 
 _UNICODE = "Zoë Ångström – 東京 ☕ 🚀 ﷽ "
@@ -482,17 +557,34 @@ def _edge_text(lo: int, hi: int | None) -> Callable[[GenContext], str]:
 
 
 def _any_value(ctx: GenContext, depth: int) -> Any:
-    key, value = _FREEFORM[ctx.rng.randrange(len(_FREEFORM))]
+    key, value = _FREEFORM[int(ctx.rng.random() * len(_FREEFORM))]
     return {key: value}
 
 
 def _maybe_null(gen: Gen) -> Gen:
     def nullable(ctx: GenContext, depth: int) -> Any:
-        if depth > MAX_DEPTH or ctx.rng.random() < _NULL_CHANCE or ctx.on_edge():
+        if depth > MAX_DEPTH or ctx.rng.random() < _NULL_CHANCE or (ctx.edge and ctx.on_edge()):
             return None
         return gen(ctx, depth)
 
     return nullable
+
+
+def _pick_branch(branches: list[tuple[Gen, str | None]], tag: str | None, *, nullable: bool) -> Gen:
+    """One branch at random, where no value can satisfy two (or `anyOf` does not mind): nothing to check."""
+    size = len(branches)
+
+    def pick(ctx: GenContext, depth: int) -> Any:
+        # A `{type: null}` branch is nullability spelled in 3.1: as rare as `nullable` makes null.
+        if nullable and (depth > MAX_DEPTH or ctx.rng.random() < _NULL_CHANCE):
+            return None
+        branch, value_tag = branches[int(ctx.rng.random() * size)]
+        value = branch(ctx, depth)
+        if tag is not None and isinstance(value, dict):
+            value[tag] = value_tag
+        return value
+
+    return pick
 
 
 def _nullable(gen: Gen, schema: Schema) -> Gen:
@@ -500,7 +592,8 @@ def _nullable(gen: Gen, schema: Schema) -> Gen:
 
 
 def _either(gens: list[Gen]) -> Gen:
-    return lambda ctx, depth: gens[ctx.rng.randrange(len(gens))](ctx, depth)
+    size = len(gens)
+    return lambda ctx, depth: gens[int(ctx.rng.random() * size)](ctx, depth)
 
 
 def _supported(pattern: str) -> bool:

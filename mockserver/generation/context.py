@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from random import Random
 from typing import Any
 
@@ -52,9 +53,10 @@ class GenContext:
     def record(self, kind: str, size: int) -> int:
         """The index of the `kind` record chosen for the object being generated."""
         frame = self.frames[-1] if self.frames else {}
-        if kind not in frame:
-            frame[kind] = self.rng.randrange(size)
-        return frame[kind]
+        index = frame.get(kind)
+        if index is None:
+            index = frame[kind] = int(self.rng.random() * size)
+        return index
 
 
 def stable_seed(*parts: object) -> int:
@@ -72,9 +74,12 @@ def make_context(
     edge: float = 0.0,
 ) -> GenContext:
     """A context whose random draws depend only on `seed` and `parts` (for example the request)."""
-    now = datetime.now(UTC)
-    day = today or now.date()
-    # The clock is pinned to midnight of `day`, so that a seed gives the same answer all day long.
-    pinned = datetime(day.year, day.month, day.day, tzinfo=UTC)
+    day = today or datetime.now(UTC).date()
     rng = Random(stable_seed(seed, *parts))
-    return GenContext(rng=rng, today=day, now=pinned, status=status, problem=problem, edge=edge)
+    return GenContext(rng=rng, today=day, now=_midnight(day), status=status, problem=problem, edge=edge)
+
+
+@lru_cache(maxsize=16)
+def _midnight(day: date) -> datetime:
+    # The clock is pinned to midnight of `day`, so that a seed gives the same answer all day long.
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)

@@ -14,6 +14,7 @@ from mockserver.generation.values import NUMBER_KINDS
 NumGen = Callable[[GenContext, int], int | float]
 _FORMAT_RANGES = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1), "uint8": (0, 255)}
 _SPAN = 1000  # how far past a one-sided schema bound values may go when the plausible range misses it
+_FLOAT_DRAW_LIMIT = 2**52  # below it, int(random() * n) reaches every integer in range(n), and only those
 
 
 def compile_number(schema: dict[str, Any], name: str, *, integer: bool, in_error: bool, openapi_31: bool) -> NumGen:
@@ -41,27 +42,49 @@ def compile_number(schema: dict[str, Any], name: str, *, integer: bool, in_error
     places = 2 if decimals is None else decimals
     fallback = _midpoint(lo, hi)
 
-    if kind == "http_status" and whole:
-
-        def status(ctx: GenContext, depth: int) -> int | float:
-            return ctx.status if inside(ctx.status) else ctx.rng.randint(first, max(first, last))
-
-        return status
-
     if whole:
         last = max(first, last)
+        span = last - first + 1
+        ends = (first, last)
+        if span > _FLOAT_DRAW_LIMIT:  # a float draw would skip most of so wide a range
+
+            def wide_number(ctx: GenContext, depth: int) -> int | float:
+                if ctx.edge and ctx.on_edge():
+                    return ends[ctx.rng.getrandbits(1)]
+                return ctx.rng.randint(first, last)
+
+            return wide_number
+
+        if kind == "http_status":
+
+            def status(ctx: GenContext, depth: int) -> int | float:
+                return ctx.status if inside(ctx.status) else first + int(ctx.rng.random() * span)
+
+            return status
 
         def whole_number(ctx: GenContext, depth: int) -> int | float:
-            if ctx.on_edge():  # the smallest or largest value allowed (within reach of the plausible range)
-                return ctx.rng.choice((first, last))
-            return ctx.rng.randint(first, last)
+            if ctx.edge and ctx.on_edge():  # the least or greatest value allowed (within reach of the plausible range)
+                return ends[ctx.rng.getrandbits(1)]
+            # A float draw scaled to the range: uniform to within span / 2**53, and a fifth of randint's cost.
+            return first + int(ctx.rng.random() * span)
 
         return whole_number
 
     edges = [v for v in (low, high) if inside(v)]
+    grid = _decimal_grid(low, high, places, inside)
+    if grid is not None:
+        # Whole multiples of 10**-places: k / scale is the float `round` would give, without its cost.
+        k_first, k_span, scale = grid
+
+        def decimal(ctx: GenContext, depth: int) -> int | float:
+            if edges and ctx.edge and ctx.on_edge():
+                return edges[ctx.rng.getrandbits(1) % len(edges)]
+            return (k_first + int(ctx.rng.random() * k_span)) / scale
+
+        return decimal
 
     def real(ctx: GenContext, depth: int) -> int | float:
-        if edges and ctx.on_edge():
+        if edges and ctx.edge and ctx.on_edge():
             return ctx.rng.choice(edges)
         for _ in range(8):
             value = round(ctx.rng.uniform(low, high), places)
@@ -70,6 +93,24 @@ def compile_number(schema: dict[str, Any], name: str, *, integer: bool, in_error
         return fallback
 
     return real
+
+
+def _decimal_grid(low: float, high: float, places: int, inside: Callable[[float], bool]) -> tuple[int, int, int] | None:
+    """(first, count, scale): the numbers with `places` decimals in [low, high] are first / scale, … ,
+    (first + count - 1) / scale, all inside the schema's bounds; None where there are none or too many to count exactly.
+    """
+    scale = 10**places
+    if max(abs(low), abs(high)) * scale >= _FLOAT_DRAW_LIMIT:
+        return None
+    first, last = math.ceil(low * scale), math.floor(high * scale)
+    # Exclusive bounds cost at most a step at each end; the rest of the grid lies between two valid ends.
+    if first <= last and not inside(first / scale):
+        first += 1
+    if first <= last and not inside(last / scale):
+        last -= 1
+    if first > last or not inside(first / scale) or not inside(last / scale):
+        return None
+    return first, last - first + 1, scale
 
 
 def _whole_range(
@@ -132,7 +173,7 @@ def _by_multiple(
     def by_multiple(ctx: GenContext, depth: int) -> int | float:
         value: float = 0
         for _ in range(16):
-            k = ctx.rng.choice(candidates)
+            k = candidates[int(ctx.rng.random() * len(candidates))]
             value = int(k * multiple) if whole or (isinstance(multiple, int)) else round(k * multiple, places)
             if valid(value):
                 return value

@@ -70,6 +70,13 @@ class Shaper:
                 if prefix[-1] != "[]" and prefix in self._fields and prefix not in self._makers:
                     # Named like the field, so that a `user` made here gets a person's name.
                     self._makers[prefix] = self._compile(_object_branch(self._fields[prefix]), name=prefix[-1])
+        # Whatever does not depend on the request is worked out here, once, not per answer.
+        previous = self._first_page[1] if self._first_page else []
+        self._null_on_first_page = [path for path in previous if self._check(path, None)]
+        self._edits = [
+            (path, ref, self._maker(path), normalize(path[-1]).endswith(("id", "uuid")) and "[]" in path[:-2])
+            for path, ref in [*self._filter, *self._echo]
+        ]
 
     def _add_heuristics(self, op: Operation) -> None:
         # A first page (no cursor sent) has nothing before it.
@@ -118,15 +125,14 @@ class Shaper:
             body = self._apply_series(body, request, ctx)
         if self._limit:
             body = self._apply_limit(body, request)
-        if self._first_page is not None and request.get(self._first_page[0]) is None:
-            for path in self._first_page[1]:
-                if self._check(path, None):
-                    body = _assign(body, path, None, None, None)
-        for path, ref in [*self._filter, *self._echo]:
+        if self._first_page is not None and self._null_on_first_page and request.get(self._first_page[0]) is None:
+            for path in self._null_on_first_page:
+                body = _assign(body, path, None, None, None)
+        for path, ref, make, one_owner in self._edits:
             value = request.get(ref)
             if value is not None and self._check(path, value):
-                body = _assign(body, path, value, self._maker(path), ctx)
-                if normalize(path[-1]).endswith(("id", "uuid")) and "[]" in path[:-2]:
+                body = _assign(body, path, value, make, ctx)
+                if one_owner:
                     body = _same_owner(body, path)
         return body
 

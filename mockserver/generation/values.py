@@ -9,14 +9,21 @@ from __future__ import annotations
 import base64
 import string
 from collections.abc import Callable
-from datetime import timedelta
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import Any, Protocol
 
 from faker import Faker
 
 from mockserver.generation.context import GenContext, stable_seed
 
-StrGen = Callable[[GenContext], str]
+
+class StrGen(Protocol):
+    """A generator of one kind of string. It takes (and ignores) a depth, so that it serves as a compiled
+    generator as it is: a field's generator is then one call, not a wrapper around another."""
+
+    def __call__(self, ctx: GenContext, depth: int = 0, /) -> str: ...
+
+
 POOL_SIZE = 256
 
 # OpenRouter-style model records: (slug, permaslug, provider).
@@ -105,7 +112,6 @@ _TIMEZONES = (
 )
 _CODES = ("ALPHA", "BETA", "GOLD", "PRO", "TEAM", "BASIC")
 _ALNUM = string.ascii_lowercase + string.digits
-_HEX = "0123456789abcdef"
 
 STATUS_PHRASES: dict[int, tuple[str, str, str]] = {
     # status: (code, name, message)
@@ -162,72 +168,141 @@ class Pools:
 
 
 def _pick(values: tuple[Any, ...]) -> StrGen:
-    return lambda ctx: values[ctx.rng.randrange(len(values))]
+    size = len(values)
+    # A float draw scaled to the pool: uniform to within size / 2**53, and a fifth of randrange's cost.
+    return lambda ctx, depth=0: values[int(ctx.rng.random() * size)]
 
 
 def _token(prefix: str, alphabet: str, length: int) -> StrGen:
-    def gen(ctx: GenContext) -> str:
-        choice = ctx.rng.choice
-        return prefix + "".join(choice(alphabet) for _ in range(length))
+    def gen(ctx: GenContext, depth: int = 0) -> str:
+        return prefix + "".join(ctx.rng.choices(alphabet, k=length))
 
     return gen
 
 
-def _uuid(ctx: GenContext) -> str:
-    n = ctx.rng.getrandbits(128)
-    # Version 4, RFC 4122 variant: what real systems emit and what uuid validators accept.
-    n = (n & ~(0xF000 << 64)) | (4 << 76)
-    n = (n & ~(0xC000 << 48)) | (0x8000 << 48)
-    h = f"{n:032x}"
+def _hex(prefix: str, length: int) -> StrGen:
+    bits = 4 * length
+
+    def gen(ctx: GenContext, depth: int = 0) -> str:
+        return f"{prefix}{ctx.rng.getrandbits(bits):0{length}x}"
+
+    return gen
+
+
+# Version 4, RFC 4122 variant: what real systems emit and what uuid validators accept.
+_UUID_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
+_UUID_SET = (0x4000 << 64) | (0x8000 << 48)
+
+
+def _uuid(ctx: GenContext, depth: int = 0) -> str:
+    h = (ctx.rng.getrandbits(128) & _UUID_CLEAR | _UUID_SET).to_bytes(16).hex()
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
-def _date(ctx: GenContext) -> str:
+# Generation reads a clock pinned per day (see `make_context`): its date strings are made once per day,
+# not once per value. Bounded: a long-running server sees a new day now and then, tests a few more.
+_CLOCKS: dict[datetime, tuple[tuple[str, ...], int, str]] = {}
+_DAYS: dict[date, tuple[str, ...]] = {}
+_CACHED_DAYS = 64
+_MINUTES = tuple(f"{m // 60:02d}:{m % 60:02d}:" for m in range(24 * 60))
+_SECONDS = tuple(f"{s:02d}Z" for s in range(60))
+_RECENT_DAYS = 30
+_DATETIME_FIRST, _DATETIME_SPAN = 60, _RECENT_DAYS * 86400 - 60 + 1  # seconds back: a minute to 30 days
+
+
+def _recent_days(today: date) -> tuple[str, ...]:
+    """The ISO dates of the completed days of the last 30 before `today`, yesterday first."""
+    days = _DAYS.get(today)
+    if days is None:
+        if len(_DAYS) >= _CACHED_DAYS:
+            _DAYS.clear()
+        days = _DAYS[today] = tuple((today - timedelta(days=n)).isoformat() for n in range(1, _RECENT_DAYS + 1))
+    return days
+
+
+def _clock(now: datetime) -> tuple[tuple[str, ...], int, str]:
+    """For `now`: the dates of it and the 31 days before it ("…T"), its second of the day, and itself as text."""
+    clock = _CLOCKS.get(now)
+    if clock is None:
+        if len(_CLOCKS) >= _CACHED_DAYS:
+            _CLOCKS.clear()
+        days = tuple((now - timedelta(days=n)).strftime("%Y-%m-%dT") for n in range(_RECENT_DAYS + 2))
+        second = now.hour * 3600 + now.minute * 60 + now.second
+        clock = _CLOCKS[now] = (days, second, now.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    return clock
+
+
+def _date(ctx: GenContext, depth: int = 0) -> str:
     # Completed days of the last 30: the window activity APIs report on.
-    return (ctx.today - timedelta(days=ctx.rng.randint(1, 30))).isoformat()
+    return _recent_days(ctx.today)[int(ctx.rng.random() * _RECENT_DAYS)]
 
 
-def _datetime(ctx: GenContext) -> str:
-    moment = ctx.now - timedelta(seconds=ctx.rng.randint(60, 30 * 86400))
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+def _datetime(ctx: GenContext, depth: int = 0) -> str:
+    days, second, _ = _clock(ctx.now)
+    back, second = divmod(second - _DATETIME_FIRST - int(ctx.rng.random() * _DATETIME_SPAN), 86400)
+    return days[-back] + _MINUTES[second // 60] + _SECONDS[second % 60]
 
 
-def _ipv4(ctx: GenContext) -> str:
-    r = ctx.rng.randint
-    return f"{r(11, 223)}.{r(0, 255)}.{r(0, 255)}.{r(1, 254)}"
+def _now(ctx: GenContext, depth: int = 0) -> str:
+    return _clock(ctx.now)[2]
 
 
-def _ipv6(ctx: GenContext) -> str:
+def _time(ctx: GenContext, depth: int = 0) -> str:
+    return _MINUTES[int(ctx.rng.random() * len(_MINUTES))] + "00Z"
+
+
+def _ipv4(ctx: GenContext, depth: int = 0) -> str:
+    r = ctx.rng.random
+    return f"{11 + int(r() * 213)}.{int(r() * 256)}.{int(r() * 256)}.{1 + int(r() * 254)}"
+
+
+def _ipv6(ctx: GenContext, depth: int = 0) -> str:
     return "2001:db8:" + ":".join(f"{ctx.rng.getrandbits(16):x}" for _ in range(6))
 
 
-def _title(ctx: GenContext) -> str:
-    return f"{ctx.rng.choice(_TOPICS)} {ctx.rng.choice(_SUFFIXES)}"
+def _title(ctx: GenContext, depth: int = 0) -> str:
+    r = ctx.rng.random
+    return f"{_TOPICS[int(r() * len(_TOPICS))]} {_SUFFIXES[int(r() * len(_SUFFIXES))]}"
 
 
-def _version(ctx: GenContext) -> str:
-    return f"{ctx.rng.randint(1, 4)}.{ctx.rng.randint(0, 12)}.{ctx.rng.randint(0, 20)}"
+def _version(ctx: GenContext, depth: int = 0) -> str:
+    r = ctx.rng.random
+    return f"{1 + int(r() * 4)}.{int(r() * 13)}.{int(r() * 21)}"
 
 
-def _base64(ctx: GenContext) -> str:
+def _slug(ctx: GenContext, depth: int = 0) -> str:
+    r = ctx.rng.random
+    return f"{_WORDS[int(r() * len(_WORDS))]}-{_WORDS[int(r() * len(_WORDS))]}"
+
+
+def _url(hosts: tuple[str, ...]) -> StrGen:
+    def gen(ctx: GenContext, depth: int = 0) -> str:
+        r = ctx.rng.random
+        return f"https://{hosts[int(r() * len(hosts))]}{_PATHS[int(r() * len(_PATHS))]}"
+
+    return gen
+
+
+def _base64(ctx: GenContext, depth: int = 0) -> str:
     return base64.b64encode(ctx.rng.randbytes(12)).decode("ascii")
 
 
-def _cursor(ctx: GenContext) -> str:
+def _cursor(ctx: GenContext, depth: int = 0) -> str:
     raw = ('{"id":"' + _uuid(ctx).replace("-", "") + '"}').encode()
     return "cursor_" + base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
 
 
-def _record(index: int, kind: str, size: Callable[[], tuple[Any, ...]]) -> StrGen:
-    def gen(ctx: GenContext) -> str:
-        records = size()
-        return records[ctx.record(kind, len(records))][index]  # type: ignore[no-any-return]
+def _record(index: int, kind: str, records: tuple[tuple[str, ...], ...]) -> StrGen:
+    size = len(records)
+
+    def gen(ctx: GenContext, depth: int = 0) -> str:
+        return records[ctx.record(kind, size)][index]
 
     return gen
 
 
 def _problem_field(index: int) -> StrGen:
-    def gen(ctx: GenContext) -> str:
+    def gen(ctx: GenContext, depth: int = 0) -> str:
         problem = ctx.problem
         if problem is not None:
             if index == 2:
@@ -241,8 +316,7 @@ def _problem_field(index: int) -> StrGen:
 
 def string_generators(pools: Pools) -> dict[str, StrGen]:
     """Every string kind's generator; `tests/generation/test_values.py` checks it covers the table."""
-    everyone = pools.people()
-    people = lambda: everyone  # noqa: E731
+    people = pools.people()
     companies = pools.get("company", lambda f: f.company())
     cities = pools.get("city", lambda f: f.city())
     countries = pools.get("country", lambda f: f.country())
@@ -253,30 +327,32 @@ def string_generators(pools: Pools) -> dict[str, StrGen]:
     return {
         "date": _date,
         "datetime": _datetime,
-        "now": lambda ctx: ctx.now.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "time": lambda ctx: f"{ctx.rng.randint(0, 23):02d}:{ctx.rng.randint(0, 59):02d}:00Z",
+        "now": _now,
+        "time": _time,
         "uuid": _uuid,
         "id": _uuid,
-        "request_id": lambda ctx: "req_" + _uuid(ctx),
+        "request_id": lambda ctx, depth=0: "req_" + _uuid(ctx),
         "person.first": _record(0, "person", people),
         "person.last": _record(1, "person", people),
         "person.full": _record(2, "person", people),
         "person.email": _record(3, "person", people),
         "person.username": _record(4, "person", people),
-        "model.slug": _record(0, "model", lambda: MODELS),
-        "model.permaslug": _record(1, "model", lambda: MODELS),
-        "model.provider": _record(2, "model", lambda: MODELS),
-        "url": lambda ctx: f"https://{hosts[ctx.rng.randrange(len(hosts))]}{ctx.rng.choice(_PATHS)}",
+        "model.slug": _record(0, "model", MODELS),
+        "model.permaslug": _record(1, "model", MODELS),
+        "model.provider": _record(2, "model", MODELS),
+        "url": _url(hosts),
         "path": _pick(_PATHS),
         "hostname": _pick(hosts),
         "ipv4": _ipv4,
         "ipv6": _ipv6,
         "base64": _base64,
         "secret": _token("sk_live_", _ALNUM, 24),
-        "hex": _token("", _HEX, 40),
-        "iso_duration": lambda ctx: f"PT{ctx.rng.randint(1, 59)}M",
-        "regex": lambda ctx: "^[a-z]+$",
-        "json_pointer": lambda ctx: f"/{ctx.rng.choice(_WORDS)}/{ctx.rng.randint(0, 9)}",
+        "hex": _hex("", 40),
+        "iso_duration": lambda ctx, depth=0: f"PT{1 + int(ctx.rng.random() * 59)}M",
+        "regex": lambda ctx, depth=0: "^[a-z]+$",
+        "json_pointer": lambda ctx, depth=0: (
+            f"/{_WORDS[int(ctx.rng.random() * len(_WORDS))]}/{int(ctx.rng.random() * 10)}"
+        ),
         "user_agent": _pick(agents),
         "phone": _pick(phones),
         "company": _pick(companies),
@@ -287,9 +363,9 @@ def string_generators(pools: Pools) -> dict[str, StrGen]:
         "timezone": _pick(_TIMEZONES),
         "locale": _pick(_LOCALES),
         "language": _pick(_LANGUAGES),
-        "color": _token("#", _HEX, 6),
+        "color": _hex("#", 6),
         "version": _version,
-        "slug": lambda ctx: f"{ctx.rng.choice(_WORDS)}-{ctx.rng.choice(_WORDS)}",
+        "slug": _slug,
         "cursor": _cursor,
         "mime": _pick(_MIMES),
         "filename": _pick(filenames),
@@ -304,7 +380,7 @@ def string_generators(pools: Pools) -> dict[str, StrGen]:
         "problem.code": _problem_field(0),
         "problem.name": _problem_field(1),
         "problem.message": _problem_field(2),
-        "problem.title": lambda ctx: status_phrase(ctx.status)[1],
+        "problem.title": lambda ctx, depth=0: status_phrase(ctx.status)[1],
     }
 
 
