@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +18,19 @@ from mockserver.errors import SpecErrorKind, SpecLoadError
 
 def check_document(path: Path, document: dict[str, Any], version: str) -> None:
     """Raise `SpecLoadError` naming the file and the first problem, if the document is invalid."""
-    from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+    from jsonschema_path import SchemaPath
     from referencing.exceptions import Unresolvable
 
-    validator_cls = OpenAPIV31SpecValidator if version.startswith("3.1") else OpenAPIV30SpecValidator
+    validator_cls = _validators()["3.1" if version.startswith("3.1") else "3.0"]
     # The validator follows $refs relative to base_uri, so external file refs resolve beside the spec.
-    validator = validator_cls(document, base_uri=path.resolve().as_uri())
+    # Its cache of resolved refs holds 128 by default: far fewer than a large spec's schemas.
+    schema_path = SchemaPath.from_dict(
+        document,
+        base_uri=path.resolve().as_uri(),
+        handlers=validator_cls.resolver_handlers,
+        resolved_cache_maxsize=_RESOLVED_CACHE,
+    )
+    validator = validator_cls(schema_path, base_uri=path.resolve().as_uri())
     try:
         error = next(iter(validator.iter_errors()), None)
     except Unresolvable as exc:
@@ -35,6 +43,42 @@ def check_document(path: Path, document: dict[str, Any], version: str) -> None:
         if len(message) > 300:
             message = message[:300] + "…"
         raise SpecLoadError(path, SpecErrorKind.INVALID, f"at {where}: {message}")
+
+
+_RESOLVED_CACHE = 1 << 20
+
+
+class _Seen(set[int]):
+    """The `list` openapi-spec-validator 0.9 keeps the ids of visited schemas in, with a set's speed.
+
+    It only ever calls `in` and `append` on it; as a list that is quadratic in the number of schemas
+    (most of the validation time at 1,000 operations: `python bench/large_spec.py 4 …`)."""
+
+    def append(self, schema_id: int) -> None:
+        self.add(schema_id)
+
+
+@cache
+def _validators() -> dict[str, Any]:
+    from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+    from openapi_spec_validator.validation import keywords
+
+    def deduplicated(base: Any) -> Any:
+        class Schema(base):  # type: ignore[misc, valid-type]
+            def __init__(self, registry: Any) -> None:
+                super().__init__(registry)
+                self.visited_schema_ids = _Seen()
+                self.meta_checked_schema_ids = _Seen()
+
+        return Schema
+
+    def validator(base: Any, schema: Any) -> Any:
+        return type(base.__name__, (base,), {"keyword_validators": {**base.keyword_validators, "schema": schema}})
+
+    return {
+        "3.0": validator(OpenAPIV30SpecValidator, deduplicated(keywords.OpenAPIV30SchemaValidator)),
+        "3.1": validator(OpenAPIV31SpecValidator, deduplicated(keywords.OpenAPIV31SchemaValidator)),
+    }
 
 
 Checked = tuple[Path, dict[str, Any], str]
