@@ -56,6 +56,8 @@ class Compiler:
         self._memo: dict[tuple[int, str, str, bool], Gen] = {}
         # A generator that only adds edge cases to another, mapped to that other: what to call when they are off.
         self._edgeless: dict[Gen, Gen] = {}
+        # Object generators: each starts its own record frame, so a list of them needs none per item.
+        self._framed: set[Gen] = set()
         # Memo keys are ids: keep every compiled schema alive, or a new dict could reuse a dead one's id.
         self._alive: list[Schema] = []
 
@@ -284,6 +286,7 @@ class Compiler:
 
         length = _array_length(lo, hi)
         item_edgeless = self._edgeless.get(item, item) if item is not None else None
+        item_framed = item in self._framed
         # The common list: items of one schema, no uniqueness, nothing it must contain.
         plain_list = not prefix and not unique and contains_gen is None
 
@@ -298,15 +301,18 @@ class Compiler:
             count = length(ctx, depth)
             if plain_list and item is not None and item_edgeless is not None:
                 source = item if ctx.edge else item_edgeless
-                out = []
-                frames = ctx.frames
-                for _ in range(count):
-                    # Each item is its own record: a list of emails names several people, not one.
-                    frames.append({})
-                    try:
-                        out.append(source(ctx, depth + 1))
-                    finally:
-                        frames.pop()
+                if item_framed:
+                    out = [source(ctx, depth + 1) for _ in range(count)]
+                else:
+                    out = []
+                    frames = ctx.frames
+                    for _ in range(count):
+                        # Each item is its own record: a list of emails names several people, not one.
+                        frames.append({})
+                        try:
+                            out.append(source(ctx, depth + 1))
+                        finally:
+                            frames.pop()
                 if newest_first and count > 1 and all(isinstance(v, dict) for v in out):
                     out.sort(key=lambda v: str(v.get(newest_first) or ""), reverse=True)
                 return out
@@ -444,6 +450,7 @@ class Compiler:
                 _fit_property_count(ctx, out, lo, hi, required, fields, extra_allowed, extra_gen, depth, name_gen)
             return out
 
+        self._framed.add(gen)
         return gen
 
 

@@ -234,17 +234,18 @@ def _clock(now: datetime) -> tuple[tuple[str, ...], int, str]:
 
 def _date(ctx: GenContext, depth: int = 0) -> str:
     # Completed days of the last 30: the window activity APIs report on.
-    return _recent_days(ctx.today)[int(ctx.rng.random() * _RECENT_DAYS)]
+    days = _DAYS.get(ctx.today) or _recent_days(ctx.today)
+    return days[int(ctx.rng.random() * _RECENT_DAYS)]
 
 
 def _datetime(ctx: GenContext, depth: int = 0) -> str:
-    days, second, _ = _clock(ctx.now)
+    days, second, _ = _CLOCKS.get(ctx.now) or _clock(ctx.now)
     back, second = divmod(second - _DATETIME_FIRST - int(ctx.rng.random() * _DATETIME_SPAN), 86400)
     return days[-back] + _MINUTES[second // 60] + _SECONDS[second % 60]
 
 
 def _now(ctx: GenContext, depth: int = 0) -> str:
-    return _clock(ctx.now)[2]
+    return (_CLOCKS.get(ctx.now) or _clock(ctx.now))[2]
 
 
 def _time(ctx: GenContext, depth: int = 0) -> str:
