@@ -64,7 +64,7 @@ def _validators() -> dict[str, Any]:
     from openapi_spec_validator.validation import keywords
 
     def deduplicated(base: Any) -> Any:
-        class Schema(base):  # type: ignore[misc, valid-type]
+        class Schema(base):  # type: ignore[misc]
             def __init__(self, registry: Any) -> None:
                 super().__init__(registry)
                 self.visited_schema_ids = _Seen()
