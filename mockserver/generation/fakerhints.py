@@ -106,5 +106,5 @@ def faker_hint(pools: Pools, hint: Any, schema: dict[str, Any], where: str) -> C
             )
         if not pool:
             raise GenerationError(f"{where}: x-faker={hint!r} gives no values of type {kind!r}")
-    values = pool
-    return lambda ctx, depth: values[ctx.rng.randrange(len(values))]
+    values, size = pool, len(pool)
+    return lambda ctx, depth: values[int(ctx.rng.random() * size)]

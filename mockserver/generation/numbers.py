@@ -96,9 +96,9 @@ def compile_number(schema: dict[str, Any], name: str, *, integer: bool, in_error
 
 
 def _decimal_grid(low: float, high: float, places: int, inside: Callable[[float], bool]) -> tuple[int, int, int] | None:
-    """(first, count, scale): the numbers with `places` decimals in [low, high] are first / scale, … ,
-    (first + count - 1) / scale, all inside the schema's bounds; None where there are none or too many to count exactly.
-    """
+    """(first, count, scale): the numbers with `places` decimals in [low, high] are first / scale, …,
+    (first + count - 1) / scale, all inside the schema's bounds; None where there are none, or too many for
+    a float draw to reach each one."""
     scale = 10**places
     if max(abs(low), abs(high)) * scale >= _FLOAT_DRAW_LIMIT:
         return None
