@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -74,7 +75,7 @@ class Operation:
     def documented_statuses(self) -> list[str]:
         return sorted(self.responses)
 
-    @property
+    @cached_property  # read on every request
     def success_status(self) -> int:
         """The status the mock answers with by default: the lowest documented 2xx."""
         codes = sorted(int(s) for s in self.responses if s.isdigit() and s.startswith("2"))
