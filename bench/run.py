@@ -63,16 +63,19 @@ HOST = "127.0.0.1"
 AUTH_NAME, AUTH_VALUE = "Authorization", "Bearer x"
 MOCK_PATH = "/openrouter/api/v1/activity"  # /<spec stem><server base path>/activity
 PRISM_PATH = "/activity"  # Prism serves the spec's paths without the server URL's base path
-TARGET_KEYS = ("mock", "prism", "connexion", "starlette")
-RPS_RATIOS = {  # ratio name → the target the mock's req/s is divided by
-    "mock_over_prism_rps": "prism",
-    "mock_over_connexion_rps": "connexion",
-    "mock_over_starlette_rps": "starlette",
+TARGET_KEYS = ("mock", "mock-2w", "prism", "connexion", "starlette")
+WORKERS = 2  # `serve --workers N` for the mock-2w target: one per core here
+RPS_RATIOS = {  # ratio name → (numerator target, denominator target), by req/s
+    "mock_over_prism_rps": ("mock", "prism"),
+    "mock_over_connexion_rps": ("mock", "connexion"),
+    "mock_over_starlette_rps": ("mock", "starlette"),
+    "mock_2_workers_over_mock_rps": ("mock-2w", "mock"),
 }
 RATIO_LABELS = {
     "mock_over_prism_rps": "mock / Prism throughput",
     "mock_over_connexion_rps": "mock / Connexion-ceiling throughput",
     "mock_over_starlette_rps": "mock / Starlette throughput",
+    "mock_2_workers_over_mock_rps": f"mock --workers {WORKERS} / mock",
 }
 CONNECTIONS = 16
 THREADS = 2
@@ -274,8 +277,8 @@ def python_cmd() -> str:
     return str(exe.relative_to(ROOT)) if exe.is_relative_to(ROOT) else str(exe)
 
 
-def serve_argv(spec: str, port: str) -> tuple[str, ...]:
-    return (python_cmd(), "-m", "mockserver", "serve", spec, "--quiet", "--port", port)
+def serve_argv(spec: str, port: str, *options: str) -> tuple[str, ...]:
+    return (python_cmd(), "-m", "mockserver", "serve", spec, "--quiet", "--port", port, *options)
 
 
 def build_targets() -> list[Target]:
@@ -287,6 +290,12 @@ def build_targets() -> list[Target]:
 
     return [
         Target("mock", "mock (dynamic)", serve_argv(SPEC, ports["mock"]), url("mock", MOCK_PATH)),
+        Target(
+            "mock-2w",
+            f"mock, --workers {WORKERS}",
+            serve_argv(SPEC, ports["mock-2w"], "--workers", str(WORKERS)),
+            url("mock-2w", MOCK_PATH),
+        ),
         # -v warn: no per-request log line, like the mock's --quiet (Prism logs each request at info).
         Target(
             "prism",
@@ -537,31 +546,25 @@ def measure_throughput(
 
 
 def median_ratios(results: dict[str, TargetResult]) -> dict[str, float]:
-    mock = results.get("mock")
-    if mock is None:
-        return {}
     out: dict[str, float] = {}
-    for name, key in RPS_RATIOS.items():
-        other = results.get(key)
-        if other and other.median.requests_per_s:
-            out[name] = round(mock.median.requests_per_s / other.median.requests_per_s, 3)
-    prism = results.get("prism")
-    if prism and prism.median.p50_ms:
+    for name, (top, bottom) in RPS_RATIOS.items():
+        num, den = results.get(top), results.get(bottom)
+        if num and den and den.median.requests_per_s:
+            out[name] = round(num.median.requests_per_s / den.median.requests_per_s, 3)
+    mock, prism = results.get("mock"), results.get("prism")
+    if mock and prism and prism.median.p50_ms:
         out["mock_p99_over_prism_p50"] = round(mock.median.p99_ms / prism.median.p50_ms, 3)
     return out
 
 
 def round_ratios(results: dict[str, TargetResult]) -> dict[str, RoundRatio]:
-    """Each round's mock req/s over another target's in the same round; rounds align (all targets ran all)."""
-    mock = results.get("mock")
-    if mock is None:
-        return {}
+    """Each round's req/s of one target over another's in the same round; rounds align (all targets ran all)."""
     out: dict[str, RoundRatio] = {}
-    for name, key in RPS_RATIOS.items():
-        other = results.get(key)
-        if other is None:
+    for name, (top, bottom) in RPS_RATIOS.items():
+        num, den = results.get(top), results.get(bottom)
+        if num is None or den is None:
             continue
-        pairs = zip(mock.rounds, other.rounds, strict=True)
+        pairs = zip(num.rounds, den.rounds, strict=True)
         values = tuple(round(m.requests_per_s / o.requests_per_s, 3) for m, o in pairs if o.requests_per_s)
         if values:
             out[name] = RoundRatio(values, round(statistics.median(values), 3), min(values), max(values))
