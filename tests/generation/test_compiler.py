@@ -658,3 +658,14 @@ def test_contains_31_array_holds_a_matching_item() -> None:
 
 def test_property_names_31_constrain_free_form_keys() -> None:
     valid_values({"type": "object", "propertyNames": {"pattern": "^[a-z]+$"}}, openapi_31=True)
+
+
+def test_a_pool_is_the_same_whatever_pools_were_drawn_before_it() -> None:
+    """Pools share one reseeded Faker; each is seeded by its name, so workers filling them in another
+    order (other specs, other fields) still agree."""
+    first, second = Pools(0), Pools(0)
+    first.people()
+    in_order = first.get("company", lambda f: f.company())
+    alone = second.get("company", lambda f: f.company())
+    assert in_order == alone
+    assert second.people() == first.people()
