@@ -211,7 +211,9 @@ def _serve(args: argparse.Namespace) -> int:
 
         # Both need the app as an import string: each worker (or reloaded process) builds its own.
         specs = list(args.specs) or default_specs()
-        os.environ[ENV] = settings_to_env(specs, config)
+        # Workers trust what this process validated a moment ago; a reloaded process checks again.
+        validated = {} if args.reload else {str(a.path.resolve()): a.digest for a in apis}
+        os.environ[ENV] = settings_to_env(specs, config, validated)
         folders = sorted({str(Path(p).resolve() if Path(p).is_dir() else Path(p).resolve().parent) for p in specs})
         fixtures = [str(Path(f).parent / "fixtures") for f in folders if (Path(f).parent / "fixtures").is_dir()]
         watch = {"reload": True, "reload_dirs": folders + fixtures, "reload_includes": ["*.yaml", "*.yml", "*.json"]}

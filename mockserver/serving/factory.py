@@ -16,11 +16,15 @@ from mockserver.spec.loader import load_all
 ENV = "MOCKSERVER_SETTINGS"
 
 
-def settings_to_env(specs: list[str], config: ServerConfig) -> str:
-    """The JSON `create` reads back (credentials included: it only lives in this process tree's environment)."""
+def settings_to_env(specs: list[str], config: ServerConfig, validated: dict[str, str] | None = None) -> str:
+    """The JSON `create` reads back (credentials included: it only lives in this process tree's environment).
+
+    `validated`: spec digests the parent has just validated (see `loader.load_all`); for `--workers`,
+    not `--reload`, where a changed file (or a file it refers to) must be checked again."""
     return json.dumps(
         {
             "specs": specs,
+            "validated": validated or {},
             "seed": config.seed,
             "tokens": sorted(config.tokens),
             "chaos": config.chaos,
@@ -51,4 +55,4 @@ def create() -> Any:
         warnings.simplefilter("ignore")  # Connexion's import-time deprecation notices are not the user's concern
         from mockserver.serving.app import build_app
 
-    return build_app(load_all(raw["specs"]), config)
+    return build_app(load_all(raw["specs"], validated=raw["validated"]), config)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -37,10 +38,14 @@ def discover(paths: Iterable[Path | str]) -> list[Path]:
     return found
 
 
-def load_all(paths: Iterable[Path | str]) -> list[ApiSpec]:
-    """Load every spec named by `paths`; two specs may not share a file stem (their mount path)."""
+def load_all(paths: Iterable[Path | str], *, validated: Mapping[str, str] | None = None) -> list[ApiSpec]:
+    """Load every spec named by `paths`; two specs may not share a file stem (their mount path).
+
+    `validated` maps a resolved file path to the `ApiSpec.digest` it had when this process's parent
+    validated it (`serve --workers`): a file with that very content is not validated again."""
     parsed = _parse_all(paths)
-    problem = first_problem(parsed)
+    trusted = validated or {}
+    problem = first_problem([c for c, digest in parsed if trusted.get(str(c[0].resolve())) != digest])
     if problem is not None:
         raise problem
     return _index_all(parsed)
@@ -56,12 +61,12 @@ def loading(paths: Iterable[Path | str]) -> Iterator[list[ApiSpec]]:
     """
     parsed = _parse_all(paths)
     if not can_fork():
-        problem = first_problem(parsed)
+        problem = first_problem([checked for checked, _ in parsed])
         if problem is not None:
             raise problem
         yield _index_all(parsed)
         return
-    check = ForkedCheck(parsed)
+    check = ForkedCheck([checked for checked, _ in parsed])
     try:
         yield _index_all(parsed)
     except Exception:
@@ -77,33 +82,36 @@ def loading(paths: Iterable[Path | str]) -> Iterator[list[ApiSpec]]:
 def load(path: Path | str) -> ApiSpec:
     """Load one spec file, or raise `SpecLoadError` naming the file and the problem."""
     path = Path(path)
-    document, version = _prepare(path)
+    (_, document, version), digest = _prepare(path)
     check_document(path, document, version)
-    return _index(path, document, version)
+    return _index(path, document, version, digest)
 
 
-def _parse_all(paths: Iterable[Path | str]) -> list[Checked]:
-    parsed: list[Checked] = []
+def _parse_all(paths: Iterable[Path | str]) -> list[tuple[Checked, str]]:
+    parsed: list[tuple[Checked, str]] = []
     seen: dict[str, Path] = {}
     for path in discover(paths):
         name = _NAME_RE.sub("-", path.stem)
         if name in seen:
             raise SpecLoadError(path, SpecErrorKind.DUPLICATE_NAME, f"{name!r} is already served from {seen[name]}")
         seen[name] = path
-        parsed.append((path, *_prepare(path)))
+        parsed.append(_prepare(path))
     return parsed
 
 
-def _index_all(parsed: list[Checked]) -> list[ApiSpec]:
-    return [_index(path, document, version) for path, document, version in parsed]
+def _index_all(parsed: list[tuple[Checked, str]]) -> list[ApiSpec]:
+    return [_index(path, document, version, digest) for (path, document, version), digest in parsed]
 
 
-def _prepare(path: Path) -> tuple[dict[str, Any], str]:
-    document = _parse(path, _read(path))
-    return document, _check_version(path, document)
+def _prepare(path: Path) -> tuple[Checked, str]:
+    """The parsed document, its version and the SHA-256 of its text."""
+    text = _read(path)
+    document = _parse(path, text)
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return (path, document, _check_version(path, document)), digest
 
 
-def _index(path: Path, document: dict[str, Any], version: str) -> ApiSpec:
+def _index(path: Path, document: dict[str, Any], version: str, digest: str) -> ApiSpec:
     resolved = RefResolver(document, path, keep_siblings=version.startswith("3.1")).resolve(document)
     return ApiSpec(
         name=_NAME_RE.sub("-", path.stem),
@@ -113,6 +121,7 @@ def _index(path: Path, document: dict[str, Any], version: str) -> ApiSpec:
         base_path=_base_path(document),
         document=document,
         operations=tuple(_operations(path, resolved)),
+        digest=digest,
     )
 
 

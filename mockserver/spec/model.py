@@ -95,6 +95,7 @@ class ApiSpec:
     base_path: str  # path of the first server URL, "" for "/"
     document: dict[str, Any]  # the original document, refs unresolved: the contract
     operations: tuple[Operation, ...]
+    digest: str = ""  # SHA-256 of the file's text as loaded
 
     @property
     def mount_path(self) -> str:

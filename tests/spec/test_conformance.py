@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 
 from mockserver.errors import SpecErrorKind, SpecLoadError
 from mockserver.spec import conformance
-from mockserver.spec.loader import loading
+from mockserver.spec.loader import load_all, loading
 
 pytestmark = pytest.mark.skipif(not conformance.can_fork(), reason="validation runs inline where fork is unsafe")
 
@@ -78,3 +79,23 @@ def test_the_first_invalid_spec_of_several_is_named(tmp_path: Path) -> None:
     with pytest.raises(SpecLoadError) as raised, loading([good, bad]):
         pass
     assert raised.value.path == str(bad)
+
+
+
+def test_a_file_the_parent_validated_with_the_same_content_is_not_validated_again(tmp_path: Path) -> None:
+    path = spec(tmp_path, INVALID)
+    with pytest.raises(SpecLoadError):
+        load_all([path])
+    digest = hashlib.sha256(INVALID.encode()).hexdigest()
+    # The invalid document loads only because its digest is trusted: proof that no validation ran.
+    [api] = load_all([path], validated={str(path.resolve()): digest})
+    assert api.digest == digest
+
+
+def test_a_file_whose_content_changed_since_the_parent_validated_it_is_validated(tmp_path: Path) -> None:
+    path = spec(tmp_path, VALID)
+    [api] = load_all([path])
+    path.write_text(INVALID, encoding="utf-8")
+    with pytest.raises(SpecLoadError) as raised:
+        load_all([path], validated={str(path.resolve()): api.digest})
+    assert raised.value.kind is SpecErrorKind.INVALID
