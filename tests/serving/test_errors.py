@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import pytest
 from serving_support import (
@@ -56,18 +58,22 @@ def test_openrouter_bad_date_format_gets_400_in_its_error_response_shape(
 # --- client analytics ------------------------------------------------------------------------------
 
 
+def client_analytics_refusal(client: TestClient, bundled: list[ApiSpec], start: str, end: str) -> dict[str, Any]:
+    """The body of client-analytics' 400 for this date range, after checking it is one, in its documented envelope."""
+    api, op = operation_of(bundled, CALL_BY_API["client-analytics"])
+    response = client.get(CLIENT_ANALYTICS, params=ca_query(start_date=start, end_date=end), headers=AUTH)
+    assert response.status_code == 400
+    assert_api_error(response)
+    body: dict[str, Any] = response.json()
+    assert_matches(api, op.response_for(400), body)
+    assert body["error"]["code"] == "invalid_parameter"
+    return body
+
+
 def test_client_analytics_range_over_90_days_gets_400_with_start_and_end_in_details(
     client: TestClient, bundled: list[ApiSpec]
 ) -> None:
-    api, op = operation_of(bundled, CALL_BY_API["client-analytics"])
-    response = client.get(
-        CLIENT_ANALYTICS, params=ca_query(start_date="2026-01-01", end_date="2026-06-01"), headers=AUTH
-    )
-    assert response.status_code == 400
-    assert_api_error(response)
-    body = response.json()
-    assert_matches(api, op.response_for(400), body)
-    assert body["error"]["code"] == "invalid_parameter"
+    body = client_analytics_refusal(client, bundled, "2026-01-01", "2026-06-01")
     assert body["error"]["message"] == "Date range cannot exceed 90 days"
     assert body["error"]["details"] == {"start_date": "2026-01-01", "end_date": "2026-06-01"}
 
@@ -81,15 +87,7 @@ def test_client_analytics_range_of_exactly_90_days_is_accepted(client: TestClien
 
 
 def test_client_analytics_end_before_start_gets_400(client: TestClient, bundled: list[ApiSpec]) -> None:
-    api, op = operation_of(bundled, CALL_BY_API["client-analytics"])
-    response = client.get(
-        CLIENT_ANALYTICS, params=ca_query(start_date="2026-01-15", end_date="2026-01-01"), headers=AUTH
-    )
-    assert response.status_code == 400
-    assert_api_error(response)
-    body = response.json()
-    assert_matches(api, op.response_for(400), body)
-    assert body["error"]["code"] == "invalid_parameter"
+    body = client_analytics_refusal(client, bundled, "2026-01-15", "2026-01-01")
     assert body["error"]["details"] == {"start_date": "2026-01-15", "end_date": "2026-01-01"}
 
 
