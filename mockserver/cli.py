@@ -72,11 +72,14 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--fault-rate", default="0", metavar="RATE")
     listing = sub.add_parser("list", help="list APIs, operations and documented statuses")
     listing.add_argument("specs", nargs="*", metavar="SPEC_OR_DIR")
+    _strict(serve)
+    _strict(listing)
     generate = sub.add_parser("generate", help="print one generated response body")
     generate.add_argument("spec", metavar="SPEC")
     generate.add_argument("operation_id", metavar="OPERATION_ID")
     generate.add_argument("--status", type=int, default=None, help="documented status (default: the success one)")
     generate.add_argument("--seed", type=int, default=0)
+    _strict(generate)
     contract = sub.add_parser("contract", help="check an API (default: the mock) against its contract")
     contract.add_argument("target", metavar="NAME_OR_SPEC", help="a bundled API name or a spec file")
     contract.add_argument("--base-url", help="the server to check, e.g. the real API; default: the mock, in process")
@@ -87,6 +90,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="'Name: value'",
         help="sent with every request (repeatable); values are never printed",
     )
+    _strict(contract)
     contract.add_argument("--max-examples", type=int, default=25)
     contract.add_argument("--seed", type=int, default=0)
     contract.add_argument("--junit-xml", metavar="PATH")
@@ -102,11 +106,20 @@ def _parser() -> argparse.ArgumentParser:
     rec.add_argument("--header", action="append", default=[], metavar="'Name: value'")
     rec.add_argument("--name", default="recorded", help="fixture name prefix (default: %(default)s)")
     rec.add_argument("--fixtures-dir", default=None, help="default: fixtures/ beside the specs folder")
+    _strict(rec)
     return parser
 
 
-def _load(specs: Sequence[str]) -> list[ApiSpec]:
-    return load_all(list(specs) or default_specs())
+def _strict(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse a spec that breaks the OpenAPI schema (default: serve it, with one warning per kind of problem)",
+    )
+
+
+def _load(specs: Sequence[str], strict: bool) -> list[ApiSpec]:
+    return load_all(list(specs) or default_specs(), strict=strict)
 
 
 def _list(apis: list[ApiSpec]) -> None:
@@ -175,7 +188,7 @@ def _serve(args: argparse.Namespace) -> int:
         return EXIT_SPEC
     # From here the specs are validated in a forked child (seconds on a large spec) while this process
     # imports Connexion and builds the app; see `loader.loading`.
-    with _start_up(), loading(list(args.specs) or default_specs()) as apis:
+    with _start_up(), loading(list(args.specs) or default_specs(), strict=args.strict) as apis:
         import uvicorn
 
         from mockserver.serving.app import build_app
@@ -213,7 +226,7 @@ def _serve(args: argparse.Namespace) -> int:
         specs = list(args.specs) or default_specs()
         # Workers trust what this process validated a moment ago; a reloaded process checks again.
         validated = {} if args.reload else {str(a.path.resolve()): a.digest for a in apis}
-        os.environ[ENV] = settings_to_env(specs, config, validated)
+        os.environ[ENV] = settings_to_env(specs, config, validated, strict=args.strict)
         folders = sorted({str(Path(p).resolve() if Path(p).is_dir() else Path(p).resolve().parent) for p in specs})
         fixtures = [str(Path(f).parent / "fixtures") for f in folders if (Path(f).parent / "fixtures").is_dir()]
         watch = {"reload": True, "reload_dirs": folders + fixtures, "reload_includes": ["*.yaml", "*.yml", "*.json"]}
@@ -269,7 +282,7 @@ def _record(args: argparse.Namespace) -> int:
         from mockserver.contract.record import record
         from mockserver.spec.fixtures import fixtures_dir
 
-    api = _load(_resolve(args.target))[0]
+    api = _load(_resolve(args.target), args.strict)[0]
     headers = _headers(args.header, api, use_env=True)
     if headers is None:
         return EXIT_SPEC
@@ -294,7 +307,7 @@ def _contract(args: argparse.Namespace) -> int:
         from mockserver.serving.app import build_app
         from mockserver.serving.state import ServerConfig
 
-    api = _load(_resolve(args.target))[0]
+    api = _load(_resolve(args.target), args.strict)[0]
     headers = _headers(args.header, api, use_env=bool(args.base_url))
     if headers is None:
         return EXIT_SPEC
@@ -347,9 +360,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "contract":
             return _contract(args)
         if args.command == "list":
-            _list(_load(args.specs))
+            _list(_load(args.specs, args.strict))
             return 0
-        return _generate(_load([args.spec])[0], args.operation_id, args.status, args.seed)
+        return _generate(_load([args.spec], args.strict)[0], args.operation_id, args.status, args.seed)
     except MockServerError as exc:
         print(f"mockserver: error: {exc}", file=sys.stderr)
         return EXIT_SPEC

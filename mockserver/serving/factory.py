@@ -16,7 +16,9 @@ from mockserver.spec.loader import load_all
 ENV = "MOCKSERVER_SETTINGS"
 
 
-def settings_to_env(specs: list[str], config: ServerConfig, validated: dict[str, str] | None = None) -> str:
+def settings_to_env(
+    specs: list[str], config: ServerConfig, validated: dict[str, str] | None = None, *, strict: bool = False
+) -> str:
     """The JSON `create` reads back (credentials included: it only lives in this process tree's environment).
 
     `validated`: spec digests the parent has just validated (see `loader.load_all`); for `--workers`,
@@ -24,6 +26,7 @@ def settings_to_env(specs: list[str], config: ServerConfig, validated: dict[str,
     return json.dumps(
         {
             "specs": specs,
+            "strict": strict,
             "validated": validated or {},
             "seed": config.seed,
             "tokens": sorted(config.tokens),
@@ -55,4 +58,4 @@ def create() -> Any:
         warnings.simplefilter("ignore")  # Connexion's import-time deprecation notices are not the user's concern
         from mockserver.serving.app import build_app
 
-    return build_app(load_all(raw["specs"], validated=raw["validated"]), config)
+    return build_app(load_all(raw["specs"], strict=raw.get("strict", False), validated=raw["validated"]), config)

@@ -14,13 +14,21 @@ from urllib.parse import urlparse
 import yaml
 
 from mockserver.errors import SpecErrorKind, SpecLoadError
-from mockserver.spec.conformance import Checked, ForkedCheck, can_fork, check_document, first_problem
+from mockserver.spec.conformance import (
+    Checked,
+    ForkedCheck,
+    can_fork,
+    check_document,
+    first_problem,
+    warn,
+    warn_in_background,
+)
 from mockserver.spec.model import HTTP_METHODS, ApiSpec, Operation, Parameter, ResponseSpec, SecurityScheme
+from mockserver.spec.normalize import normalize_31
+from mockserver.spec.parse import parse_text
 from mockserver.spec.refs import RefResolver
 
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
-# libyaml's parser where PyYAML was built with it: several times faster on large specs.
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _NAME_RE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -38,28 +46,42 @@ def discover(paths: Iterable[Path | str]) -> list[Path]:
     return found
 
 
-def load_all(paths: Iterable[Path | str], *, validated: Mapping[str, str] | None = None) -> list[ApiSpec]:
+def load_all(
+    paths: Iterable[Path | str], *, strict: bool = False, validated: Mapping[str, str] | None = None
+) -> list[ApiSpec]:
     """Load every spec named by `paths`; two specs may not share a file stem (their mount path).
 
+    Lenient by default: what breaks the OpenAPI schema but can still be served is logged as warnings
+    (one line per kind of problem); `strict` raises `SpecLoadError` for the first one instead.
     `validated` maps a resolved file path to the `ApiSpec.digest` it had when this process's parent
     validated it (`serve --workers`): a file with that very content is not validated again."""
     parsed = _parse_all(paths)
     trusted = validated or {}
-    problem = first_problem([c for c, digest in parsed if trusted.get(str(c[0].resolve())) != digest])
-    if problem is not None:
-        raise problem
-    return _index_all(parsed)
+    unchecked = [c for c, digest in parsed if trusted.get(str(c[0].resolve())) != digest]
+    if strict:
+        problem = first_problem(unchecked)
+        if problem is not None:
+            raise problem
+    apis = _index_all(parsed)
+    if not strict:
+        warn(unchecked)
+    return apis
 
 
 @contextmanager
-def loading(paths: Iterable[Path | str]) -> Iterator[list[ApiSpec]]:
-    """`load_all`, with validation running in a forked process while the with-block runs.
+def loading(paths: Iterable[Path | str], *, strict: bool = False) -> Iterator[list[ApiSpec]]:
+    """`load_all` for `serve`: validation runs in a forked process while the with-block runs.
 
-    The block gets the specs before they are known valid, so it should only prepare (compile, build
-    the app); on leaving, an invalid spec raises its `SpecLoadError`, which wins over anything the
-    block raised because of it. Without fork (not Linux), validation runs first, as in `load_all`.
+    Strict: the block gets the specs before they are known valid, so it should only prepare (compile,
+    build the app); on leaving, an invalid spec raises its `SpecLoadError`, which wins over anything the
+    block raised because of it. Lenient: nothing waits for validation; its warnings come when it is
+    done, while the mock already serves. Without fork (not Linux), validation runs first, inline.
     """
     parsed = _parse_all(paths)
+    if not strict:
+        warn_in_background([checked for checked, _ in parsed])
+        yield _index_all(parsed)
+        return
     if not can_fork():
         problem = first_problem([checked for checked, _ in parsed])
         if problem is not None:
@@ -79,12 +101,16 @@ def loading(paths: Iterable[Path | str]) -> Iterator[list[ApiSpec]]:
         raise problem
 
 
-def load(path: Path | str) -> ApiSpec:
-    """Load one spec file, or raise `SpecLoadError` naming the file and the problem."""
+def load(path: Path | str, *, strict: bool = False) -> ApiSpec:
+    """Load one spec file, or raise `SpecLoadError` naming the file and the problem (see `load_all`)."""
     path = Path(path)
-    (_, document, version), digest = _prepare(path)
-    check_document(path, document, version)
-    return _index(path, document, version, digest)
+    checked, digest = _prepare(path)
+    if strict:
+        check_document(*checked)
+    api = _index(*checked, digest)
+    if not strict:
+        warn([checked])
+    return api
 
 
 def _parse_all(paths: Iterable[Path | str]) -> list[tuple[Checked, str]]:
@@ -113,11 +139,13 @@ def _prepare(path: Path) -> tuple[Checked, str]:
 
 def _index(path: Path, document: dict[str, Any], version: str, digest: str) -> ApiSpec:
     resolved = RefResolver(document, path, keep_siblings=version.startswith("3.1")).resolve(document)
+    if version.startswith("3.1"):
+        normalize_31(resolved)
     return ApiSpec(
         name=_NAME_RE.sub("-", path.stem),
         path=path,
         version=version,
-        title=str(document.get("info", {}).get("title", path.stem)),
+        title=str(_dict(document.get("info")).get("title", path.stem)),
         base_path=_base_path(document),
         document=document,
         operations=tuple(_operations(path, resolved)),
@@ -140,7 +168,7 @@ def _read(path: Path) -> str:
 
 def _parse(path: Path, text: str) -> dict[str, Any]:
     try:
-        document = json.loads(text) if path.suffix == ".json" else yaml.load(text, Loader=_YAML_LOADER)
+        document = parse_text(text, json_text=path.suffix == ".json")
     except json.JSONDecodeError as exc:
         raise SpecLoadError(path, SpecErrorKind.SYNTAX, f"line {exc.lineno}, column {exc.colno}: {exc.msg}") from exc
     except yaml.YAMLError as exc:
@@ -172,23 +200,28 @@ def _check_version(path: Path, document: dict[str, Any]) -> str:
 
 
 def _base_path(document: dict[str, Any]) -> str:
-    servers = document.get("servers") or [{"url": "/"}]
-    server = servers[0]
+    servers = document.get("servers")
+    server = servers[0] if isinstance(servers, list) and servers and isinstance(servers[0], dict) else {}
     url = str(server.get("url", "/"))
-    for name, var in (server.get("variables") or {}).items():
-        url = url.replace("{" + name + "}", str(var.get("default", "")))
-    return urlparse(url).path.rstrip("/")
+    variables = _dict(server.get("variables"))
+    for name, var in variables.items():
+        url = url.replace("{" + str(name) + "}", str(var.get("default", "")) if isinstance(var, dict) else "")
+    # A variable left in the path (`/{version}`) cannot be a mount path; neither can odd characters.
+    path = re.sub(r"\{[^}]*\}", "", urlparse(url).path)
+    return re.sub(r"[^A-Za-z0-9._~!$&'()*+,;=:@%/-]", "", path).rstrip("/").replace("//", "/")
 
 
 def _operations(path: Path, document: dict[str, Any]) -> list[Operation]:
-    schemes = document.get("components", {}).get("securitySchemes", {}) or {}
+    components = _dict(document.get("components"))
+    schemes = _dict(components.get("securitySchemes"))
     global_security = document.get("security")
     operations: list[Operation] = []
     used_ids: set[str] = set()
-    for route, item in (document.get("paths") or {}).items():
-        if not isinstance(item, dict):
+    paths = document.get("paths")
+    for route, item in paths.items() if isinstance(paths, dict) else []:
+        if not isinstance(item, dict) or not isinstance(route, str) or not route.startswith("/"):
             continue
-        shared = item.get("parameters", [])
+        shared = _list(item.get("parameters"))
         for method in HTTP_METHODS:
             raw = item.get(method)
             if not isinstance(raw, dict):
@@ -197,9 +230,10 @@ def _operations(path: Path, document: dict[str, Any]) -> list[Operation]:
             if operation_id in used_ids:
                 operation_id = f"{operation_id}_{method}"
             used_ids.add(operation_id)
-            body = (raw.get("requestBody") or {}).get("content", {})
-            body_schema = next((c.get("schema") for m, c in body.items() if "json" in m), None)
-            parameters = tuple(_parameters(shared, raw.get("parameters", [])))
+            request_body = _dict(raw.get("requestBody"))
+            body = _dict(request_body.get("content"))
+            body_schema = next((c.get("schema") for m, c in body.items() if "json" in m and isinstance(c, dict)), None)
+            parameters = tuple(_parameters(shared, _list(raw.get("parameters"))))
             security = _security(raw.get("security", global_security), schemes)
             if not security and any(
                 p.location == "header" and p.name.lower() == "authorization" and p.required for p in parameters
@@ -211,6 +245,7 @@ def _operations(path: Path, document: dict[str, Any]) -> list[Operation]:
                 raise SpecLoadError(
                     path, SpecErrorKind.BAD_EXTENSION, f"{method.upper()} {route}: x-mock must be a mapping"
                 )
+            responses = _dict(raw.get("responses"))
             operations.append(
                 Operation(
                     method=method,
@@ -218,14 +253,29 @@ def _operations(path: Path, document: dict[str, Any]) -> list[Operation]:
                     operation_id=operation_id,
                     summary=str(raw.get("summary") or raw.get("description") or ""),
                     parameters=parameters,
-                    responses={str(code): _response(str(code), r) for code, r in (raw.get("responses") or {}).items()},
+                    responses={
+                        str(code): _response(str(code), r) for code, r in responses.items() if _is_status(str(code))
+                    },
                     security=security,
                     request_body=body_schema,
-                    request_body_required=bool((raw.get("requestBody") or {}).get("required")),
+                    request_body_required=bool(request_body.get("required")),
                     mock=mock,
+                    request_content={str(m): c for m, c in body.items() if isinstance(c, dict)},
                 )
             )
     return operations
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _is_status(code: str) -> bool:
+    return code == "default" or bool(re.fullmatch(r"[1-5](?:\d\d|XX)", code, re.IGNORECASE))
 
 
 def _default_operation_id(method: str, route: str) -> str:
@@ -233,53 +283,78 @@ def _default_operation_id(method: str, route: str) -> str:
     return f"{method}_{slug}" if slug else method
 
 
-def _parameters(shared: list[dict[str, Any]], own: list[dict[str, Any]]) -> list[Parameter]:
+def _parameters(shared: list[Any], own: list[Any]) -> list[Parameter]:
     merged: dict[tuple[str, str], dict[str, Any]] = {}
     for raw in [*shared, *own]:  # operation-level parameters override path-level ones
-        merged[(raw["name"], raw["in"])] = raw
+        if isinstance(raw, dict) and isinstance(raw.get("name"), str) and raw.get("in") in _LOCATIONS:
+            merged[(raw["name"], raw["in"])] = raw
     return [
         Parameter(
             name=raw["name"],
             location=raw["in"],
             required=bool(raw.get("required", raw["in"] == "path")),
-            schema=raw.get("schema") or {},
+            schema=_parameter_schema(raw),
             description=str(raw.get("description", "")),
+            style=str(raw.get("style") or _DEFAULT_STYLE[raw["in"]]),
+            explode=bool(raw.get("explode", (raw.get("style") or _DEFAULT_STYLE[raw["in"]]) == "form")),
         )
         for raw in merged.values()
     ]
 
 
-def _response(status: str, raw: dict[str, Any]) -> ResponseSpec:
-    content = raw.get("content") or {}
+_LOCATIONS = ("query", "path", "header", "cookie")
+_DEFAULT_STYLE = {"query": "form", "path": "simple", "header": "simple", "cookie": "form"}
+
+
+def _parameter_schema(raw: dict[str, Any]) -> dict[str, Any]:
+    schema = raw.get("schema")
+    if isinstance(schema, dict):
+        return schema
+    # `content` instead of `schema`: a parameter serialised as (usually JSON) text.
+    content = raw.get("content")
+    if isinstance(content, dict):
+        media = next((m for m in content.values() if isinstance(m, dict) and isinstance(m.get("schema"), dict)), None)
+        if media is not None:
+            return dict(media["schema"])
+    return {}
+
+
+def _response(status: str, raw: Any) -> ResponseSpec:
+    raw = _dict(raw)
+    content = _dict(raw.get("content"))
+    content = {str(m): _dict(c) for m, c in content.items()}
     media_type = next((m for m in content if m == "application/json"), None)
     media_type = media_type or next((m for m in content if "json" in m), None) or next(iter(content), None)
     media = content.get(media_type, {}) if media_type else {}
-    examples = {name: ex.get("value") for name, ex in (media.get("examples") or {}).items() if isinstance(ex, dict)}
+    raw_examples = _dict(media.get("examples"))
+    examples = {name: ex.get("value") for name, ex in raw_examples.items() if isinstance(ex, dict) and "value" in ex}
     if "example" in media:
         examples.setdefault("default", media["example"])
-    headers = {name: (h.get("schema") or {}) for name, h in (raw.get("headers") or {}).items() if isinstance(h, dict)}
+    headers = _dict(raw.get("headers"))
     return ResponseSpec(
         status=status,
         description=str(raw.get("description", "")),
         media_type=media_type,
-        schema=media.get("schema") if media_type else None,
+        schema=media.get("schema") if media_type and isinstance(media.get("schema"), dict) else None,
         examples=examples,
-        headers=headers,
+        headers={name: (h.get("schema") or {}) for name, h in headers.items() if isinstance(h, dict)},
+        content=content,
     )
 
 
 def _security(requirements: Any, schemes: dict[str, Any]) -> tuple[tuple[SecurityScheme, ...], ...]:
-    if not requirements:
+    if not requirements or not isinstance(requirements, list):
         return ()
     alternatives: list[tuple[SecurityScheme, ...]] = []
     for requirement in requirements:
-        if not requirement:  # `{}` makes authentication optional
+        if not requirement or not isinstance(requirement, dict):  # `{}` makes authentication optional
             return ()
-        alternatives.append(tuple(_scheme(name, schemes.get(name, {})) for name in requirement))
+        alternatives.append(tuple(_scheme(str(name), schemes.get(name)) for name in requirement))
     return tuple(alternatives)
 
 
-def _scheme(name: str, raw: dict[str, Any]) -> SecurityScheme:
+def _scheme(name: str, raw: Any) -> SecurityScheme:
+    raw = _dict(raw)
     kind = str(raw.get("type", "http"))
     if kind == "apiKey":
         return SecurityScheme(name, kind, location=str(raw.get("in", "header")), param_name=str(raw.get("name", "")))

@@ -18,6 +18,8 @@ class Parameter:
     required: bool
     schema: Schema
     description: str = ""
+    style: str = ""  # as serialised: form, simple, deepObject, … (the location's default when unset)
+    explode: bool = False
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class ResponseSpec:
     schema: Schema | None  # resolved, original dialect; None: any body (or none)
     examples: dict[str, Any] = field(default_factory=dict)
     headers: dict[str, Schema] = field(default_factory=dict)
+    content: dict[str, dict[str, Any]] = field(default_factory=dict)  # every documented media type, resolved
 
     @property
     def is_json(self) -> bool:
@@ -60,6 +63,8 @@ class Operation:
     request_body: Schema | None
     request_body_required: bool
     mock: dict[str, Any]  # the operation's `x-mock` extension
+    # The request body's media types (resolved Media Type Objects: schema, encoding); empty: no body.
+    request_content: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def response_for(self, status: int) -> ResponseSpec | None:
         """The response documented for `status`: exact code, then `4XX`-style range, then default."""

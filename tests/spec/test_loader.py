@@ -50,7 +50,7 @@ def expect_load_error(path: Path, kind: SpecErrorKind) -> SpecLoadError:
 
 def load_error(path: Path) -> SpecLoadError:
     with pytest.raises(SpecLoadError) as caught:
-        load(path)
+        load(path, strict=True)
     return caught.value
 
 
@@ -351,3 +351,102 @@ def test_documented_statuses_and_success_status() -> None:
     assert op.response_for(500) is None
     lightdash = load(SPECS / "lightdash.yaml").operations[0]
     assert lightdash.response_for(503) is lightdash.responses["default"]
+
+
+# --- lenient loading: what can be served is served, with warnings -------------------------------------
+
+# Real vendor mistakes: a 3.0-style boolean bound in a 3.1 document (OpenRouter), unquoted status codes and
+# dates (Asana), a literal `$ref` key inside example data (GitHub).
+SERVABLE = """\
+openapi: 3.1.0
+info: {title: t, version: '1'}
+paths:
+  /things:
+    get:
+      parameters:
+        - {name: limit, in: query, schema: {type: integer, minimum: 0, exclusiveMinimum: true}}
+      responses:
+        200:
+          description: ok
+          content:
+            application/json:
+              schema: {type: object, properties: {price: {type: number, minimum: 0, exclusiveMinimum: true}}}
+              examples:
+                literal: {value: {$ref: /etc/passwd, since: 2024-01-01}}
+"""
+
+
+def test_an_invalid_but_servable_spec_loads_with_one_warning_line_per_kind(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = write(tmp_path, "servable.yaml", SERVABLE)
+    with caplog.at_level("WARNING", logger="mockserver"):
+        api = load(path)
+    [op] = api.operations
+    assert [p.name for p in op.parameters] == ["limit"]
+    lines = [r.getMessage() for r in caplog.records]
+    assert lines and all(line.startswith(f"{path}: served despite") for line in lines)
+    assert len(lines) == len(set(lines))
+    assert any("2 × … is not of type 'number'" in line and "exclusiveMinimum" in line for line in lines), lines
+
+
+def test_strict_refuses_the_same_spec_naming_the_file(tmp_path: Path) -> None:
+    expect_load_error(write(tmp_path, "servable.yaml", SERVABLE), SpecErrorKind.INVALID)
+
+
+def test_unquoted_yaml_status_codes_and_dates_read_as_json_would(tmp_path: Path) -> None:
+    [op] = load(write(tmp_path, "servable.yaml", SERVABLE)).operations
+    assert list(op.responses) == ["200"]
+    assert op.responses["200"].examples["literal"]["since"] == "2024-01-01"
+
+
+def test_a_ref_key_inside_example_data_is_data_and_never_read_from_disk(tmp_path: Path) -> None:
+    [op] = load(write(tmp_path, "servable.yaml", SERVABLE)).operations
+    assert op.responses["200"].examples["literal"]["$ref"] == "/etc/passwd"
+
+
+def test_a_property_named_like_a_keyword_is_still_resolved(tmp_path: Path) -> None:
+    text = """\
+    openapi: 3.0.3
+    info: {title: t, version: '1'}
+    paths:
+      /things:
+        get:
+          responses:
+            '200':
+              description: ok
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      default: {$ref: '#/components/schemas/Flag'}
+                      example: {$ref: '#/components/schemas/Flag'}
+    components:
+      schemas:
+        Flag: {type: boolean}
+    """
+    [op] = load(write(tmp_path, "named.yaml", text)).operations
+    props = op.responses["200"].schema["properties"]  # type: ignore[index]
+    assert props["default"]["type"] == "boolean" and props["example"]["type"] == "boolean"
+
+
+def test_garbage_where_objects_belong_is_left_out_not_a_crash(tmp_path: Path) -> None:
+    text = """\
+    openapi: 3.0.3
+    info: {title: t, version: '1'}
+    servers: [{url: 'https://api.example.com/{version}/v1'}]
+    paths:
+      /things:
+        parameters: oops
+        get:
+          parameters: [7, {name: q}, {in: query}, {name: b, in: body}]
+          responses: {'200': nope, '999': {description: x}, 'default': {description: d}}
+          security: [nope]
+        post: just a string
+      not-a-path: {get: {responses: {}}}
+    """
+    api = load(write(tmp_path, "garbage.yaml", text))  # `in: body` is not a 3.x location: left out too
+    assert api.base_path == "/v1"
+    [op] = api.operations
+    assert op.parameters == () and sorted(op.responses) == ["200", "default"]

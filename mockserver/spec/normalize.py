@@ -1,0 +1,47 @@
+"""Tolerate 3.0 spellings in 3.1 documents: vendors mix them, and a keyword read in the wrong dialect
+changes its meaning (`exclusiveMinimum: true` is the number 1 to a 2020-12 validator)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+# Values, not schemas: never rewritten.
+_LITERAL = frozenset({"example", "examples", "default", "enum", "const"})
+
+
+def normalize_31(root: Any) -> None:
+    """Rewrite, in place, 3.0-style `nullable` and boolean exclusive bounds in a resolved 3.1 document."""
+    seen: set[int] = set()
+    pending = [root]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, list):
+            pending.extend(node)
+            continue
+        if not isinstance(node, dict) or id(node) in seen:
+            continue
+        seen.add(id(node))
+        _bounds(node)
+        _nullable(node)
+        pending.extend(v for k, v in node.items() if k not in _LITERAL and not k.startswith("x-"))
+
+
+def _bounds(schema: dict[str, Any]) -> None:
+    for exclusive, plain in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
+        flag = schema.get(exclusive)
+        if not isinstance(flag, bool):
+            continue
+        if flag and isinstance(schema.get(plain), (int, float)):
+            schema[exclusive] = schema.pop(plain)
+        else:
+            del schema[exclusive]
+
+
+def _nullable(schema: dict[str, Any]) -> None:
+    if schema.get("nullable") is not True:
+        return
+    kind = schema.get("type")
+    if isinstance(kind, str) and kind != "null":
+        schema["type"] = [kind, "null"]
+    elif isinstance(kind, list) and "null" not in kind:
+        schema["type"] = [*kind, "null"]
