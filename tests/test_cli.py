@@ -136,7 +136,6 @@ def test_serve_with_a_broken_spec_exits_2_with_one_stderr_line(broken_spec: Path
     assert str(broken_spec) in result.stderr
 
 
-
 def test_spec_with_a_dangling_ref_exits_2_with_one_line(tmp_path: Path) -> None:
     path = tmp_path / "dangling.yaml"
     document = {

@@ -9,15 +9,9 @@ from functools import lru_cache
 from random import Random
 from typing import Any
 
+from mockserver.spec.requests import FieldError
 
-@dataclass(frozen=True)
-class FieldError:
-    """One invalid input, FastAPI-style: where it was, what is wrong, a machine-readable type."""
-
-    location: tuple[str | int, ...]  # ("query", "limit")
-    message: str
-    type: str = "value_error"
-    input: Any = None
+__all__ = ["FieldError", "GenContext", "Problem", "make_context", "stable_seed"]
 
 
 @dataclass(frozen=True)

@@ -1,22 +1,21 @@
 """The one responder behind every operation: picks the status, then renders and shapes the body.
 
-It is the innermost middleware, right after Connexion's routing and parameter validation. Connexion's
-own handler layer (calling a Python function with typed keyword arguments, then serialising what it
-returns) exists for hand-written handlers; the mock reads the request from the scope, so that layer
-would only cost time (about half of Connexion's per-request work in a cProfile of the constant-body
-ceiling app, `bench/ceilings.py connexion`).
+Connexion's handler layer (calling a Python function with typed keyword arguments, then serialising
+what it returns) exists for hand-written handlers; the mock reads the request from the scope, so that
+layer would only cost time (about half of Connexion's per-request work in a cProfile of the
+constant-body ceiling app, `bench/ceilings.py connexion`).
 """
 
 from __future__ import annotations
 
 from starlette.responses import Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Scope
 
 from mockserver.generation.context import FieldError, Problem
 from mockserver.generation.values import status_phrase
-from mockserver.serving.middleware import EXTENSION, error_response
-from mockserver.serving.prefer import NONE, Preferences
-from mockserver.serving.state import BoundOperation, MockState, bound_operation, mock_error, to_response
+from mockserver.serving.envelopes import error_response
+from mockserver.serving.prefer import Preferences
+from mockserver.serving.state import BoundOperation, MockState, mock_error, to_response
 
 
 def respond(state: MockState, bound: BoundOperation, scope: Scope, prefs: Preferences) -> Response:
@@ -56,19 +55,3 @@ def respond(state: MockState, bound: BoundOperation, scope: Scope, prefs: Prefer
     rendered = mock.render(status, ctx, request, dynamic=prefs.dynamic)
     extra = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     return to_response(rendered, extra)
-
-
-class ResponderMiddleware:
-    """Answers every routed, validated operation request; anything else goes on to Connexion."""
-
-    def __init__(self, app: ASGIApp, state: MockState) -> None:
-        self.app = app
-        self.state = state
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        bound = bound_operation(self.state, scope)
-        if bound is None:
-            await self.app(scope, receive, send)
-            return
-        prefs = scope["extensions"].get(EXTENSION, NONE)
-        await respond(self.state, bound, scope, prefs)(scope, receive, send)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -17,6 +16,8 @@ from mockserver.generation.context import GenContext, Problem, make_context
 from mockserver.generation.responses import ApiMock, OperationMock, Rendered
 from mockserver.spec.model import Operation
 from mockserver.spec.params import request_values
+from mockserver.spec.requests import RequestCheck
+from mockserver.spec.routes import RouteTable
 from mockserver.spec.rules import RequestValues
 
 
@@ -33,9 +34,11 @@ class ServerConfig:
     cors: bool = True  # browser clients may call the mock from any origin
     access_log: bool = True  # one line per request on the `mockserver.access` logger
     journal_size: int = 500  # requests kept for GET /__mock/requests
+    max_body: int = 10 * 1024 * 1024  # bytes of request body read at most; larger bodies get 413
 
 
 _QUERY = "mockserver.query"
+VALUES = "mockserver.values"  # scope extension: the request's validated, typed values
 
 
 def query_items(scope: Scope) -> list[tuple[str, str]]:
@@ -54,11 +57,19 @@ class BoundOperation:
         self.api = api
         self.mock = mock
         self.op: Operation = mock.op
-        self._query = [p for p in self.op.parameters if p.location == "query"]
-        self._headers = [p for p in self.op.parameters if p.location == "header"]
-        self._path = [p for p in self.op.parameters if p.location == "path"]
+        self._check: RequestCheck | None = None
+
+    @property
+    def check(self) -> RequestCheck:
+        """The operation's request checks, compiled the first time a request needs them."""
+        if self._check is None:
+            self._check = RequestCheck(self.op, openapi_31=self.api.api.is_31)
+        return self._check
 
     def request_values(self, scope: Scope) -> RequestValues:
+        known = scope.get("extensions", {}).get(VALUES)
+        if isinstance(known, RequestValues):
+            return known
         return request_values(self.op, query_items(scope), scope.get("path_params", {}), Headers(scope=scope).items())
 
 
@@ -72,32 +83,21 @@ class MockState:
         self.operations: dict[tuple[str, str], BoundOperation] = {
             (a.api.mount_path, op_id): BoundOperation(a, mock) for a in apis for op_id, mock in a.operations.items()
         }
-        self._routes = [
-            (
-                a,
-                re.compile(
-                    "^" + re.escape(a.api.mount_path) + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(op.path)) + "/?$"
-                ),
-                op,
-            )
-            for a in apis
-            for op in a.api.operations
-        ]
+        self.routes: dict[str, RouteTable[BoundOperation]] = {}
+        for a in apis:
+            table: RouteTable[BoundOperation] = RouteTable()
+            for op_id, mock in a.operations.items():
+                table.add(mock.op.path, mock.op.method, self.operations[(a.api.mount_path, op_id)])
+            self.routes[a.api.mount_path] = table
+        # Longest mount first: /api/v2 is tried before /api.
+        self._mounts = sorted(self.by_mount, key=len, reverse=True)
 
     def api_for_path(self, path: str) -> ApiMock | None:
-        best = None
-        for mount, api in self.by_mount.items():
-            if (path == mount or path.startswith(mount.rstrip("/") + "/")) and (
-                best is None or len(mount) > len(best[0])
-            ):
-                best = (mount, api)
-        return best[1] if best else None
-
-    def methods_for_path(self, path: str) -> tuple[ApiMock | None, list[Operation]]:
-        matched = [(a, op) for a, regex, op in self._routes if regex.match(path)]
-        if not matched:
-            return self.api_for_path(path), []
-        return matched[0][0], [op for _, op in matched]
+        """The API whose mount path `path` is under, if any."""
+        for mount in self._mounts:
+            if path == mount or path.startswith(mount.rstrip("/") + "/"):
+                return self.by_mount[mount]
+        return None
 
     def context(
         self,
@@ -120,14 +120,6 @@ class MockState:
             problem=problem,
             edge=self.config.edge if edge is None else edge,
         )
-
-
-def bound_operation(state: MockState, scope: Scope) -> BoundOperation | None:
-    """The operation Connexion's router matched for this request, if any."""
-    if scope["type"] != "http":
-        return None
-    routing = scope.get("extensions", {}).get("connexion_routing", {})
-    return state.operations.get((routing.get("api_base_path", ""), routing.get("operation_id") or ""))
 
 
 def to_response(rendered: Rendered, extra_headers: dict[str, str] | None = None) -> Response:

@@ -1,78 +1,98 @@
-"""Request parameter validation that reports every problem, with where it was (FastAPI-style)."""
+"""Read a request off the wire (bounded) and check it against its operation: parameters, then body."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from connexion.exceptions import BadRequestProblem
-from connexion.lifecycle import ConnexionRequest
-from connexion.utils import is_null, is_nullable
-from connexion.validators import ParameterValidator
-from jsonschema import Draft4Validator, FormatChecker
+from starlette.datastructures import Headers, UploadFile
+from starlette.formparsers import MultiPartException, MultiPartParser
+from starlette.requests import cookie_parser
+from starlette.types import Receive, Scope
 
-from mockserver.generation.context import FieldError
-
-# Every format jsonschema knows (date, uuid, …), not only Draft 4's: `format: date` is a contract too.
-_FORMATS = FormatChecker()
-
-
-class InvalidRequest(BadRequestProblem):  # type: ignore[misc]
-    """Raised with every invalid parameter; the mock answers it in the API's own error envelope."""
-
-    def __init__(self, errors: list[FieldError]) -> None:
-        self.errors = errors
-        super().__init__(detail="; ".join(e.message for e in errors))
+from mockserver.serving.state import VALUES, BoundOperation, query_items
+from mockserver.spec.params import request_values
+from mockserver.spec.requests import FieldError, RawRequest
+from mockserver.spec.rules import RequestValues
 
 
-class CollectingParameterValidator(ParameterValidator):  # type: ignore[misc]
-    """Connexion's parameter validator, with validators compiled once and all errors collected."""
+class BodyTooLarge(Exception):
+    """The request body is larger than the server reads (`ServerConfig.max_body`)."""
 
-    def __init__(
-        self,
-        parameters: list[dict[str, Any]],
-        uri_parser: Any,
-        strict_validation: bool = False,
-        security_query_params: Any = None,
-    ) -> None:
-        super().__init__(parameters, uri_parser, strict_validation, security_query_params)
-        self._compiled = {
-            (p["in"], p["name"]): Draft4Validator(p.get("schema", {}), format_checker=_FORMATS) for p in parameters
-        }
 
-    def validate(self, scope: Any) -> None:
-        request = ConnexionRequest(scope, uri_parser=self.uri_parser)
-        errors: list[FieldError] = []
-        for location in ("path", "query", "header", "cookie"):
-            for param in self.parameters.get(location, []):
-                value = self._value(location, param["name"], request)
-                error = self._check(location, param, value)
-                if error is not None:
-                    errors.append(error)
-        if errors:
-            raise InvalidRequest(errors)
+@dataclass(frozen=True)
+class Checked:
+    """The outcome of checking one request: its values, or what is wrong (and the status that says so)."""
 
-    @staticmethod
-    def _value(location: str, name: str, request: ConnexionRequest) -> Any:
-        if location == "query":
-            return request.query_params.get(name)
-        if location == "path":
-            return request.path_params.get(name.replace("-", "_"))
-        if location == "header":
-            return request.headers.get(name)
-        return request.cookies.get(name)
+    values: RequestValues | None
+    errors: list[FieldError]
+    status: int = 0  # 0: the API's invalid-request status; 415 for a media type it does not take
 
-    def _check(self, location: str, param: dict[str, Any], value: Any) -> FieldError | None:
-        name = param["name"]
-        where = (location, name)
-        if value is None:
-            if param.get("required"):
-                return FieldError(where, f"Missing required {location} parameter '{name}'", "missing")
-            return None
-        if is_nullable(param) and is_null(value):
-            return None
-        error = next(iter(self._compiled[(location, name)].iter_errors(value)), None)
-        if error is None:
-            return None
-        return FieldError(
-            where, f"Invalid {location} parameter '{name}': {error.message}", f"{error.validator}_error", value
-        )
+
+async def check_request(bound: BoundOperation, scope: Scope, receive: Receive, max_body: int) -> Checked:
+    """Check the request's parameters and body; on success its typed values are kept in the scope."""
+    headers = Headers(scope=scope)
+    lowered = {k.lower(): v for k, v in headers.items()}
+    raw = RawRequest(
+        path={k: str(v) for k, v in scope.get("path_params", {}).items()},
+        query=query_items(scope),
+        headers=lowered,
+        cookies=cookie_parser(lowered.get("cookie", "")),
+    )
+    check = bound.check
+    _, errors = check.parameters(raw)
+    body: Any = None
+    if bound.op.request_content and scope["method"] not in ("GET", "HEAD", "DELETE", "OPTIONS"):
+        data = await read_body(receive, max_body)
+        if not data:
+            if bound.op.request_body_required:
+                errors.append(FieldError(("body",), "Request body is required", "missing"))
+        else:
+            media = check.media_type(lowered.get("content-type"))
+            if media is None:
+                documented = ", ".join(bound.op.request_content)
+                given = lowered.get("content-type", "")
+                message = f"Content-Type {given!r} is not accepted; documented: {documented}"
+                return Checked(None, [FieldError(("header", "content-type"), message, "media_type")], 415)
+            parts = await _multipart(lowered, data) if media.lower().startswith("multipart/") else None
+            body, body_errors = check.body(media, data, parts)
+            errors.extend(body_errors)
+    if errors:
+        return Checked(None, errors)
+    values = request_values(bound.op, raw.query, raw.path, lowered.items(), body)
+    scope.setdefault("extensions", {})[VALUES] = values
+    return Checked(values, [])
+
+
+async def read_body(receive: Receive, limit: int) -> bytes:
+    """The whole request body, or `BodyTooLarge` past `limit` bytes (nothing more is kept)."""
+    chunks: list[bytes] = []
+    size = 0
+    more = True
+    while more:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge(f"Request body is larger than {limit} bytes")
+        chunks.append(chunk)
+        more = message.get("more_body", False)
+    return b"".join(chunks)
+
+
+async def _multipart(headers: dict[str, str], data: bytes) -> list[tuple[str, Any]]:
+    async def stream() -> Any:
+        yield data
+
+    try:
+        form = await MultiPartParser(Headers(headers), stream()).parse()
+    except MultiPartException as exc:
+        raise ValueError(f"Multipart body could not be read: {exc.message}") from exc
+    parts: list[tuple[str, Any]] = []
+    for name, value in form.multi_items():
+        if isinstance(value, UploadFile):
+            await value.close()
+        parts.append((name, value))
+    return parts

@@ -30,6 +30,7 @@ class RequestValues:
     query: Mapping[str, Any] = field(default_factory=dict)
     path: Mapping[str, Any] = field(default_factory=dict)
     headers: Mapping[str, str] = field(default_factory=dict)
+    body: Any = None  # the decoded request body (JSON value, or form fields), when there is one
 
     def get(self, ref: str) -> Any:
         """`query.limit` → the value of query parameter `limit`, or None."""

@@ -16,10 +16,15 @@ ONEPIN = load(SPECS / "onepin.yaml").operations[0]
 
 
 def _series(start: str, end: str, days: list[str]) -> tuple[RequestValues, dict[str, object]]:
-    request = RequestValues(query={"start_date": start, "end_date": end, "granularity": "daily",
-                                   "metric": "activity-count"})
-    body = {"metric": "activity-count", "label": "Total Activity", "period": {"start": start, "end": end},
-            "data": [{"date": d, "value": 1} for d in days]}
+    request = RequestValues(
+        query={"start_date": start, "end_date": end, "granularity": "daily", "metric": "activity-count"}
+    )
+    body = {
+        "metric": "activity-count",
+        "label": "Total Activity",
+        "period": {"start": start, "end": end},
+        "data": [{"date": d, "value": 1} for d in days],
+    }
     return request, body
 
 

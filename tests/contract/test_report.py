@@ -9,9 +9,19 @@ from mockserver.contract.report import ApiResult, Violation, curl, render_text, 
 from mockserver.redact import mask_headers
 
 
-def _violation(check: str = "response_schema_conformance", message: str = "'model' is a required property") -> Violation:
-    return Violation("openrouter", "GET /activity", check, "Response violates schema", message, 200, '{"data": []}',
-                     curl("GET", "http://127.0.0.1:1/activity", {"Authorization": "Bearer sk-secret"}))
+def _violation(
+    check: str = "response_schema_conformance", message: str = "'model' is a required property"
+) -> Violation:
+    return Violation(
+        "openrouter",
+        "GET /activity",
+        check,
+        "Response violates schema",
+        message,
+        200,
+        '{"data": []}',
+        curl("GET", "http://127.0.0.1:1/activity", {"Authorization": "Bearer sk-secret"}),
+    )
 
 
 def test_credentials_are_masked_keeping_the_scheme() -> None:

@@ -27,14 +27,22 @@ INT32 = (-(2**31), 2**31 - 1)
 INT64 = (-(2**63), 2**63 - 1)
 
 
-def generate(schema: Any, *, openapi_31: bool = False, name: str = "", parent: str = "",
-             seeds: range = SEEDS) -> list[Any]:
+def generate(
+    schema: Any, *, openapi_31: bool = False, name: str = "", parent: str = "", seeds: range = SEEDS
+) -> list[Any]:
     gen = Compiler(POOLS, openapi_31=openapi_31).compile(schema, name=name, parent=parent)
     return [gen(make_context(seed), 0) for seed in seeds]
 
 
-def valid_values(schema: Any, *, openapi_31: bool = False, name: str = "", parent: str = "",
-                 validate_with: Any = None, seeds: range = SEEDS) -> list[Any]:
+def valid_values(
+    schema: Any,
+    *,
+    openapi_31: bool = False,
+    name: str = "",
+    parent: str = "",
+    validate_with: Any = None,
+    seeds: range = SEEDS,
+) -> list[Any]:
     """Values for `schema`, each asserted valid (against `validate_with` when the schema needs a document)."""
     values = generate(schema, openapi_31=openapi_31, name=name, parent=parent, seeds=seeds)
     check = schema_validator(validate_with if validate_with is not None else schema, openapi_31=openapi_31)
@@ -50,14 +58,17 @@ def is_number(value: Any) -> bool:
 # --- type -----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("kind", "check"), [
-    ("string", lambda v: isinstance(v, str)),
-    ("integer", lambda v: isinstance(v, int) and not isinstance(v, bool)),
-    ("number", is_number),
-    ("boolean", lambda v: isinstance(v, bool)),
-    ("array", lambda v: isinstance(v, list)),
-    ("object", lambda v: isinstance(v, dict)),
-])
+@pytest.mark.parametrize(
+    ("kind", "check"),
+    [
+        ("string", lambda v: isinstance(v, str)),
+        ("integer", lambda v: isinstance(v, int) and not isinstance(v, bool)),
+        ("number", is_number),
+        ("boolean", lambda v: isinstance(v, bool)),
+        ("array", lambda v: isinstance(v, list)),
+        ("object", lambda v: isinstance(v, dict)),
+    ],
+)
 @pytest.mark.parametrize("openapi_31", [False, True])
 def test_each_type_gives_values_of_that_json_type(kind: str, check: Any, openapi_31: bool) -> None:
     values = valid_values({"type": kind}, openapi_31=openapi_31)
@@ -73,12 +84,15 @@ def test_null_type_31_is_always_null() -> None:
     assert set(valid_values({"type": "null"}, openapi_31=True)) == {None}
 
 
-@pytest.mark.parametrize(("schema", "check"), [
-    ({"properties": {"a": {"type": "integer"}}, "required": ["a"]}, lambda v: isinstance(v, dict) and "a" in v),
-    ({"items": {"type": "integer"}}, lambda v: isinstance(v, list)),
-    ({"minLength": 3}, lambda v: isinstance(v, str) and len(v) >= 3),
-    ({"minimum": 5, "maximum": 9}, lambda v: is_number(v) and 5 <= v <= 9),
-])
+@pytest.mark.parametrize(
+    ("schema", "check"),
+    [
+        ({"properties": {"a": {"type": "integer"}}, "required": ["a"]}, lambda v: isinstance(v, dict) and "a" in v),
+        ({"items": {"type": "integer"}}, lambda v: isinstance(v, list)),
+        ({"minLength": 3}, lambda v: isinstance(v, str) and len(v) >= 3),
+        ({"minimum": 5, "maximum": 9}, lambda v: is_number(v) and 5 <= v <= 9),
+    ],
+)
 def test_missing_type_is_inferred_from_the_keywords_present(schema: dict[str, Any], check: Any) -> None:
     assert all(check(v) for v in valid_values(schema))
 
@@ -151,11 +165,13 @@ def test_const_always_gives_the_constant() -> None:
 
 
 def test_allof_merges_properties_and_required_of_every_member() -> None:
-    schema = {"allOf": [
-        {"type": "object", "properties": {"id": {"type": "string", "format": "uuid"}}, "required": ["id"]},
-        {"type": "object", "properties": {"count": {"type": "integer", "minimum": 0}}, "required": ["count"]},
-        {"properties": {"label": {"type": "string"}}},
-    ]}
+    schema = {
+        "allOf": [
+            {"type": "object", "properties": {"id": {"type": "string", "format": "uuid"}}, "required": ["id"]},
+            {"type": "object", "properties": {"count": {"type": "integer", "minimum": 0}}, "required": ["count"]},
+            {"properties": {"label": {"type": "string"}}},
+        ]
+    }
     values = valid_values(schema)
     assert all({"id", "count"} <= set(v) for v in values)
     assert any("label" in v for v in values)
@@ -167,17 +183,27 @@ def test_allof_combines_constraints_of_members() -> None:
 
 
 def test_allof_merges_nested_members_and_same_named_properties() -> None:
-    schema = {"allOf": [
-        {"type": "object", "properties": {"n": {"type": "integer", "minimum": 3}}},
-        {"allOf": [{"properties": {"n": {"maximum": 4}}, "required": ["n"]}]},
-    ]}
+    schema = {
+        "allOf": [
+            {"type": "object", "properties": {"n": {"type": "integer", "minimum": 3}}},
+            {"allOf": [{"properties": {"n": {"maximum": 4}}, "required": ["n"]}]},
+        ]
+    }
     assert {v["n"] for v in valid_values(schema)} <= {3, 4}
 
 
-CAT = {"type": "object", "properties": {"meow": {"type": "string"}}, "required": ["meow"],
-       "additionalProperties": False}
-DOG = {"type": "object", "properties": {"bark": {"type": "integer"}}, "required": ["bark"],
-       "additionalProperties": False}
+CAT = {
+    "type": "object",
+    "properties": {"meow": {"type": "string"}},
+    "required": ["meow"],
+    "additionalProperties": False,
+}
+DOG = {
+    "type": "object",
+    "properties": {"bark": {"type": "integer"}},
+    "required": ["bark"],
+    "additionalProperties": False,
+}
 
 
 def test_oneof_value_matches_exactly_one_branch() -> None:
@@ -201,9 +227,15 @@ def test_oneof_of_distinct_types_gives_each_type() -> None:
 
 
 def test_oneof_siblings_apply_to_every_branch() -> None:
-    schema = {"type": "object", "properties": {"id": {"type": "string", "format": "uuid"}}, "required": ["id"],
-              "oneOf": [{"properties": {"a": {"type": "integer"}}, "required": ["a"]},
-                        {"properties": {"b": {"type": "boolean"}}, "required": ["b"]}]}
+    schema = {
+        "type": "object",
+        "properties": {"id": {"type": "string", "format": "uuid"}},
+        "required": ["id"],
+        "oneOf": [
+            {"properties": {"a": {"type": "integer"}}, "required": ["a"]},
+            {"properties": {"b": {"type": "boolean"}}, "required": ["b"]},
+        ],
+    }
     values = valid_values(schema)
     assert all("id" in v and ("a" in v) != ("b" in v) for v in values)
 
@@ -218,16 +250,27 @@ def test_anyof_value_matches_at_least_one_branch_and_every_branch_is_used() -> N
 
 def _pets(mapping: dict[str, str] | None) -> tuple[dict[str, Any], dict[str, Any]]:
     """The compiled (resolved, as the loader gives it) schema, and the same as a document the validator resolves."""
-    cat = {"type": "object", "x-ref": "#/components/schemas/Cat", "required": ["petType", "meow"],
-           "properties": {"petType": {"type": "string"}, "meow": {"type": "boolean"}}}
-    dog = {"type": "object", "x-ref": "#/components/schemas/Dog", "required": ["petType", "bark"],
-           "properties": {"petType": {"type": "string"}, "bark": {"type": "boolean"}}}
+    cat = {
+        "type": "object",
+        "x-ref": "#/components/schemas/Cat",
+        "required": ["petType", "meow"],
+        "properties": {"petType": {"type": "string"}, "meow": {"type": "boolean"}},
+    }
+    dog = {
+        "type": "object",
+        "x-ref": "#/components/schemas/Dog",
+        "required": ["petType", "bark"],
+        "properties": {"petType": {"type": "string"}, "bark": {"type": "boolean"}},
+    }
     discriminator: dict[str, Any] = {"propertyName": "petType"}
     if mapping:
         discriminator["mapping"] = mapping
     resolved = {"oneOf": [cat, dog], "discriminator": discriminator}
-    document = {"oneOf": [{"$ref": "#/components/schemas/Cat"}, {"$ref": "#/components/schemas/Dog"}],
-                "discriminator": discriminator, "components": {"schemas": {"Cat": cat, "Dog": dog}}}
+    document = {
+        "oneOf": [{"$ref": "#/components/schemas/Cat"}, {"$ref": "#/components/schemas/Dog"}],
+        "discriminator": discriminator,
+        "components": {"schemas": {"Cat": cat, "Dog": dog}},
+    }
     return resolved, document
 
 
@@ -246,11 +289,14 @@ def test_discriminator_mapping_values_are_used_for_their_branches() -> None:
 
 
 def test_discriminator_takes_the_branch_enum_value_when_branches_are_unnamed() -> None:
-    branches = [{"type": "object", "required": ["kind"], "properties": {"kind": {"type": "string", "enum": [kind]}}}
-                for kind in ("circle", "square")]
+    branches = [
+        {"type": "object", "required": ["kind"], "properties": {"kind": {"type": "string", "enum": [kind]}}}
+        for kind in ("circle", "square")
+    ]
     # The OAS validator would look the values up as component names; inline branches have none.
-    values = valid_values({"oneOf": branches, "discriminator": {"propertyName": "kind"}},
-                          validate_with={"oneOf": branches})
+    values = valid_values(
+        {"oneOf": branches, "discriminator": {"propertyName": "kind"}}, validate_with={"oneOf": branches}
+    )
     assert {v["kind"] for v in values} == {"circle", "square"}
 
 
@@ -258,8 +304,11 @@ def test_discriminator_takes_the_branch_enum_value_when_branches_are_unnamed() -
 
 
 def test_additional_properties_false_gives_only_declared_properties() -> None:
-    schema = {"type": "object", "properties": {"a": {"type": "string"}, "b": {"type": "integer"}},
-              "additionalProperties": False}
+    schema = {
+        "type": "object",
+        "properties": {"a": {"type": "string"}, "b": {"type": "integer"}},
+        "additionalProperties": False,
+    }
     values = valid_values(schema)
     assert all(set(v) <= {"a", "b"} for v in values)
 
@@ -281,8 +330,11 @@ def test_free_form_object_gets_realistic_keys() -> None:
 
 
 def test_required_properties_are_always_present_and_optional_ones_sometimes() -> None:
-    schema = {"type": "object", "required": ["id"],
-              "properties": {"id": {"type": "integer"}, "note": {"type": "string"}}}
+    schema = {
+        "type": "object",
+        "required": ["id"],
+        "properties": {"id": {"type": "integer"}, "note": {"type": "string"}},
+    }
     values = valid_values(schema)
     assert all("id" in v for v in values)
     with_note = sum("note" in v for v in values)
@@ -295,8 +347,11 @@ def test_required_property_missing_from_properties_is_still_present() -> None:
 
 
 def test_pattern_properties_keys_match_and_values_follow_their_schema() -> None:
-    schema = {"type": "object", "patternProperties": {"^x-[a-z]+$": {"type": "integer", "minimum": 0}},
-              "additionalProperties": False}
+    schema = {
+        "type": "object",
+        "patternProperties": {"^x-[a-z]+$": {"type": "integer", "minimum": 0}},
+        "additionalProperties": False,
+    }
     values = valid_values(schema)
     assert all(v and all(re.fullmatch(r"x-[a-z]+", k) for k in v) for v in values)
 
@@ -308,27 +363,42 @@ def test_min_and_max_properties_bound_the_key_count(lo: int, hi: int) -> None:
 
 
 def test_max_properties_drops_optional_properties_but_keeps_required_ones() -> None:
-    schema = {"type": "object", "required": ["keep"], "maxProperties": 2,
-              "properties": {p: {"type": "string"} for p in ("keep", "a", "b", "c")}}
+    schema = {
+        "type": "object",
+        "required": ["keep"],
+        "maxProperties": 2,
+        "properties": {p: {"type": "string"} for p in ("keep", "a", "b", "c")},
+    }
     values = valid_values(schema)
     assert all("keep" in v and len(v) <= 2 for v in values)
 
 
 def test_min_properties_with_additional_schema_fills_with_typed_values() -> None:
-    schema = {"type": "object", "minProperties": 4, "properties": {"a": {"type": "integer"}},
-              "additionalProperties": {"type": "integer"}}
+    schema = {
+        "type": "object",
+        "minProperties": 4,
+        "properties": {"a": {"type": "integer"}},
+        "additionalProperties": {"type": "integer"},
+    }
     assert all(len(v) >= 4 for v in valid_values(schema))
 
 
 def test_min_properties_with_additional_properties_false_uses_declared_properties() -> None:
-    schema = {"type": "object", "properties": {p: {"type": "string"} for p in "abcd"}, "minProperties": 4,
-              "additionalProperties": False}
+    schema = {
+        "type": "object",
+        "properties": {p: {"type": "string"} for p in "abcd"},
+        "minProperties": 4,
+        "additionalProperties": False,
+    }
     valid_values(schema)
 
 
 def test_write_only_properties_are_left_out_and_read_only_kept() -> None:
-    schema = {"type": "object", "required": ["id", "password"],
-              "properties": {"id": {"type": "string", "readOnly": True}, "password": {"type": "string", "writeOnly": True}}}
+    schema = {
+        "type": "object",
+        "required": ["id", "password"],
+        "properties": {"id": {"type": "string", "readOnly": True}, "password": {"type": "string", "writeOnly": True}},
+    }
     values = valid_values(schema)
     assert all("password" not in v and "id" in v for v in values)
 
@@ -390,9 +460,11 @@ def test_format_double_gives_fractional_numbers() -> None:
 # --- numeric bounds -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("kind", "lo", "hi"), [
-    (kind, lo, hi) for kind in ("integer", "number") for lo, hi in ((5, 9), (-10, -5), (5000, 5010), (3, 3))
-] + [("number", -1.5, 1.5), ("number", 0.25, 0.75)])
+@pytest.mark.parametrize(
+    ("kind", "lo", "hi"),
+    [(kind, lo, hi) for kind in ("integer", "number") for lo, hi in ((5, 9), (-10, -5), (5000, 5010), (3, 3))]
+    + [("number", -1.5, 1.5), ("number", 0.25, 0.75)],
+)
 def test_minimum_and_maximum_bound_values_inclusively(kind: str, lo: float, hi: float) -> None:
     values = valid_values({"type": kind, "minimum": lo, "maximum": hi})
     assert all(lo <= v <= hi for v in values)
@@ -404,23 +476,25 @@ def test_one_sided_bound_far_from_plausible_range_is_respected() -> None:
 
 
 def test_exclusive_bounds_30_boolean_style_exclude_the_bound() -> None:
-    values = valid_values({"type": "integer", "minimum": 5, "exclusiveMinimum": True,
-                           "maximum": 7, "exclusiveMaximum": True})
+    values = valid_values(
+        {"type": "integer", "minimum": 5, "exclusiveMinimum": True, "maximum": 7, "exclusiveMaximum": True}
+    )
     assert set(values) == {6}
-    numbers = valid_values({"type": "number", "minimum": 0, "exclusiveMinimum": True,
-                            "maximum": 1, "exclusiveMaximum": True})
+    numbers = valid_values(
+        {"type": "number", "minimum": 0, "exclusiveMinimum": True, "maximum": 1, "exclusiveMaximum": True}
+    )
     assert all(0 < v < 1 for v in numbers)
 
 
 def test_exclusive_bounds_30_false_keep_the_bound_inclusive() -> None:
-    values = valid_values({"type": "integer", "minimum": 5, "exclusiveMinimum": False,
-                           "maximum": 6, "exclusiveMaximum": False})
+    values = valid_values(
+        {"type": "integer", "minimum": 5, "exclusiveMinimum": False, "maximum": 6, "exclusiveMaximum": False}
+    )
     assert set(values) == {5, 6}
 
 
 def test_exclusive_bounds_31_numeric_style_exclude_the_bound() -> None:
-    assert set(valid_values({"type": "integer", "exclusiveMinimum": 5, "exclusiveMaximum": 7},
-                            openapi_31=True)) == {6}
+    assert set(valid_values({"type": "integer", "exclusiveMinimum": 5, "exclusiveMaximum": 7}, openapi_31=True)) == {6}
     numbers = valid_values({"type": "number", "exclusiveMinimum": 2, "exclusiveMaximum": 3}, openapi_31=True)
     assert all(2 < v < 3 for v in numbers)
     assert all(v > 1000 for v in valid_values({"type": "integer", "exclusiveMinimum": 1000}, openapi_31=True))
@@ -431,17 +505,22 @@ def test_exclusive_bound_31_tighter_than_minimum_wins() -> None:
     assert set(values) == {10}
 
 
-@pytest.mark.parametrize(("schema", "name", "openapi_31"), [
-    ({"type": "number", "exclusiveMaximum": 0}, "", True),  # always 0.0
-    ({"type": "number", "minimum": -10, "maximum": 0, "exclusiveMaximum": True}, "", False),  # always 0.0
-    ({"type": "number", "exclusiveMinimum": 1000}, "", True),  # always 1000.0
-    ({"type": "number", "exclusiveMinimum": 25}, "usage", True),  # money kind: always 25.0
-    ({"type": "integer", "exclusiveMinimum": 1000, "maximum": 1002}, "", True),  # always 1000
-    ({"type": "integer", "minimum": 1000, "exclusiveMinimum": True, "maximum": 1002, "exclusiveMaximum": True},
-     "", False),  # always 1000, where only 1001 is valid
-])
-def test_exclusive_bound_at_plausible_edge_is_excluded(schema: dict[str, Any], name: str,
-                                                                   openapi_31: bool) -> None:
+@pytest.mark.parametrize(
+    ("schema", "name", "openapi_31"),
+    [
+        ({"type": "number", "exclusiveMaximum": 0}, "", True),  # always 0.0
+        ({"type": "number", "minimum": -10, "maximum": 0, "exclusiveMaximum": True}, "", False),  # always 0.0
+        ({"type": "number", "exclusiveMinimum": 1000}, "", True),  # always 1000.0
+        ({"type": "number", "exclusiveMinimum": 25}, "usage", True),  # money kind: always 25.0
+        ({"type": "integer", "exclusiveMinimum": 1000, "maximum": 1002}, "", True),  # always 1000
+        (
+            {"type": "integer", "minimum": 1000, "exclusiveMinimum": True, "maximum": 1002, "exclusiveMaximum": True},
+            "",
+            False,
+        ),  # always 1000, where only 1001 is valid
+    ],
+)
+def test_exclusive_bound_at_plausible_edge_is_excluded(schema: dict[str, Any], name: str, openapi_31: bool) -> None:
     valid_values(schema, name=name, openapi_31=openapi_31)
 
 
@@ -462,18 +541,23 @@ def test_multiple_of_decimal_fraction_gives_valid_multiples(step: float) -> None
 
 
 def test_multiple_of_with_exclusive_bounds_never_gives_the_bound() -> None:
-    values = valid_values({"type": "integer", "multipleOf": 10, "exclusiveMinimum": 0, "exclusiveMaximum": 20},
-                          openapi_31=True)
+    values = valid_values(
+        {"type": "integer", "multipleOf": 10, "exclusiveMinimum": 0, "exclusiveMaximum": 20}, openapi_31=True
+    )
     assert set(values) == {10}
 
 
-@pytest.mark.parametrize(("schema", "name", "openapi_31"), [
-    ({"type": "number", "multipleOf": 1.5}, "requests", False),
-    ({"type": "number", "multipleOf": 0.25, "minimum": 0.5, "maximum": 0.9}, "requests", False),
-    ({"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1}, "value", True),
-])
-def test_count_like_number_field_keeps_fractional_constraints(schema: dict[str, Any], name: str,
-                                                             openapi_31: bool) -> None:
+@pytest.mark.parametrize(
+    ("schema", "name", "openapi_31"),
+    [
+        ({"type": "number", "multipleOf": 1.5}, "requests", False),
+        ({"type": "number", "multipleOf": 0.25, "minimum": 0.5, "maximum": 0.9}, "requests", False),
+        ({"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1}, "value", True),
+    ],
+)
+def test_count_like_number_field_keeps_fractional_constraints(
+    schema: dict[str, Any], name: str, openapi_31: bool
+) -> None:
     valid_values(schema, name=name, openapi_31=openapi_31)
 
 
@@ -523,16 +607,24 @@ def test_min_and_max_items_bound_array_length(lo: int | None, hi: int | None) ->
 
 
 def test_unique_items_gives_distinct_items_even_from_a_small_domain() -> None:
-    schema = {"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 9},
-              "minItems": 10, "uniqueItems": True}
+    schema = {
+        "type": "array",
+        "items": {"type": "integer", "minimum": 0, "maximum": 9},
+        "minItems": 10,
+        "uniqueItems": True,
+    }
     assert all(sorted(v) == list(range(10)) for v in valid_values(schema))
     pairs = valid_values({"type": "array", "items": {"type": "boolean"}, "minItems": 2, "uniqueItems": True})
     assert all(sorted(v) == [False, True] for v in pairs)
 
 
 def test_unique_items_of_objects_are_distinct() -> None:
-    schema = {"type": "array", "uniqueItems": True, "minItems": 3,
-              "items": {"type": "object", "properties": {"status": {"type": "string"}}, "required": ["status"]}}
+    schema = {
+        "type": "array",
+        "uniqueItems": True,
+        "minItems": 3,
+        "items": {"type": "object", "properties": {"status": {"type": "string"}}, "required": ["status"]},
+    }
     for v in valid_values(schema):
         assert len({json.dumps(i, sort_keys=True) for i in v}) == len(v)
 
@@ -542,8 +634,12 @@ def test_unique_items_reaches_min_items_when_the_realistic_pool_is_too_small() -
 
 
 def test_prefix_items_31_type_each_position() -> None:
-    schema = {"type": "array", "prefixItems": [{"type": "string", "format": "date"}, {"type": "integer"}],
-              "items": {"type": "boolean"}, "minItems": 2}
+    schema = {
+        "type": "array",
+        "prefixItems": [{"type": "string", "format": "date"}, {"type": "integer"}],
+        "items": {"type": "boolean"},
+        "minItems": 2,
+    }
     values = valid_values(schema, openapi_31=True)
     assert all(date.fromisoformat(v[0]) and isinstance(v[1], int) for v in values)
     assert all(isinstance(x, bool) for v in values for x in v[2:])
@@ -551,8 +647,12 @@ def test_prefix_items_31_type_each_position() -> None:
 
 
 def test_prefix_items_31_with_items_false_gives_only_the_prefix() -> None:
-    schema = {"type": "array", "prefixItems": [{"type": "string", "format": "uuid"}, {"type": "integer"}],
-              "items": False, "minItems": 2}
+    schema = {
+        "type": "array",
+        "prefixItems": [{"type": "string", "format": "uuid"}, {"type": "integer"}],
+        "items": False,
+        "minItems": 2,
+    }
     assert all(len(v) == 2 for v in valid_values(schema, openapi_31=True))
 
 
@@ -573,8 +673,11 @@ def test_recursive_schema_terminates_and_validates() -> None:
 
 
 def test_recursive_schema_with_required_self_reference_ends_in_null() -> None:
-    linked: dict[str, Any] = {"type": "object", "required": ["value", "next"],
-                              "properties": {"value": {"type": "integer"}}}
+    linked: dict[str, Any] = {
+        "type": "object",
+        "required": ["value", "next"],
+        "properties": {"value": {"type": "integer"}},
+    }
     linked["properties"]["next"] = {"anyOf": [linked, {"type": "null"}]}
     values = valid_values(linked, openapi_31=True)
 
@@ -586,12 +689,25 @@ def test_recursive_schema_with_required_self_reference_ends_in_null() -> None:
 
 # --- determinism ----------------------------------------------------------------------------------
 
-RICH = {"type": "object", "required": ["id", "items"], "properties": {
-    "id": {"type": "string", "format": "uuid"},
-    "created_at": {"type": "string", "format": "date-time"},
-    "items": {"type": "array", "items": {"type": "object", "properties": {
-        "name": {"type": "string"}, "count": {"type": "integer"}, "email": {"type": "string", "format": "email"}}}},
-}}
+RICH = {
+    "type": "object",
+    "required": ["id", "items"],
+    "properties": {
+        "id": {"type": "string", "format": "uuid"},
+        "created_at": {"type": "string", "format": "date-time"},
+        "items": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "name": {"type": "string"},
+                    "count": {"type": "integer"},
+                    "email": {"type": "string", "format": "email"},
+                },
+            },
+        },
+    },
+}
 
 
 def test_same_seed_and_parts_give_identical_values() -> None:
@@ -605,8 +721,9 @@ def test_same_seed_and_parts_give_identical_values() -> None:
 
 def test_different_parts_give_different_values() -> None:
     gen = Compiler(POOLS).compile(RICH)
-    bodies = [json.dumps(gen(make_context(7, "GET", path), 0), sort_keys=True)
-              for path in ("/a", "/b", "/c", "/d", "/e")]
+    bodies = [
+        json.dumps(gen(make_context(7, "GET", path), 0), sort_keys=True) for path in ("/a", "/b", "/c", "/d", "/e")
+    ]
     assert len(set(bodies)) == len(bodies)
     seeds = [json.dumps(gen(make_context(seed, "GET", "/a"), 0), sort_keys=True) for seed in range(5)]
     assert len(set(seeds)) == len(seeds)
@@ -652,8 +769,10 @@ def test_pinned_day_keeps_dates_stable() -> None:
 
 
 def test_contains_31_array_holds_a_matching_item() -> None:
-    valid_values({"type": "array", "items": {"type": "integer"}, "contains": {"type": "integer", "minimum": 2000}},
-                 openapi_31=True)
+    valid_values(
+        {"type": "array", "items": {"type": "integer"}, "contains": {"type": "integer", "minimum": 2000}},
+        openapi_31=True,
+    )
 
 
 def test_property_names_31_constrain_free_form_keys() -> None:

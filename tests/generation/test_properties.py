@@ -38,11 +38,35 @@ from mockserver.spec.validation import schema_validator
 
 POOLS = Pools(0)
 SEEDS = range(6)
-NAMES = ("requests", "usage", "date", "created_at", "email", "name", "id", "model", "percent", "status", "value",
-         "x", "prompt_tokens", "firstName", "user", "cost", "title", "tags")
+NAMES = (
+    "requests",
+    "usage",
+    "date",
+    "created_at",
+    "email",
+    "name",
+    "id",
+    "model",
+    "percent",
+    "status",
+    "value",
+    "x",
+    "prompt_tokens",
+    "firstName",
+    "user",
+    "cost",
+    "title",
+    "tags",
+)
 OPEN_PATTERNS = (r"^[a-z]+$", r"^[A-Za-z0-9_-]+$", r"^\d+$", r"^[a-f0-9]+$", r"^[a-z][a-z0-9]*$")
-FIXED_PATTERNS = (r"^[A-Z]{3}$", r"^\d{4}-\d{2}-\d{2}$", r"^v\d+\.\d+\.\d+$", r"^[a-z]+(-[a-z]+)*$",
-                  r"^(daily|weekly|monthly)$", r"^sk-[a-f0-9]{8}$")
+FIXED_PATTERNS = (
+    r"^[A-Z]{3}$",
+    r"^\d{4}-\d{2}-\d{2}$",
+    r"^v\d+\.\d+\.\d+$",
+    r"^[a-z]+(-[a-z]+)*$",
+    r"^(daily|weekly|monthly)$",
+    r"^sk-[a-f0-9]{8}$",
+)
 FEW_VALUES = {r"^(daily|weekly|monthly)$": 3}  # fixed patterns matching fewer than 8 strings
 FORMATS = ("date", "date-time", "uuid", "email", "uri", "ipv4", "ipv6")
 WORDS = ("alpha", "beta", "gamma", "active", "archived", "daily", "weekly", "eu-west-1")
@@ -52,8 +76,13 @@ NUMBER_STEPS = (0.01, 0.1, 0.25, 0.5, 2, 5, 10)
 NARROW_WIDTHS = (0, 0.01, 0.1, 0.25, 0.5, 1, 2)  # hi - lo for a narrow number range: often no integer inside
 SHIFTS = (0.5, 0.25, 0.1, -0.5)
 KEY_PATTERN = r"^[a-z_]+$"  # the 3.1 `propertyNames` drawn
-UNIQUE_ITEMS = ({"type": "string", "format": "uuid"}, {"type": "integer"}, {"type": "number"},
-                {"type": "string", "format": "date-time"}, {"type": "string"})
+UNIQUE_ITEMS = (
+    {"type": "string", "format": "uuid"},
+    {"type": "integer"},
+    {"type": "number"},
+    {"type": "string", "format": "date-time"},
+    {"type": "string"},
+)
 MANY = 9  # counting an item schema's values stops here: more than any minItems drawn
 
 
@@ -84,8 +113,9 @@ def holds_a_value(lo: float, hi: float, ex_lo: bool, ex_hi: bool, *, integer: bo
     return lo < hi or (lo == hi and not ex_lo and not ex_hi)
 
 
-def satisfiable_top(lo: float | None, hi: float | None, ex_lo: bool, ex_hi: bool, *, integer: bool,
-                    step: float | None) -> float | None:
+def satisfiable_top(
+    lo: float | None, hi: float | None, ex_lo: bool, ex_hi: bool, *, integer: bool, step: float | None
+) -> float | None:
     """`hi`, raised as far as it takes for the range to hold a valid value."""
     if lo is None or hi is None:
         return hi
@@ -101,9 +131,11 @@ def only_excluded_multiples(lo: float | None, hi: float | None, ex_lo: bool, ex_
         low = plausible_lo if lo is None else max(plausible_lo, lo)
         high = plausible_hi if hi is None else min(plausible_hi, hi)
         first, last = math.ceil(low / step), math.floor(high / step)
-        if low < high and first <= last < first + 50 and not holds_a_value(low, high, ex_lo and low == lo,
-                                                                          ex_hi and high == hi, integer=False,
-                                                                          step=step):
+        if (
+            low < high
+            and first <= last < first + 50
+            and not holds_a_value(low, high, ex_lo and low == lo, ex_hi and high == hi, integer=False, step=step)
+        ):
             return True
     return False
 
@@ -117,10 +149,13 @@ def maybe_null(draw: st.DrawFn, schema: dict[str, Any], o31: bool) -> dict[str, 
     return schema
 
 
-def put_bounds(draw: st.DrawFn, schema: dict[str, Any], lo: float | None, hi: float | None, ex_lo: bool,
-               ex_hi: bool, o31: bool) -> None:
-    for bound, exclusive, inclusive_key, exclusive_key in ((lo, ex_lo, "minimum", "exclusiveMinimum"),
-                                                            (hi, ex_hi, "maximum", "exclusiveMaximum")):
+def put_bounds(
+    draw: st.DrawFn, schema: dict[str, Any], lo: float | None, hi: float | None, ex_lo: bool, ex_hi: bool, o31: bool
+) -> None:
+    for bound, exclusive, inclusive_key, exclusive_key in (
+        (lo, ex_lo, "minimum", "exclusiveMinimum"),
+        (hi, ex_hi, "maximum", "exclusiveMaximum"),
+    ):
         if bound is None:
             continue
         if exclusive and o31:
@@ -242,8 +277,11 @@ def unique_item(schema: dict[str, Any]) -> dict[str, Any]:
     """An item schema for uniqueItems, stepping around pinned bugs: never null (see
     test_unique_items_need_the_rare_null, test_unique_nullable_items_past_max_depth), integers unbounded (see
     test_unique_items_beside_a_bound_outside_the_plausible_range)."""
-    item = {k: v for k, v in schema.items() if k not in ("nullable", "minimum", "maximum", "exclusiveMinimum",
-                                                          "exclusiveMaximum")}
+    item = {
+        k: v
+        for k, v in schema.items()
+        if k not in ("nullable", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
+    }
     if isinstance(item["type"], list):
         item["type"] = item["type"][0]
     return item
@@ -306,8 +344,10 @@ def prefix_array_schemas(draw: st.DrawFn, children: st.SearchStrategy[Any]) -> d
 def timestamped(schema: Any) -> bool:
     """Whether array items of this schema have a when-it-happened property, which sorts a feed newest first."""
     props = (schema.get("properties") or {}) if isinstance(schema, dict) else {}
-    return any(name == "created_at" or (isinstance(sub, dict) and sub.get("format") == "date-time")
-               for name, sub in props.items())
+    return any(
+        name == "created_at" or (isinstance(sub, dict) and sub.get("format") == "date-time")
+        for name, sub in props.items()
+    )
 
 
 @st.composite
@@ -371,8 +411,13 @@ def any_of_schemas(draw: st.DrawFn, children: st.SearchStrategy[Any], o31: bool)
 
 def schemas(o31: bool) -> st.SearchStrategy[Any]:
     def extend(children: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
-        options = [array_schemas(children, o31), unique_array_schemas(o31), object_schemas(children, o31),
-                   all_of_schemas(children), any_of_schemas(children, o31)]
+        options = [
+            array_schemas(children, o31),
+            unique_array_schemas(o31),
+            object_schemas(children, o31),
+            all_of_schemas(children),
+            any_of_schemas(children, o31),
+        ]
         if o31:
             options += [prefix_array_schemas(children), contains_array_schemas()]
         return st.one_of(options)
@@ -422,10 +467,14 @@ def test_unique_items_drain_small_pools(data: st.DataObject) -> None:
 # --- generator bugs the strategy found (or probing around it), pinned; the strategy steps around each ---
 
 
-@pytest.mark.parametrize(("schema", "name"), [
-    ({"type": "integer", "multipleOf": 9, "exclusiveMinimum": 18, "maximum": 30}, "cost"),  # money: 0..25
-    ({"type": "integer", "multipleOf": 10, "exclusiveMaximum": 20, "minimum": -100}, "age"),  # age: 18..80
-], ids=["exclusiveMinimum", "exclusiveMaximum"])
+@pytest.mark.parametrize(
+    ("schema", "name"),
+    [
+        ({"type": "integer", "multipleOf": 9, "exclusiveMinimum": 18, "maximum": 30}, "cost"),  # money: 0..25
+        ({"type": "integer", "multipleOf": 10, "exclusiveMaximum": 20, "minimum": -100}, "age"),  # age: 18..80
+    ],
+    ids=["exclusiveMinimum", "exclusiveMaximum"],
+)
 def test_multiple_beside_an_exclusive_bound_inside_the_plausible_range(schema: dict[str, Any], name: str) -> None:
     # 18 and 20 for every seed, where 27 and 10 are valid.
     assert_valid(schema, name, True)
@@ -433,17 +482,27 @@ def test_multiple_beside_an_exclusive_bound_inside_the_plausible_range(schema: d
 
 def test_unique_items_need_the_rare_null() -> None:
     # true, false and null: seed 7 gets [False, True].
-    schema = {"type": "array", "items": {"type": "boolean", "nullable": True}, "uniqueItems": True, "minItems": 3,
-              "maxItems": 3}
+    schema = {
+        "type": "array",
+        "items": {"type": "boolean", "nullable": True},
+        "uniqueItems": True,
+        "minItems": 3,
+        "maxItems": 3,
+    }
     assert_valid(schema, "status", False, seeds=range(30))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "past MAX_DEPTH a nullable value is always null, so uniqueItems finds a single item"))
+@pytest.mark.xfail(
+    strict=True, reason=("past MAX_DEPTH a nullable value is always null, so uniqueItems finds a single item")
+)
 def test_unique_nullable_items_past_max_depth() -> None:
     # Three arrays deep, every boolean-or-null item is null: [[[[None]], ...]].
-    schema: dict[str, Any] = {"type": "array", "items": {"type": "boolean", "nullable": True}, "uniqueItems": True,
-                              "minItems": 2}
+    schema: dict[str, Any] = {
+        "type": "array",
+        "items": {"type": "boolean", "nullable": True},
+        "uniqueItems": True,
+        "minItems": 2,
+    }
     for _ in range(3):
         schema = {"type": "array", "minItems": 1, "items": schema}
     assert_valid(schema, "", False)
@@ -457,9 +516,18 @@ def test_unique_items_beside_a_bound_outside_the_plausible_range() -> None:
 
 def test_unique_emails_inside_an_object() -> None:
     # {"emails": ["elizabeth.sharp@cameron-reyes.com"]} for every seed.
-    schema = {"type": "object", "required": ["emails"], "properties": {
-        "emails": {"type": "array", "items": {"type": "string", "format": "email"}, "uniqueItems": True,
-                   "minItems": 3}}}
+    schema = {
+        "type": "object",
+        "required": ["emails"],
+        "properties": {
+            "emails": {
+                "type": "array",
+                "items": {"type": "string", "format": "email"},
+                "uniqueItems": True,
+                "minItems": 3,
+            }
+        },
+    }
     assert_valid(schema, "", False)
 
 
@@ -470,11 +538,18 @@ def test_decimal_multiple_missing_its_float() -> None:
     assert_valid(schema, "value", False)
 
 
-@pytest.mark.parametrize("schema", [
-    {"type": "object", "properties": {"firstName": {"type": "string"}}, "propertyNames": {"pattern": KEY_PATTERN}},
-    {"type": "object", "patternProperties": {"^x-[a-z]+$": {"type": "string"}},
-     "propertyNames": {"pattern": KEY_PATTERN}},
-], ids=["declared", "pattern"])
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"type": "object", "properties": {"firstName": {"type": "string"}}, "propertyNames": {"pattern": KEY_PATTERN}},
+        {
+            "type": "object",
+            "patternProperties": {"^x-[a-z]+$": {"type": "string"}},
+            "propertyNames": {"pattern": KEY_PATTERN},
+        },
+    ],
+    ids=["declared", "pattern"],
+)
 def test_property_names_reject_declared_and_pattern_keys(schema: dict[str, Any]) -> None:
     # {"firstName": "Joy"}, {"x-zk": "sync"}
     assert_valid(schema, "", True)
@@ -488,26 +563,42 @@ def test_min_properties_beside_property_names() -> None:
 
 def test_contains_beside_anyof_items() -> None:
     # Seed 1: [None].
-    schema = {"type": "array", "minItems": 1, "maxItems": 1, "contains": {"type": "string"},
-              "items": {"anyOf": [{"type": "integer"}, {"type": "string"}]}}
+    schema = {
+        "type": "array",
+        "minItems": 1,
+        "maxItems": 1,
+        "contains": {"type": "string"},
+        "items": {"anyOf": [{"type": "integer"}, {"type": "string"}]},
+    }
     assert_valid(schema, "", True, seeds=range(30))
 
 
-@pytest.mark.parametrize("contains", [{"type": "integer", "exclusiveMinimum": 1000}, {"pattern": "^[a-c]+$"}],
-                         ids=["exclusiveMinimum", "pattern"])
+@pytest.mark.parametrize(
+    "contains",
+    [{"type": "integer", "exclusiveMinimum": 1000}, {"pattern": "^[a-c]+$"}],
+    ids=["exclusiveMinimum", "pattern"],
+)
 def test_contains_tighter_than_items(contains: dict[str, Any]) -> None:
     # [237, 38, 422, 503]; ["sync", "report", "workspace", "schedule"]
-    items = {"type": "integer", "exclusiveMinimum": 5} if "type" in contains else {"type": "string",
-                                                                                    "pattern": "^[a-z]+$"}
+    items = (
+        {"type": "integer", "exclusiveMinimum": 5} if "type" in contains else {"type": "string", "pattern": "^[a-z]+$"}
+    )
     assert_valid({"type": "array", "items": items, "contains": contains}, "", True)
 
 
 def test_newest_first_keeps_prefix_items_in_place() -> None:
     def stamped(kind: str) -> dict[str, Any]:
-        return {"type": "object", "required": ["created_at", "x"],
-                "properties": {"created_at": {"type": "string", "format": "date-time"}, "x": {"type": kind}}}
+        return {
+            "type": "object",
+            "required": ["created_at", "x"],
+            "properties": {"created_at": {"type": "string", "format": "date-time"}, "x": {"type": kind}},
+        }
 
     # Seed 1: [{..., 'x': 514}, {..., 'x': True}, {..., 'x': 'alert'}, ...]: the string item is third.
-    schema = {"type": "array", "prefixItems": [stamped("integer"), stamped("string")], "items": stamped("boolean"),
-              "minItems": 3}
+    schema = {
+        "type": "array",
+        "prefixItems": [stamped("integer"), stamped("string")],
+        "items": stamped("boolean"),
+        "minItems": 3,
+    }
     assert_valid(schema, "", True, seeds=range(30))

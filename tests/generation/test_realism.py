@@ -28,8 +28,16 @@ TODAY = date(2026, 3, 1)
 FIRST_NAMES = set(PersonProvider.first_names)
 
 
-def generate(schema: Any, *, openapi_31: bool = False, name: str = "", parent: str = "", in_error: bool = False,
-             seeds: range = SEEDS, **context: Any) -> list[Any]:
+def generate(
+    schema: Any,
+    *,
+    openapi_31: bool = False,
+    name: str = "",
+    parent: str = "",
+    in_error: bool = False,
+    seeds: range = SEEDS,
+    **context: Any,
+) -> list[Any]:
     """Values for `schema`, each checked against it."""
     gen = Compiler(POOLS, openapi_31=openapi_31).compile(schema, name=name, parent=parent, in_error=in_error)
     check = schema_validator(schema, openapi_31=openapi_31)
@@ -70,8 +78,7 @@ def activity_items() -> list[dict[str, Any]]:
 
 
 @pytest.mark.parametrize("field", ["requests", "prompt_tokens", "completion_tokens", "reasoning_tokens"])
-def test_count_fields_typed_number_are_non_negative_integers(activity_items: list[dict[str, Any]],
-                                                             field: str) -> None:
+def test_count_fields_typed_number_are_non_negative_integers(activity_items: list[dict[str, Any]], field: str) -> None:
     found = [item[field] for item in activity_items]
     assert all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in found), found[:10]
     assert len(set(found)) > 10
@@ -84,8 +91,9 @@ def test_count_named_number_field_is_a_non_negative_integer(name: str) -> None:
 
 
 @pytest.mark.parametrize("field", ["usage", "byok_usage_inference"])
-def test_money_fields_in_the_spec_are_non_negative_with_at_most_4_decimals(activity_items: list[dict[str, Any]],
-                                                                          field: str) -> None:
+def test_money_fields_in_the_spec_are_non_negative_with_at_most_4_decimals(
+    activity_items: list[dict[str, Any]], field: str
+) -> None:
     found = [item[field] for item in activity_items]
     assert all(v >= 0 and round(v, 4) == v for v in found)
     assert any(isinstance(v, float) and not v.is_integer() for v in found)
@@ -117,8 +125,9 @@ def test_model_fields_in_sibling_objects_are_drawn_independently() -> None:
 
 
 def test_first_last_name_and_email_in_one_object_are_one_person() -> None:
-    people = generate(obj(firstName={"type": "string"}, lastName={"type": "string"},
-                          email={"type": "string", "format": "email"}))
+    people = generate(
+        obj(firstName={"type": "string"}, lastName={"type": "string"}, email={"type": "string", "format": "email"})
+    )
     for person in people:
         handle = person["email"].split("@")[0]
         assert person["firstName"].lower().replace(" ", "").replace("'", "") in handle, person
@@ -128,8 +137,7 @@ def test_first_last_name_and_email_in_one_object_are_one_person() -> None:
 
 
 def test_name_inside_a_person_object_is_a_full_name_and_elsewhere_a_title() -> None:
-    schema = obj(user=obj(name={"type": "string"}, email={"type": "string"}),
-                 dashboard=obj(name={"type": "string"}))
+    schema = obj(user=obj(name={"type": "string"}, email={"type": "string"}), dashboard=obj(name={"type": "string"}))
     for body in generate(schema):
         first, _, last = body["user"]["name"].partition(" ")
         assert first in FIRST_NAMES and last
@@ -187,8 +195,10 @@ def test_plain_strings_are_words_not_placeholders() -> None:
 
 
 def test_top_level_arrays_have_varied_plausible_lengths() -> None:
-    lengths = [len(v) for v in generate({"type": "array", "items": obj(id={"type": "string", "format": "uuid"})},
-                                        seeds=range(50))]
+    lengths = [
+        len(v)
+        for v in generate({"type": "array", "items": obj(id={"type": "string", "format": "uuid"})}, seeds=range(50))
+    ]
     assert len(set(lengths)) >= 3
     assert all(1 <= n <= 20 for n in lengths)
     assert sum(n == 1 for n in lengths) < len(lengths) / 2
@@ -227,8 +237,9 @@ def test_x_faker_with_nullable_is_sometimes_null() -> None:
     assert None in found and any(isinstance(v, str) for v in found)
 
 
-@pytest.mark.parametrize("hint", ["internet.noSuchThing", "definitely_not_a_provider",
-                                  {"datatype.number": {"bogus_argument": 1}}, 42])
+@pytest.mark.parametrize(
+    "hint", ["internet.noSuchThing", "definitely_not_a_provider", {"datatype.number": {"bogus_argument": 1}}, 42]
+)
 def test_x_faker_unknown_provider_raises_at_compile_time(hint: Any) -> None:
     with pytest.raises(GenerationError, match="x-faker"):
         Compiler(POOLS).compile(obj(v={"type": "string", "x-faker": hint}))
@@ -245,9 +256,14 @@ NOT_FOUND = Problem(404, "No such user", code="not_found")
 
 
 def test_error_message_and_codes_carry_the_problem() -> None:
-    schema = obj(error=obj(code={"type": "integer"}, message={"type": "string"}),
-                 statusCode={"type": "integer"}, code={"type": "string"}, message={"type": "string"},
-                 detail={"type": "string"}, status={"type": "integer"})
+    schema = obj(
+        error=obj(code={"type": "integer"}, message={"type": "string"}),
+        statusCode={"type": "integer"},
+        code={"type": "string"},
+        message={"type": "string"},
+        detail={"type": "string"},
+        status={"type": "integer"},
+    )
     for body in generate(schema, in_error=True, status=404, problem=NOT_FOUND):
         assert body["error"] == {"code": 404, "message": "No such user"}
         assert body["statusCode"] == 404 and body["status"] == 404
@@ -259,8 +275,7 @@ def test_error_without_problem_code_uses_the_status_phrase() -> None:
     problem = Problem(503, "Try again later")
     schema = obj(code={"type": "string"}, title={"type": "string"}, message={"type": "string"})
     for body in generate(schema, in_error=True, status=503, problem=problem):
-        assert body == {"code": "service_unavailable", "title": "ServiceUnavailableError",
-                        "message": "Try again later"}
+        assert body == {"code": "service_unavailable", "title": "ServiceUnavailableError", "message": "Try again later"}
 
 
 def test_error_fields_are_not_rewritten_outside_error_responses() -> None:
@@ -268,15 +283,28 @@ def test_error_fields_are_not_rewritten_outside_error_responses() -> None:
         assert body["message"] != "No such user"
 
 
-FASTAPI_422 = obj(detail={"type": "array", "items": {
-    "type": "object", "required": ["loc", "msg", "type"], "properties": {
-        "loc": {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]}},
-        "msg": {"type": "string"}, "type": {"type": "string"}, "input": {}, "ctx": {"type": "object"}}}})
+FASTAPI_422 = obj(
+    detail={
+        "type": "array",
+        "items": {
+            "type": "object",
+            "required": ["loc", "msg", "type"],
+            "properties": {
+                "loc": {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]}},
+                "msg": {"type": "string"},
+                "type": {"type": "string"},
+                "input": {},
+                "ctx": {"type": "object"},
+            },
+        },
+    }
+)
 
 
 def test_fastapi_422_lists_exactly_the_field_errors() -> None:
-    problem = Problem(422, "Validation error",
-                      errors=(FieldError(("query", "limit"), "too big", "less_than_equal", 500),))
+    problem = Problem(
+        422, "Validation error", errors=(FieldError(("query", "limit"), "too big", "less_than_equal", 500),)
+    )
     for body in generate(FASTAPI_422, openapi_31=True, in_error=True, status=422, problem=problem):
         assert len(body["detail"]) == 1
         item = body["detail"][0]
@@ -286,8 +314,10 @@ def test_fastapi_422_lists_exactly_the_field_errors() -> None:
 
 
 def test_fastapi_422_with_two_errors_lists_both_in_order() -> None:
-    errors = (FieldError(("query", "limit"), "too big", "less_than_equal", 500),
-              FieldError(("path", "user_id"), "not a uuid", "uuid_parsing", "x"))
+    errors = (
+        FieldError(("query", "limit"), "too big", "less_than_equal", 500),
+        FieldError(("path", "user_id"), "not a uuid", "uuid_parsing", "x"),
+    )
     problem = Problem(422, "Validation error", errors=errors)
     for body in generate(FASTAPI_422, openapi_31=True, in_error=True, status=422, problem=problem, seeds=range(20)):
         assert [i["loc"] for i in body["detail"]] == [["query", "limit"], ["path", "user_id"]]

@@ -199,13 +199,43 @@ def test_generator_does_not_reparse_per_call(monkeypatch: pytest.MonkeyPatch) ->
 # --- property tests over a small grammar of supported constructs -------------------------------------------------
 
 _ATOMS = [
-    "a", "Z", "7", "x", r"\.", r"\-", r"\/", "é", ".", r"\d", r"\w", r"\s", r"\D", r"\W", r"\S",
-    "[a-z]", "[^,]", "[A-F0-9_]", r"[\d.]", "[^a-z]", r"[^\s]", "[-+]", "[äö]",
+    "a",
+    "Z",
+    "7",
+    "x",
+    r"\.",
+    r"\-",
+    r"\/",
+    "é",
+    ".",
+    r"\d",
+    r"\w",
+    r"\s",
+    r"\D",
+    r"\W",
+    r"\S",
+    "[a-z]",
+    "[^,]",
+    "[A-F0-9_]",
+    r"[\d.]",
+    "[^a-z]",
+    r"[^\s]",
+    "[-+]",
+    "[äö]",
 ]
 # quantifier -> (min, max) repeat count
 _QUANTS = {
-    "": (1, 1), "?": (0, 1), "*": (0, math.inf), "+": (1, math.inf), "??": (0, 1), "*?": (0, math.inf),
-    "+?": (1, math.inf), "{2}": (2, 2), "{1,3}": (1, 3), "{2,}": (2, math.inf), "{0,2}?": (0, 2),
+    "": (1, 1),
+    "?": (0, 1),
+    "*": (0, math.inf),
+    "+": (1, math.inf),
+    "??": (0, 1),
+    "*?": (0, math.inf),
+    "+?": (1, math.inf),
+    "{2}": (2, 2),
+    "{1,3}": (1, 3),
+    "{2,}": (2, math.inf),
+    "{0,2}?": (0, 2),
 }
 atoms = st.sampled_from(_ATOMS)
 quants = st.sampled_from(list(_QUANTS))

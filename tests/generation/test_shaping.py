@@ -39,22 +39,39 @@ def test_daily_periods_list_every_date_including_weekends() -> None:
 
 def test_weekly_periods_step_seven_days_from_the_start() -> None:
     assert periods(D("2026-01-01"), D("2026-01-31"), "week") == [
-        D("2026-01-01"), D("2026-01-08"), D("2026-01-15"), D("2026-01-22"), D("2026-01-29")]
+        D("2026-01-01"),
+        D("2026-01-08"),
+        D("2026-01-15"),
+        D("2026-01-22"),
+        D("2026-01-29"),
+    ]
 
 
 def test_monthly_periods_start_with_the_start_date_then_first_days_of_months() -> None:
     assert periods(D("2026-01-15"), D("2026-04-02"), "month") == [
-        D("2026-01-15"), D("2026-02-01"), D("2026-03-01"), D("2026-04-01")]
+        D("2026-01-15"),
+        D("2026-02-01"),
+        D("2026-03-01"),
+        D("2026-04-01"),
+    ]
 
 
 def test_monthly_periods_cross_the_year_end() -> None:
     assert periods(D("2025-11-30"), D("2026-02-01"), "month") == [
-        D("2025-11-30"), D("2025-12-01"), D("2026-01-01"), D("2026-02-01")]
+        D("2025-11-30"),
+        D("2025-12-01"),
+        D("2026-01-01"),
+        D("2026-02-01"),
+    ]
 
 
 def test_quarterly_periods_start_with_the_start_date_then_quarter_starts() -> None:
     assert periods(D("2026-02-10"), D("2026-12-31"), "quarter") == [
-        D("2026-02-10"), D("2026-04-01"), D("2026-07-01"), D("2026-10-01")]
+        D("2026-02-10"),
+        D("2026-04-01"),
+        D("2026-07-01"),
+        D("2026-10-01"),
+    ]
     assert periods(D("2025-11-05"), D("2026-01-01"), "quarter") == [D("2025-11-05"), D("2026-01-01")]
 
 
@@ -89,8 +106,9 @@ def openrouter() -> OperationMock:
     return ApiMock(load(SPECS / "openrouter.yaml"), POOLS).operations["get-user-activity"]
 
 
-def render(op: OperationMock, seed: int, query: dict[str, Any] | None = None,
-           path: dict[str, Any] | None = None) -> Any:
+def render(
+    op: OperationMock, seed: int, query: dict[str, Any] | None = None, path: dict[str, Any] | None = None
+) -> Any:
     """A 200 body for the request, checked against the operation's 200 schema."""
     request = RequestValues(query=query or {}, path=path or {})
     body = op.render(200, make_context(seed, op.op.operation_id), request).body
@@ -108,7 +126,9 @@ def rules(op: OperationMock, today: date = RULES_TODAY, **query: Any) -> Any:
 
 def test_date_range_over_90_days_is_refused_with_both_dates(analytics: OperationMock) -> None:
     assert rules(analytics, start_date="2026-01-01", end_date="2026-06-01") == (
-        "Date range cannot exceed 90 days", {"start_date": "2026-01-01", "end_date": "2026-06-01"})
+        "Date range cannot exceed 90 days",
+        {"start_date": "2026-01-01", "end_date": "2026-06-01"},
+    )
     assert rules(analytics, start_date="2026-01-01", end_date="2026-04-02") is not None  # 91 days
 
 
@@ -131,7 +151,9 @@ def test_date_range_rule_ignores_missing_or_malformed_dates(analytics: Operation
 def test_recent_date_outside_the_last_30_days_is_refused(openrouter: OperationMock) -> None:
     today = RULES_TODAY
     assert rules(openrouter, today, date="2026-01-01") == (
-        "Date must be within the last 30 days", {"date": "2026-01-01"})
+        "Date must be within the last 30 days",
+        {"date": "2026-01-01"},
+    )
     assert rules(openrouter, today, date="2026-07-02") is not None  # the future is not recent either
     assert rules(openrouter, today, date="2026-05-31") is not None
 
@@ -233,13 +255,15 @@ def test_series_values_vary_from_day_to_day(analytics: OperationMock) -> None:
     assert len({p["value"] for p in body["data"]}) > 30
 
 
-@pytest.mark.parametrize(("granularity", "dates"), [
-    ("weekly", ["2026-01-01", "2026-01-08", "2026-01-15", "2026-01-22", "2026-01-29"]),
-    ("monthly", ["2026-01-15", "2026-02-01", "2026-03-01"]),
-    ("quarterly", ["2026-01-15", "2026-04-01"]),
-])
-def test_coarser_series_have_one_point_per_period(analytics: OperationMock, granularity: str,
-                                                  dates: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("granularity", "dates"),
+    [
+        ("weekly", ["2026-01-01", "2026-01-08", "2026-01-15", "2026-01-22", "2026-01-29"]),
+        ("monthly", ["2026-01-15", "2026-02-01", "2026-03-01"]),
+        ("quarterly", ["2026-01-15", "2026-04-01"]),
+    ],
+)
+def test_coarser_series_have_one_point_per_period(analytics: OperationMock, granularity: str, dates: list[str]) -> None:
     start = dates[0]
     end = {"weekly": "2026-01-31", "monthly": "2026-03-20", "quarterly": "2026-04-14"}[granularity]
     body = series(analytics, 2, start, end, granularity)
@@ -269,23 +293,32 @@ def test_without_date_filter_items_have_varied_recent_dates(openrouter: Operatio
 
 # --- heuristics and x-mock on a hand-made operation -----------------------------------------------
 
-ITEM = {"type": "object", "required": ["id", "status", "owner"], "properties": {
-    "id": {"type": "string", "format": "uuid"},
-    "status": {"type": "string", "enum": ["active", "archived"]},
-    "owner": {"type": "object", "properties": {"projectUuid": {"type": "string", "format": "uuid"}}},
-}}
-LISTING = {"type": "object", "required": ["items", "page_size", "projectUuid"], "properties": {
-    "items": {"type": "array", "items": ITEM},
-    "page_size": {"type": "integer"},
-    "projectUuid": {"type": "string", "format": "uuid"},
-}}
+ITEM = {
+    "type": "object",
+    "required": ["id", "status", "owner"],
+    "properties": {
+        "id": {"type": "string", "format": "uuid"},
+        "status": {"type": "string", "enum": ["active", "archived"]},
+        "owner": {"type": "object", "properties": {"projectUuid": {"type": "string", "format": "uuid"}}},
+    },
+}
+LISTING = {
+    "type": "object",
+    "required": ["items", "page_size", "projectUuid"],
+    "properties": {
+        "items": {"type": "array", "items": ITEM},
+        "page_size": {"type": "integer"},
+        "projectUuid": {"type": "string", "format": "uuid"},
+    },
+}
 PROJECT = "195c82d0-a0e0-476a-8cb0-0f744de1db48"
 
 
 def operation(mock: dict[str, Any], *params: Parameter) -> Operation:
     response = ResponseSpec("200", "OK", "application/json", LISTING)
-    return Operation("get", "/projects/{projectUuid}/items", "listItems", "", params, {"200": response}, (),
-                     None, False, mock)
+    return Operation(
+        "get", "/projects/{projectUuid}/items", "listItems", "", params, {"200": response}, (), None, False, mock
+    )
 
 
 def shaped(op: Operation, query: dict[str, Any], path: dict[str, Any], seeds: range = range(20)) -> list[Any]:

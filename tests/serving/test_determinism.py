@@ -114,7 +114,6 @@ def test_prefer_seed_equal_to_the_server_seed_gives_the_plain_body(
     assert fetch(first, call, Prefer="seed=7") == fetch(first, call)
 
 
-
 @pytest.mark.parametrize("name", ["onepin", "lightdash"])
 def test_prefer_seed_on_another_server_reproduces_that_seed(
     twins: tuple[TestClient, TestClient], other_seed: TestClient, name: str

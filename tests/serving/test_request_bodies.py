@@ -85,8 +85,11 @@ def test_a_multipart_content_type_without_boundary_is_refused_in_the_envelope(cl
 
 
 def test_a_json_body_that_is_not_utf8_is_refused_in_the_envelope(client: TestClient) -> None:
-    response = client.post("/things/things", content=b'{"name": "\\xff\\xfe"}'.replace(b"\\xff\\xfe", b"\xff\xfe"),
-                           headers={"Content-Type": "application/json"})
+    response = client.post(
+        "/things/things",
+        content=b'{"name": "\\xff\\xfe"}'.replace(b"\\xff\\xfe", b"\xff\xfe"),
+        headers={"Content-Type": "application/json"},
+    )
     assert_refused_in_envelope(response)
 
 

@@ -122,7 +122,6 @@ def test_onepin_events_lie_within_the_default_30_day_window(pinned: TestClient) 
             assert TODAY - timedelta(days=30) <= day <= TODAY, item["timestamp"]
 
 
-
 def test_onepin_events_are_ordered_newest_first(pinned: TestClient) -> None:
     for seed in SEEDS:
         stamps = [item["timestamp"] for item in pinned.get(ONEPIN, headers=seeded(seed)).json()["data"]]
@@ -137,13 +136,11 @@ def test_onepin_one_user_id_has_one_name(pinned: TestClient) -> None:
         assert len(names) <= 1, (seed, names)
 
 
-
 def test_onepin_meta_timestamp_is_not_older_than_the_events(pinned: TestClient) -> None:
     for seed in SEEDS:
         body = pinned.get(ONEPIN, headers=seeded(seed)).json()
         stamps = [item["timestamp"] for item in body["data"]]
         assert not stamps or body["meta"]["timestamp"] >= max(stamps), (seed, body["meta"], max(stamps))
-
 
 
 def test_onepin_first_page_has_no_previous_cursor(pinned: TestClient) -> None:

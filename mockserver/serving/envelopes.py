@@ -1,0 +1,60 @@
+"""Errors in the imitated API's own envelope: the response it documents for the status, else its usual one."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.responses import Response
+from starlette.types import Scope
+
+from mockserver.generation.context import FieldError, Problem
+from mockserver.generation.responses import ApiMock
+from mockserver.generation.values import status_phrase
+from mockserver.serving.journal import ENTRY
+from mockserver.serving.state import BoundOperation, MockState, to_response
+from mockserver.spec.rules import RequestValues
+
+EXTENSION = "mockserver"  # scope extension: the request's parsed `Prefer` header
+
+
+def error_response(
+    state: MockState,
+    api: ApiMock | None,
+    bound: BoundOperation | None,
+    scope: Scope,
+    problem: Problem,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """`problem` in the envelope the API documents for it (or, lacking one, its usual error envelope)."""
+    entry = scope.get("extensions", {}).get(ENTRY)
+    if entry is not None:
+        entry["problem"] = problem.message
+    mock = bound.mock if bound else (next(iter(api.operations.values()), None) if api else None)
+    extra = dict(headers or {})
+    if problem.status == 401:
+        extra.setdefault("WWW-Authenticate", "Bearer")
+    if mock is None:
+        body = {"error": {"code": problem.code, "message": problem.message}}
+        return Response(
+            json.dumps(body).encode(), status_code=problem.status, media_type="application/json", headers=extra
+        )
+    ctx = state.context(scope, None, status=problem.status, problem=problem)
+    request = bound.request_values(scope) if bound else RequestValues()
+    rendered = mock.render(problem.status, ctx, request, envelope=mock.error_envelope(problem.status))
+    return to_response(rendered, extra)
+
+
+def invalid_request_problem(
+    api: ApiMock, bound: BoundOperation, errors: list[FieldError], details: dict[str, Any] | None = None
+) -> Problem:
+    status = api.error_status(bound.op)
+    message = (
+        errors[0].message
+        if len(errors) == 1
+        else f"{len(errors)} invalid parameters: " + "; ".join(e.message for e in errors)
+    )
+    if details is None:
+        # The offending values, as client-analytics documents (`details: {start_date: …}`).
+        details = {str(e.location[-1]): e.input for e in errors if e.input is not None}
+    return Problem(status=status, message=message, code=status_phrase(status)[0], details=details, errors=tuple(errors))
