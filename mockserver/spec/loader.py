@@ -17,6 +17,7 @@ from mockserver.errors import SpecErrorKind, SpecLoadError
 from mockserver.spec.conformance import Checked, ForkedCheck, can_fork, check_document, first_problem
 from mockserver.spec.model import HTTP_METHODS, ApiSpec, Operation, Parameter, ResponseSpec, SecurityScheme
 from mockserver.spec.refs import RefResolver
+from mockserver.spec.swagger2 import to_openapi30
 
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
 # libyaml's parser where PyYAML was built with it: several times faster on large specs.
@@ -107,6 +108,8 @@ def _prepare(path: Path) -> tuple[Checked, str]:
     """The parsed document, its version and the SHA-256 of its text."""
     text = _read(path)
     document = _parse(path, text)
+    if str(document.get("swagger")) == "2.0":  # served as its OpenAPI 3.0.3 equivalent
+        document = to_openapi30(document)
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     return (path, document, _check_version(path, document)), digest
 
