@@ -402,7 +402,12 @@ class _Converter:
     # -- schemas and references ------------------------------------------------------------------
 
     def _schema(self, node: Any) -> Any:
-        """A 2.0 schema as a 3.0 schema: refs rewritten, `x-nullable`, `type: file`, discriminator."""
+        """A 2.0 schema as a 3.0 schema: refs rewritten, `x-nullable`, `type: file`, discriminator.
+
+        Also the JSON Schema forms 2.0 does not allow but real specs (Slack's) use, as swagger2openapi
+        reads them: a `type` list or `type: "null"` → `nullable`, and a list of `items` → one
+        `items` schema (`anyOf` the list; a null member makes it nullable) — or, in a schema without
+        `type`, `anyOf` the list itself."""
         if not isinstance(node, dict):
             return node
         if isinstance(node.get("$ref"), str):
@@ -419,6 +424,16 @@ class _Converter:
                 out[key] = value
             elif key in _SCHEMA_MAPS and isinstance(value, dict):
                 out[key] = {name: self._schema(sub) for name, sub in value.items()}
+            elif key == "items" and isinstance(value, list):
+                members = [self._schema(s) for s in value]
+                if not members:  # an empty list constrains nothing
+                    continue
+                if "type" not in node and "anyOf" not in node:
+                    # Untyped, a list of items means "one of these" (Slack's objs_user), not a tuple;
+                    # what it describes is valid against the original (a non-array passes `items`).
+                    out["anyOf"] = members
+                else:
+                    out[key] = _nullable_union({"anyOf": members}, "anyOf")
             elif key in _SCHEMA_ONE or key in _SCHEMA_LISTS:
                 out[key] = [self._schema(s) for s in value] if isinstance(value, list) else self._schema(value)
             elif key == "discriminator" and isinstance(value, str):
@@ -429,9 +444,24 @@ class _Converter:
         if kind == "file":
             out["type"] = "string"
             out["format"] = "binary"
-        elif isinstance(kind, list) and "null" in kind and len(kind) == 2:
-            out["type"] = next(t for t in kind if t != "null")
+        elif isinstance(kind, list):
+            types = [str(t) for t in kind if t != "null"]
+            if "null" in kind:
+                out["nullable"] = True
+            if len(types) == 1:
+                out["type"] = types[0]
+            else:
+                del out["type"]
+                if types:
+                    out["anyOf"] = [{"type": t} for t in types] + list(out.get("anyOf", []))
+                else:
+                    out["enum"] = [None]
+        elif kind == "null":
+            del out["type"]
             out["nullable"] = True
+            out["enum"] = [None]
+        for combiner in ("anyOf", "oneOf"):
+            _nullable_union(out, combiner)
         return out
 
     def _ref(self, ref: str) -> str:
@@ -447,3 +477,32 @@ class _Converter:
         if section == "parameters" and not file_part and name in self.body_names:
             target = "requestBodies"
         return f"{file_part}#/components/{target}/{rest}"
+
+
+def _is_null_schema(schema: Any) -> bool:
+    """The 3.0 form of `{type: "null"}`."""
+    return isinstance(schema, dict) and schema.get("nullable") is True and schema.get("enum") == [None]
+
+
+def _nullable_union(schema: dict[str, Any], combiner: str) -> dict[str, Any]:
+    """`schema` with a null member of its `combiner` list turned into `nullable` (and a single
+    remaining member merged in; a `$ref` one through `allOf`, as 3.0 ignores keywords beside `$ref`)."""
+    members = schema.get(combiner)
+    if not isinstance(members, list) or not any(_is_null_schema(m) for m in members):
+        if isinstance(members, list) and len(members) == 1 and combiner == "anyOf" and len(schema) == 1:
+            return members[0] if isinstance(members[0], dict) else schema
+        return schema
+    rest = [m for m in members if not _is_null_schema(m)]
+    schema["nullable"] = True
+    if len(rest) > 1:
+        schema[combiner] = rest
+        return schema
+    del schema[combiner]
+    if not rest or not isinstance(rest[0], dict):
+        schema["enum"] = [None]
+    elif "$ref" in rest[0]:
+        schema["allOf"] = [rest[0], *schema.get("allOf", [])]
+    else:
+        for key, value in rest[0].items():
+            schema.setdefault(key, value)
+    return schema

@@ -861,6 +861,47 @@ def test_a_discriminator_property_name_becomes_a_discriminator_object() -> None:
     validate(converted, cls=OpenAPIV30SpecValidator)
 
 
+@pytest.mark.parametrize(
+    ("schema", "expected"),
+    [
+        ({"type": ["string", "null"]}, {"type": "string", "nullable": True}),
+        ({"type": ["integer", "string"]}, {"anyOf": [{"type": "integer"}, {"type": "string"}]}),
+        ({"type": "null"}, {"nullable": True, "enum": [None]}),
+        (
+            {"type": "array", "items": [{"type": "integer"}, {"type": "null"}]},
+            {"type": "array", "items": {"type": "integer", "nullable": True}},
+        ),
+        (
+            {"type": "array", "items": [{"type": "integer"}, {"type": "string"}]},
+            {"type": "array", "items": {"anyOf": [{"type": "integer"}, {"type": "string"}]}},
+        ),
+        ({"type": "array", "items": [{"type": "integer"}]}, {"type": "array", "items": {"type": "integer"}}),
+        ({"type": "array", "items": []}, {"type": "array"}),
+        (
+            {"items": [{"$ref": "#/definitions/A"}, {"type": "object", "properties": {"b": {"type": "string"}}}]},
+            {
+                "anyOf": [
+                    {"$ref": "#/components/schemas/A"},
+                    {"type": "object", "properties": {"b": {"type": "string"}}},
+                ]
+            },
+        ),
+        ({"items": [{"type": "integer"}, {"type": "null"}]}, {"type": "integer", "nullable": True}),
+        (
+            {"anyOf": [{"$ref": "#/definitions/A"}, {"type": "null"}]},
+            {"nullable": True, "allOf": [{"$ref": "#/components/schemas/A"}]},
+        ),
+    ],
+)
+def test_json_schema_forms_real_2_0_specs_use_become_3_0_forms(
+    schema: dict[str, Any], expected: dict[str, Any]
+) -> None:
+    # Not 2.0, but in Slack's spec: type lists, type null, lists of items (untyped: "one of these").
+    converted = to_openapi30(swagger(definitions={"A": {"type": "object"}, "S": schema}))
+    assert converted["components"]["schemas"]["S"] == expected
+    validate(converted, cls=OpenAPIV30SpecValidator)
+
+
 # -- operations -----------------------------------------------------------------------------------
 
 
