@@ -183,8 +183,8 @@ class _Converter:
     def _paths(self, paths: dict[str, Any]) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for route, raw in paths.items():
-            if not isinstance(raw, dict):
-                out[route] = raw
+            if not isinstance(raw, dict) or str(route).startswith("x-"):
+                out[str(route)] = raw
                 continue
             item: dict[str, Any] = {}
             if isinstance(raw.get("$ref"), str):
@@ -198,7 +198,6 @@ class _Converter:
                     item[method] = self._operation(raw[method], shared)
             item.update(_extensions(raw))
             out[str(route)] = item
-        out.update({k: v for k, v in _extensions(paths).items() if k not in out})
         return out
 
     def _operation(self, raw: dict[str, Any], shared: list[Any]) -> dict[str, Any]:
@@ -267,6 +266,8 @@ class _Converter:
             schema = self._value_schema(field)
             if "description" in field:
                 schema["description"] = field["description"]
+            if "x-example" in field:
+                schema["example"] = field["x-example"]
             has_file = has_file or field.get("type") == "file"
             properties[name] = schema
             if field.get("required"):
@@ -377,11 +378,13 @@ class _Converter:
         if headers:
             out["headers"] = headers
         content: dict[str, Any] = {}
-        if "schema" in raw:
-            schema = self._schema(raw["schema"])
+        schema = self._schema(raw["schema"]) if "schema" in raw else None
+        if schema is not None:
             content = {media: {"schema": copy.deepcopy(schema)} for media in produces}
         for media, example in _dict(raw.get("examples")).items():
-            content.setdefault(str(media), {})["example"] = example
+            # An example for a media type the operation does not list still documents that type.
+            media_type = content.setdefault(str(media), {} if schema is None else {"schema": copy.deepcopy(schema)})
+            media_type["example"] = example
         if content:
             out["content"] = content
         out.update(_extensions(raw))

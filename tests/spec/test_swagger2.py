@@ -934,6 +934,38 @@ def test_operation_fields_and_extensions_are_kept() -> None:
     }
 
 
+def test_extensions_on_paths_and_path_items_are_kept_and_not_taken_for_routes() -> None:
+    converted = to_openapi30(
+        swagger(
+            paths={
+                "x-owner": {"get": {"team": "core"}},
+                "/things": {"x-internal": True, "get": {"responses": {"200": {"description": "ok"}}}},
+            }
+        )
+    )
+    assert converted["paths"]["x-owner"] == {"get": {"team": "core"}}
+    assert converted["paths"]["/things"]["x-internal"] is True
+    validate(converted, cls=OpenAPIV30SpecValidator)
+
+
+def test_an_example_for_a_media_type_not_produced_still_gets_the_schema() -> None:
+    response = {"description": "ok", "schema": {"type": "string"}, "examples": {"text/plain": "hello"}}
+    content = one_operation({"responses": {"200": response}})["responses"]["200"]["content"]
+    assert content == {
+        "application/json": {"schema": {"type": "string"}},
+        "text/plain": {"schema": {"type": "string"}, "example": "hello"},
+    }
+
+
+def test_body_and_form_examples_are_kept_as_examples() -> None:
+    body = {"name": "b", "in": "body", "schema": {"type": "object"}, "x-examples": {"application/json": {"a": 1}}}
+    content = one_operation({"parameters": [body]})["requestBody"]["content"]
+    assert content == {"application/json": {"schema": {"type": "object"}, "example": {"a": 1}}}
+    field = {"name": "n", "in": "formData", "type": "string", "x-example": "Ada"}
+    form = one_operation({"parameters": [field]})["requestBody"]["content"]["application/x-www-form-urlencoded"]
+    assert form["schema"]["properties"]["n"] == {"type": "string", "example": "Ada"}
+
+
 # -- loading --------------------------------------------------------------------------------------
 
 
