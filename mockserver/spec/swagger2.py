@@ -98,15 +98,9 @@ class _Converter:
     def convert(self) -> dict[str, Any]:
         doc = self.doc
         out: dict[str, Any] = {"openapi": OPENAPI_VERSION}
-        if "info" in doc:
-            out["info"] = doc["info"]
-        for key in ("externalDocs",):
-            if key in doc:
-                out[key] = doc[key]
+        out.update({k: doc[k] for k in ("info", "externalDocs") if k in doc})
         out["servers"] = self._servers()
-        for key in ("tags", "security"):
-            if key in doc:
-                out[key] = doc[key]
+        out.update({k: doc[k] for k in ("tags", "security") if k in doc})
         out["paths"] = self._paths(_dict(doc.get("paths")))
         components = self._components()
         if components:
@@ -227,18 +221,23 @@ class _Converter:
         return out
 
     def _operation_body(self, own: list[Any], inherited: list[Any], consumes: list[str]) -> dict[str, Any] | None:
-        """The requestBody made of the operation's body parameter (its own before the path's), else of
-        its formData ones (the path's, then its own)."""
-        for raw in [*own, *inherited]:
-            parameter = self._deref(raw)
-            if parameter.get("in") == "body":
-                ref = _dict(raw).get("$ref")
-                if self._local_parameter_name(ref) in self.body_names and consumes == self.consumes:
-                    # The component was made with the global consumes: the same content.
-                    return {"$ref": self._ref(str(ref))}
-                return self._request_body(parameter, consumes)
+        """The requestBody of the operation's body or formData parameters. Its own decide over the
+        path's: a body or form of its own replaces a path-level body; form fields of both merge."""
+        own_body = next((p for p in own if self._deref(p).get("in") == "body"), None)
+        if own_body is not None:
+            return self._body_parameter(own_body, consumes)
         form = [p for p in map(self._deref, [*inherited, *own]) if p.get("in") == "formData"]
+        path_body = next((p for p in inherited if self._deref(p).get("in") == "body"), None)
+        if path_body is not None and not any(self._deref(p).get("in") == "formData" for p in own):
+            return self._body_parameter(path_body, consumes)
         return self._form_body(form, consumes) if form else None
+
+    def _body_parameter(self, raw: Any, consumes: list[str]) -> dict[str, Any]:
+        ref = _dict(raw).get("$ref")
+        if self._local_parameter_name(ref) in self.body_names and consumes == self.consumes:
+            # The component was made with the global consumes: the same content.
+            return {"$ref": self._ref(str(ref))}
+        return self._request_body(self._deref(raw), consumes)
 
     def _request_body(self, parameter: dict[str, Any], consumes: list[str]) -> dict[str, Any]:
         schema = self._schema(parameter.get("schema", {}))
@@ -306,7 +305,10 @@ class _Converter:
         return None
 
     def _key(self, raw: Any) -> tuple[str, str]:
+        """What makes a parameter unique (name and place); a ref to another file stands for itself."""
         parameter = self._deref(raw)
+        if isinstance(parameter.get("$ref"), str):
+            return "$ref", parameter["$ref"]
         return str(parameter.get("name")), str(parameter.get("in"))
 
     def _is_body_or_form(self, raw: Any) -> bool:

@@ -615,6 +615,44 @@ def test_path_level_form_fields_merge_with_the_operations_own() -> None:
     }
 
 
+def test_an_operations_own_form_replaces_a_path_level_body() -> None:
+    converted = to_openapi30(
+        swagger(
+            paths={
+                "/things": {
+                    "parameters": [{"name": "b", "in": "body", "schema": {"type": "string"}}],
+                    "post": {
+                        "parameters": [{"name": "f", "in": "formData", "type": "string"}],
+                        "responses": {"200": {"description": "ok"}},
+                    },
+                }
+            }
+        )
+    )
+    content = converted["paths"]["/things"]["post"]["requestBody"]["content"]
+    assert list(content) == ["application/x-www-form-urlencoded"]
+    assert list(content["application/x-www-form-urlencoded"]["schema"]["properties"]) == ["f"]
+
+
+def test_refs_to_parameters_in_other_files_do_not_override_each_other() -> None:
+    converted = to_openapi30(
+        swagger(
+            paths={
+                "/things": {
+                    "parameters": [{"$ref": "common.yaml#/parameters/Page"}],
+                    "get": {
+                        "parameters": [{"$ref": "common.yaml#/parameters/Size"}],
+                        "responses": {"200": {"description": "ok"}},
+                    },
+                }
+            }
+        )
+    )
+    item = converted["paths"]["/things"]
+    assert item["parameters"] == [{"$ref": "common.yaml#/components/parameters/Page"}]
+    assert item["get"]["parameters"] == [{"$ref": "common.yaml#/components/parameters/Size"}]
+
+
 # -- query, path and header parameters ------------------------------------------------------------
 
 
