@@ -27,6 +27,7 @@ from mockserver.spec.model import HTTP_METHODS, ApiSpec, Operation, Parameter, R
 from mockserver.spec.normalize import normalize_31
 from mockserver.spec.parse import parse_text
 from mockserver.spec.refs import RefResolver
+from mockserver.spec.swagger2 import to_openapi30
 
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
 _NAME_RE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -133,6 +134,8 @@ def _prepare(path: Path) -> tuple[Checked, str]:
     """The parsed document, its version and the SHA-256 of its text."""
     text = _read(path)
     document = _parse(path, text)
+    if str(document.get("swagger")) == "2.0":  # served as its OpenAPI 3.0.3 equivalent
+        document = to_openapi30(document)
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     return (path, document, _check_version(path, document)), digest
 

@@ -147,10 +147,18 @@ def test_document_without_openapi_field_is_not_openapi(tmp_path: Path) -> None:
     assert "openapi" in str(error)
 
 
-def test_swagger_2_is_an_unsupported_version(tmp_path: Path) -> None:
-    path = write(tmp_path, "old.yaml", "swagger: '2.0'\ninfo: {title: t, version: '1'}\npaths: {}\n")
+def test_swagger_2_is_loaded_as_openapi_303(tmp_path: Path) -> None:
+    path = write(tmp_path, "old.yaml", "swagger: '2.0'\ninfo: {title: t, version: '1'}\n" + MINIMAL_PATHS)
+    api = load(path)
+    assert api.version == "3.0.3" and api.document["openapi"] == "3.0.3"
+    assert [o.operation_id for o in api.operations] == ["listThings"]
+
+
+@pytest.mark.parametrize("version", ["1.2", "3.0"])
+def test_swagger_other_than_2_0_is_an_unsupported_version(tmp_path: Path, version: str) -> None:
+    path = write(tmp_path, "old.yaml", f"swagger: '{version}'\ninfo: {{title: t, version: '1'}}\npaths: {{}}\n")
     error = expect_load_error(path, SpecErrorKind.UNSUPPORTED_VERSION)
-    assert "swagger" in str(error) and "2.0" in str(error)
+    assert "swagger" in str(error) and repr(version) in str(error)
 
 
 @pytest.mark.parametrize("version", ["3.2.0", "banana", "2.0", "3.1"])
