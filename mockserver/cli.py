@@ -13,17 +13,17 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from mockserver import bundled
 from mockserver.errors import MockServerError
 from mockserver.spec.loader import load_all, loading
 from mockserver.spec.model import ApiSpec
 
-BUNDLED = Path(__file__).resolve().parent.parent / "specs"
 EXIT_SPEC = 2
 
 
 def default_specs() -> list[str]:
-    """The bundled specs folder when run from a checkout, else ./specs."""
-    return [str(BUNDLED if BUNDLED.is_dir() else Path("specs"))]
+    """The bundled specs folder (inside the installed package; `specs/` of the checkout when editable)."""
+    return [str(bundled.specs_dir())]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -248,11 +248,7 @@ def _resolve(name_or_spec: str) -> list[str]:
     path = Path(name_or_spec)
     if path.exists():
         return [str(path)]
-    for folder in map(Path, default_specs()):
-        for suffix in (".yaml", ".yml", ".json"):
-            if (folder / f"{name_or_spec}{suffix}").exists():
-                return [str(folder / f"{name_or_spec}{suffix}")]
-    return [str(path)]  # the loader reports it as missing
+    return [str(bundled.bundled_spec(name_or_spec) or path)]  # the loader reports a missing one
 
 
 def _headers(raw_headers: list[str], api: ApiSpec, use_env: bool) -> dict[str, str] | None:

@@ -121,18 +121,13 @@ def pytest_report_header(config: pytest.Config) -> str:
 @pytest.fixture(scope="session")
 def mock_specs(pytestconfig: pytest.Config) -> list[ApiSpec]:
     """The APIs the mock serves (`--mock-specs`, default: the bundled ones)."""
+    from mockserver.bundled import specs_dir
     from mockserver.errors import SpecLoadError
     from mockserver.spec.loader import load_all
 
     options = mock_options(pytestconfig)
-    if options.specs:
-        paths = list(options.specs)
-    else:
-        from mockserver.strategies import BUNDLED
-
-        paths = [str(BUNDLED if BUNDLED.is_dir() else Path("specs"))]
     try:
-        return load_all(paths)
+        return load_all(list(options.specs) or [specs_dir()])
     except SpecLoadError as exc:
         pytest.fail(f"mockserver: {exc}", pytrace=False)
 

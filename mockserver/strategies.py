@@ -22,6 +22,7 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
+from mockserver.bundled import bundled_spec
 from mockserver.generation.context import make_context
 from mockserver.generation.responses import ApiMock, OperationMock
 from mockserver.generation.values import Pools
@@ -29,10 +30,8 @@ from mockserver.spec.loader import load
 from mockserver.spec.model import ApiSpec
 from mockserver.spec.rules import RequestValues
 
-__all__ = ["BUNDLED", "api_mock", "resolve_spec", "response_bodies", "response_body"]
+__all__ = ["api_mock", "resolve_spec", "response_bodies", "response_body"]
 
-BUNDLED = Path(__file__).resolve().parent.parent / "specs"
-_SUFFIXES = (".yaml", ".yml", ".json")
 MAX_SEED = 2**32 - 1
 
 _lock = threading.Lock()
@@ -41,20 +40,14 @@ _by_spec: dict[int, tuple[ApiSpec, ApiMock]] = {}  # `ApiSpec` objects given (ke
 
 
 def resolve_spec(name_or_path: str | Path) -> Path:
-    """A spec file or folder as given, else a bundled API's spec (`"openrouter"` → specs/openrouter.yaml).
+    """A spec file or folder as given, else a bundled API's spec (`"openrouter"` → …/specs/openrouter.yaml).
 
     A name that matches nothing comes back unchanged, for the loader to report as missing.
     """
     path = Path(name_or_path)
     if path.exists():
         return path
-    folders = [BUNDLED] if BUNDLED.is_dir() else [Path("specs")]
-    for folder in folders:
-        for suffix in _SUFFIXES:
-            candidate = folder / f"{name_or_path}{suffix}"
-            if candidate.exists():
-                return candidate
-    return path
+    return bundled_spec(str(name_or_path)) or path
 
 
 def api_mock(spec: str | Path | ApiSpec) -> ApiMock:

@@ -13,7 +13,7 @@ from mockserver.errors import SpecLoadError
 from mockserver.spec.loader import load_all
 from mockserver.spec.model import ApiSpec
 from mockserver.spec.validation import schema_validator
-from mockserver.strategies import BUNDLED, api_mock, resolve_spec, response_bodies, response_body
+from mockserver.strategies import api_mock, resolve_spec, response_bodies, response_body
 
 SPECS = Path(__file__).resolve().parent.parent / "specs"
 APIS = {api.name: api for api in load_all([SPECS])}
@@ -101,7 +101,7 @@ def test_draws_are_fast_enough_for_the_default_deadline() -> None:
 
 
 def test_bundled_names_resolve_and_compile_once() -> None:
-    assert resolve_spec("openrouter") == BUNDLED / "openrouter.yaml"
+    assert resolve_spec("openrouter") == SPECS / "openrouter.yaml"
     assert api_mock("openrouter") is api_mock(SPECS / "openrouter.yaml") is api_mock(str(SPECS / "openrouter.yaml"))
     assert response_body("openrouter", "get-user-activity", seed=3) == response_body(
         SPECS / "openrouter.yaml", "get-user-activity", seed=3

@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from mockserver.bundled import bundled_fixtures_dir, is_bundled
 from mockserver.spec.model import ApiSpec
 from mockserver.spec.validation import schema_validator
 
@@ -30,8 +31,10 @@ class Fixture:
 
 
 def fixtures_dir(api: ApiSpec) -> Path:
-    """`fixtures/<api>` beside the folder holding the spec (the repo layout: specs/ and fixtures/)."""
-    return api.path.resolve().parent.parent / "fixtures" / api.name
+    """A bundled spec's bundled fixtures; else `fixtures/<api>` beside the folder holding the spec
+    (the repo layout: specs/ and fixtures/ side by side)."""
+    found = bundled_fixtures_dir(api.name) if is_bundled(api.path) else None
+    return found or api.path.resolve().parent.parent / "fixtures" / api.name
 
 
 def load_fixtures(api: ApiSpec) -> dict[str, dict[str, Fixture]]:
