@@ -101,8 +101,11 @@ def test_only_safe_methods_reach_a_real_url_unless_allowed(root: str) -> None:
     assert result.ok
     # The faithful stand-in answers 405 to anything but GET/HEAD/OPTIONS: none was sent.
     assert 405 not in result.statuses_seen.get("GET /api/v1/usage/activity", set())
-    unsafe = run_contract(APIS["onepin"], Target(base_url=base_url(root, "onepin", "faithful")),
-                          ContractOptions(**{**OPTIONS.__dict__, "allow_unsafe": True}))
+    unsafe = run_contract(
+        APIS["onepin"],
+        Target(base_url=base_url(root, "onepin", "faithful")),
+        ContractOptions(**{**OPTIONS.__dict__, "allow_unsafe": True}),
+    )
     assert 405 in unsafe.statuses_seen.get("GET /api/v1/usage/activity", set())
     assert unsafe.ok, render_text([unsafe])
 

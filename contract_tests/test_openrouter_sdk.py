@@ -51,9 +51,7 @@ def test_sdk_parses_the_mock_activity_into_its_typed_models(base_url: str) -> No
 
 def test_sdk_date_filter_returns_only_that_day(base_url: str) -> None:
     day = (datetime.now(UTC).date() - timedelta(days=3)).isoformat()
-    result = OpenRouter(api_key="sk-or-v1-good", server_url=base_url).analytics.get_user_activity(
-        request={"date": day}
-    )
+    result = OpenRouter(api_key="sk-or-v1-good", server_url=base_url).analytics.get_user_activity(request={"date": day})
     assert {item.date_ for item in result.data} == {day}
 
 

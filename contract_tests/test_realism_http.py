@@ -152,7 +152,6 @@ def test_the_walk_sees_every_checked_kind_of_field() -> None:
     assert len(problems_in(bad)) == 6
 
 
-
 def test_openrouter_rows_without_requests_have_no_tokens(bodies: dict[str, list[Any]]) -> None:
     token_fields = ("prompt_tokens", "completion_tokens", "reasoning_tokens", "cached_tokens")
     bad = [

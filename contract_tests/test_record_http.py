@@ -27,9 +27,24 @@ def root() -> Iterator[str]:
 
 def _record(root: str, api: str, fixtures: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "mockserver", "fixtures", "record", api, "--base-url", base_url(root, api),
-         "--fixtures-dir", str(fixtures), *extra],
-        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+        [
+            sys.executable,
+            "-m",
+            "mockserver",
+            "fixtures",
+            "record",
+            api,
+            "--base-url",
+            base_url(root, api),
+            "--fixtures-dir",
+            str(fixtures),
+            *extra,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -48,20 +63,36 @@ def test_mock_replays_a_recorded_answer(root: str, tmp_path: Path) -> None:
     (tmp_path / "specs").mkdir()
     spec = tmp_path / "specs" / "openrouter.yaml"
     spec.write_text(APIS["openrouter"].path.read_text(encoding="utf-8"), encoding="utf-8")
-    result = _record(root, "openrouter", tmp_path / "fixtures", "--header", f"Authorization: Bearer {TOKEN}",
-                     "--name", "live")
+    result = _record(
+        root, "openrouter", tmp_path / "fixtures", "--header", f"Authorization: Bearer {TOKEN}", "--name", "live"
+    )
     assert result.returncode == 0, result.stderr
     recorded = yaml.safe_load(next((tmp_path / "fixtures").rglob("live-200.yaml")).read_text(encoding="utf-8"))
     client = TestClient(build_app([load(spec)]))
-    response = client.get("/openrouter/api/v1/activity", headers={"Authorization": "Bearer x",
-                                                                  "Prefer": "example=live-200"})
+    response = client.get(
+        "/openrouter/api/v1/activity", headers={"Authorization": "Bearer x", "Prefer": "example=live-200"}
+    )
     assert response.status_code == 200 and response.json() == recorded["body"]
 
 
 def test_unreachable_host_is_one_line_and_exit_2(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "mockserver", "fixtures", "record", "onepin", "--base-url", "http://127.0.0.1:9",
-         "--fixtures-dir", str(tmp_path)],
-        cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
+        [
+            sys.executable,
+            "-m",
+            "mockserver",
+            "fixtures",
+            "record",
+            "onepin",
+            "--base-url",
+            "http://127.0.0.1:9",
+            "--fixtures-dir",
+            str(tmp_path),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1, result.stderr

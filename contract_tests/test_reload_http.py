@@ -40,7 +40,9 @@ def test_adding_a_spec_file_is_served_after_reload(tmp_path: Path) -> None:
     url = f"http://127.0.0.1:{port}/"
     server = subprocess.Popen(
         [sys.executable, "-m", "mockserver", "serve", "specs", "--reload", "--quiet", "--port", str(port)],
-        cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         assert _until(lambda: _index(url) == ["lightdash"]), "the server did not come up"

@@ -162,13 +162,11 @@ def test_serve_answers_with_generated_data_and_bundled_fixtures(served: str) -> 
     generated = httpx.get(f"{served}/onepin/api/v1/usage/activity?limit=2", headers=auth, timeout=10)
     assert generated.status_code == 200, generated.text
     assert generated.json()["pagination"]["limit"] == 2
-    fixture = httpx.get(
-        f"{served}/openrouter/api/v1/activity", headers={**auth, "Prefer": "example=empty"}, timeout=10
-    )
+    fixture = httpx.get(f"{served}/openrouter/api/v1/activity", headers={**auth, "Prefer": "example=empty"}, timeout=10)
     assert (fixture.status_code, fixture.json()) == (200, {"data": []})
 
 
-USER_TESTS = '''
+USER_TESTS = """
 from pathlib import Path
 
 import httpx
@@ -192,13 +190,11 @@ def test_mock_server_fixture_serves_the_bundled_specs(mock_server):
 @given(response_bodies("onepin", "usage_activity_api_v1_usage_activity_get"))
 def test_response_bodies_of_a_bundled_api(body):
     assert isinstance(body["data"], list)
-'''
+"""
 
 
 def test_pytest_plugin_and_strategies_work_installed(installed: Installed) -> None:
-    (installed.work / "test_user.py").write_text(
-        USER_TESTS.format(site=str(installed.site_packages)), encoding="utf-8"
-    )
+    (installed.work / "test_user.py").write_text(USER_TESTS.format(site=str(installed.site_packages)), encoding="utf-8")
     result = installed.run(installed.python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_user.py")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "2 passed" in result.stdout

@@ -29,7 +29,9 @@ def test_workers_answer_the_same_request_identically() -> None:
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
         [sys.executable, "-m", "mockserver", "serve", "--workers", "2", "--quiet", "--seed", "3", "--port", str(port)],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         for _ in range(300):  # bounded wait for the workers to listen
@@ -41,8 +43,12 @@ def test_workers_answer_the_same_request_identically() -> None:
         # Fresh connections each time, so that the kernel spreads them over both workers.
         bodies = {httpx.get(base + URL, headers=AUTH, timeout=5).content for _ in range(30)}
         assert len(bodies) == 1
-        other = httpx.get(base + URL, params={"date": time.strftime("%Y-%m-%d", time.gmtime(time.time() - 3 * 86400))},
-                          headers=AUTH, timeout=5).content
+        other = httpx.get(
+            base + URL,
+            params={"date": time.strftime("%Y-%m-%d", time.gmtime(time.time() - 3 * 86400))},
+            headers=AUTH,
+            timeout=5,
+        ).content
         assert other not in bodies
     finally:
         server.terminate()
@@ -50,6 +56,12 @@ def test_workers_answer_the_same_request_identically() -> None:
 
 
 def test_reload_with_several_workers_is_refused() -> None:
-    result = subprocess.run([sys.executable, "-m", "mockserver", "serve", "--reload", "--workers", "2"],
-                            cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "mockserver", "serve", "--reload", "--workers", "2"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1, result.stderr

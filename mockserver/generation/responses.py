@@ -8,11 +8,14 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import dataclass
+from random import Random
 from typing import Any
 
 from mockserver.errors import GenerationError, SpecErrorKind, SpecLoadError
 from mockserver.generation.compiler import Compiler, Gen
 from mockserver.generation.context import GenContext, Problem
+from mockserver.generation.media import binary, negotiate, to_csv, to_text, to_xml
+from mockserver.generation.media import kind as media_kind
 from mockserver.generation.shaping import Shaper
 from mockserver.generation.values import Pools, status_phrase
 from mockserver.spec.fixtures import Fixture, load_fixtures
@@ -41,28 +44,43 @@ def default_problem(response: ResponseSpec | None, status: int) -> Problem:
     return Problem(status=status, message=message, code=code)
 
 
-def generic_error(problem: Problem) -> dict[str, Any]:
-    """The body for an error the API documents no envelope for."""
-    return {"error": {"code": problem.code or status_phrase(problem.status)[0], "message": problem.message}}
+def problem_details(problem: Problem) -> dict[str, Any]:
+    """RFC 9457 problem details: the body for an error the API documents no envelope for."""
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": status_phrase(problem.status)[2],
+        "status": problem.status,
+        "detail": problem.message,
+    }
+    if problem.errors:
+        body["errors"] = [{"location": list(e.location), "message": e.message} for e in problem.errors]
+    return body
 
 
 class OperationMock:
-    """One operation: its generators by status key, its shaper, its named examples."""
+    """One operation: its generators by status key and media type, its shaper, its named examples."""
 
     def __init__(
         self, api: ApiSpec, op: Operation, compiler: Compiler, fixtures: dict[str, Fixture] | None = None
     ) -> None:
         self.api = api
         self.op = op
-        self._bodies: dict[str, Gen | None] = {}
+        self._bodies: dict[tuple[str, str], Gen] = {}
+        self._headers: dict[str, list[tuple[str, Gen]]] = {}
         for key, response in op.responses.items():
             where = f"{api.path}#/paths/{op.path}/{op.method}/responses/{key}"
             try:
-                self._bodies[key] = (
-                    compiler.compile(response.schema, in_error=not key.startswith("2"), where=where)
-                    if response.schema is not None and response.is_json
-                    else None
-                )
+                for media, content in response.content.items():
+                    schema = content.get("schema")
+                    if isinstance(schema, dict) or schema is False:
+                        self._bodies[(key, media)] = compiler.compile(
+                            schema, in_error=not key.startswith("2"), where=f"{where}/content/{media}"
+                        )
+                self._headers[key] = [
+                    (name, compiler.compile(schema, name=name, where=f"{where}/headers/{name}"))
+                    for name, schema in response.headers.items()
+                    if name.lower() not in _NOT_GENERATED
+                ]
             except GenerationError as exc:
                 raise SpecLoadError(api.path, SpecErrorKind.INVALID, str(exc)) from exc
         success = op.response_for(op.success_status)
@@ -84,9 +102,9 @@ class OperationMock:
         if found is not None:
             return found
         # Shapes of plain HTTP errors first: a validation list (FastAPI's 422) would need invented locations.
-        for key in ("default", "404", "401", "403", "400", "500", "422", *sorted(self.op.responses)):
+        for key in ("404", "401", "403", "400", "500", "422", *sorted(self.op.responses)):
             response = self.op.responses.get(key)
-            if response is not None and not key.startswith(("1", "2", "3")):
+            if response is not None and not key.startswith(("1", "2", "3")) and response.content:
                 return response
         return None
 
@@ -98,32 +116,37 @@ class OperationMock:
         *,
         dynamic: bool = True,
         envelope: ResponseSpec | None = None,
+        accept: str | None = None,
     ) -> Rendered:
-        """A response for `status`; a 2xx is shaped by the request, an error reports `ctx.problem`."""
+        """A response for `status`; a 2xx is shaped by the request, an error reports `ctx.problem`.
+
+        `accept` (the request's Accept header) picks among the documented media types."""
         response = envelope or self.op.response_for(status)
         if response is None:
-            return Rendered(status, generic_error(ctx.problem or default_problem(None, status)), "application/json", {})
+            problem = ctx.problem or default_problem(None, status)
+            return Rendered(status, problem_details(problem), "application/problem+json", {})
         key = response.status
         ctx.status = status
         if status >= 400 and ctx.problem is None:
             ctx.problem = default_problem(response, status)
-        if not dynamic and response.examples:
-            body = copy.deepcopy(next(iter(response.examples.values())))
-            return Rendered(status, body, response.media_type, {})
-        gen = self._bodies.get(key)
-        if gen is None:
-            return Rendered(
-                status,
-                None,
-                response.media_type
-                if response.schema is None and response.media_type and not response.is_json
-                else None,
-                {},
-            )
-        body = gen(ctx, 0)
-        if 200 <= status < 300:
-            body = self.shaper.shape(body, request, ctx)
-        return Rendered(status, body, response.media_type or "application/json", {})
+        headers = {name: header_text(gen(ctx, 1)) for name, gen in self._headers.get(key, [])}
+        if not response.content:
+            return Rendered(status, None, None, headers)
+        default = response.media_type or next(iter(response.content))
+        media = negotiate(accept, list(response.content), default) or default
+        content = response.content.get(media) or {}
+        examples = _examples(content)
+        gen = self._bodies.get((key, media))
+        schema = content.get("schema")
+        if gen is not None and (dynamic or not examples):
+            body = gen(ctx, 0)
+            if 200 <= status < 300 and media == response.media_type:
+                body = self.shaper.shape(body, request, ctx)
+        elif examples:
+            body = copy.deepcopy(examples[0])
+        else:
+            body = None
+        return Rendered(status, *_serialise(body, media, schema, ctx), headers)
 
     def example(self, name: str) -> Rendered | None:
         found = self.examples.get(name)
@@ -131,7 +154,63 @@ class OperationMock:
             return None
         status, value = found
         response = self.op.response_for(status)
-        return Rendered(status, copy.deepcopy(value), response.media_type if response else "application/json", {})
+        media = response.media_type if response and response.media_type else "application/json"
+        schema = response.schema if response else None
+        return Rendered(status, *_serialise(copy.deepcopy(value), media, schema, None), {})
+
+
+_NOT_GENERATED = frozenset({"content-type", "content-length", "transfer-encoding", "connection"})
+
+
+def header_text(value: Any) -> str:
+    """A generated header value as it is written on the wire."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ",".join(header_text(v) for v in value)
+    if isinstance(value, dict):
+        return ",".join(f"{k},{header_text(v)}" for k, v in value.items())
+    return "" if value is None else str(value)
+
+
+def _examples(content: dict[str, Any]) -> list[Any]:
+    found = [
+        ex.get("value") for ex in (content.get("examples") or {}).values() if isinstance(ex, dict) and "value" in ex
+    ]
+    if "example" in content:
+        found.insert(0, content["example"])
+    return found
+
+
+def _serialise(body: Any, media: str, schema: Any, ctx: GenContext | None) -> tuple[Any, str]:
+    """(body, media type) as sent: JSON values stay values (the server encodes them), the rest become text or bytes."""
+    how = media_kind(media)
+    concrete = _concrete(media, how)
+    if how == "json":
+        return ({} if body is None else body), concrete
+    if how == "xml":
+        return (body if isinstance(body, str) else to_xml(body, schema)), concrete
+    if how == "csv":
+        return to_csv(body if body is not None else ""), concrete
+    if how in ("text", "form"):
+        return to_text(body if body is not None else ""), concrete
+    if isinstance(body, (str, bytes)) and body and not _is_file_schema(schema):
+        return body, concrete
+    return binary(concrete, ctx.rng if ctx is not None else Random(0)), concrete
+
+
+def _is_file_schema(schema: Any) -> bool:
+    return (isinstance(schema, dict) and schema.get("format") in ("binary", "byte")) or schema is None
+
+
+def _concrete(media: str, how: str) -> str:
+    """A media type a response can carry: ranges (`*/*`, `image/*`) become one of theirs."""
+    main = media.split(";", 1)[0].strip()
+    if "*" not in main:
+        return media
+    return {"json": "application/json", "text": "text/plain"}.get(how) or (
+        "image/png" if main.startswith("image/") else "application/octet-stream"
+    )
 
 
 class ApiMock:

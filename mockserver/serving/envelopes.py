@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from starlette.datastructures import Headers
 from starlette.responses import Response
 from starlette.types import Scope
 
 from mockserver.generation.context import FieldError, Problem
-from mockserver.generation.responses import ApiMock
+from mockserver.generation.responses import ApiMock, problem_details
 from mockserver.generation.values import status_phrase
 from mockserver.serving.journal import ENTRY
 from mockserver.serving.state import BoundOperation, MockState, to_response
@@ -34,14 +35,15 @@ def error_response(
     extra = dict(headers or {})
     if problem.status == 401:
         extra.setdefault("WWW-Authenticate", "Bearer")
-    if mock is None:
-        body = {"error": {"code": problem.code, "message": problem.message}}
+    if mock is None:  # an API without operations: no envelope of its own to use
+        body = problem_details(problem)
         return Response(
-            json.dumps(body).encode(), status_code=problem.status, media_type="application/json", headers=extra
+            json.dumps(body).encode(), status_code=problem.status, media_type="application/problem+json", headers=extra
         )
     ctx = state.context(scope, None, status=problem.status, problem=problem)
     request = bound.request_values(scope) if bound else RequestValues()
-    rendered = mock.render(problem.status, ctx, request, envelope=mock.error_envelope(problem.status))
+    accept = Headers(scope=scope).get("accept")
+    rendered = mock.render(problem.status, ctx, request, envelope=mock.error_envelope(problem.status), accept=accept)
     return to_response(rendered, extra)
 
 

@@ -8,6 +8,7 @@ constant-body ceiling app, `bench/ceilings.py connexion`).
 
 from __future__ import annotations
 
+from starlette.datastructures import Headers
 from starlette.responses import Response
 from starlette.types import Scope
 
@@ -52,6 +53,6 @@ def respond(state: MockState, bound: BoundOperation, scope: Scope, prefs: Prefer
             f"documented: {', '.join(op.documented_statuses)}",
             documented=op.documented_statuses,
         )
-    rendered = mock.render(status, ctx, request, dynamic=prefs.dynamic)
+    rendered = mock.render(status, ctx, request, dynamic=prefs.dynamic, accept=Headers(scope=scope).get("accept"))
     extra = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     return to_response(rendered, extra)
