@@ -1,0 +1,208 @@
+"""Every request shape a real spec uses is accepted when valid and refused, in the API's envelope, when not."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from mockserver.serving.app import build_app
+from mockserver.serving.state import ServerConfig
+from mockserver.spec.loader import load
+
+# Shapes from Stripe (anyOf query params, deepObject form bodies), Discord (3.1 nullable references),
+# OAI's uspto (a urlencoded form) and Box/Twilio (literal paths beside templated ones).
+SPEC = """
+openapi: 3.1.0
+info: {title: Shapes, version: "1"}
+paths:
+  /v1/customers:
+    get:
+      parameters:
+        - name: created
+          in: query
+          style: deepObject
+          explode: true
+          schema:
+            anyOf:
+              - {type: object, properties: {gt: {type: integer}, gte: {type: integer}, lt: {type: integer}}}
+              - {type: integer}
+        - {name: expand, in: query, style: deepObject, explode: true, schema: {type: array, items: {type: string}}}
+        - {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 100}}
+        - {name: ids, in: query, style: pipeDelimited, explode: false, schema: {type: array, items: {type: integer}}}
+      responses:
+        "200": {$ref: "#/components/responses/Customers"}
+        "400": {$ref: "#/components/responses/Error"}
+    post:
+      requestBody:
+        content:
+          application/x-www-form-urlencoded:
+            schema:
+              type: object
+              properties:
+                email: {type: string, maxLength: 512}
+                address:
+                  type: object
+                  properties: {city: {type: string}, line1: {type: string}}
+                metadata:
+                  anyOf: [{type: object, additionalProperties: {type: string}}, {type: string, enum: [""]}]
+                expand: {type: array, items: {type: string}}
+                balance: {type: integer}
+                tax_exempt: {type: string, enum: ["", exempt, none, reverse]}
+            encoding:
+              address: {style: deepObject, explode: true}
+              metadata: {style: deepObject, explode: true}
+              expand: {style: deepObject, explode: true}
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {type: object}}}}
+        "400": {$ref: "#/components/responses/Error"}
+  /channels/{channel_id}/messages:
+    post:
+      parameters: [{name: channel_id, in: path, required: true, schema: {type: string, pattern: "^[0-9]+$"}}]
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                content: {type: [string, "null"]}
+                embed: {oneOf: [{type: "null"}, {$ref: "#/components/schemas/Embed"}]}
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {type: object}}}}
+        "400": {$ref: "#/components/responses/Error"}
+  /metadata_templates/{scope}:
+    get:
+      parameters: [{name: scope, in: path, required: true, schema: {type: string, enum: [global, enterprise]}}]
+      responses:
+        "200": {description: one template, content: {application/json: {schema: {type: object, required: [kind], properties: {kind: {const: one}}}}}}
+  /metadata_templates/global:
+    get:
+      responses:
+        "200": {description: the list, content: {application/json: {schema: {type: object, required: [kind], properties: {kind: {const: list}}}}}}
+  /uploads:
+    post:
+      requestBody:
+        content:
+          multipart/form-data:
+            schema:
+              type: object
+              required: [file, name]
+              properties: {file: {type: string, format: binary}, name: {type: string}, size: {type: integer}}
+      responses:
+        "201": {description: stored}
+        "400": {$ref: "#/components/responses/Error"}
+components:
+  schemas:
+    Embed: {type: object, required: [title], properties: {title: {type: string}}}
+  responses:
+    Customers:
+      description: ok
+      content: {application/json: {schema: {type: object, required: [data], properties: {data: {type: array, items: {type: object}}}}}}
+    Error:
+      description: refused
+      content:
+        application/json:
+          schema:
+            type: object
+            required: [error]
+            properties: {error: {type: object, required: [message], properties: {message: {type: string}}}}
+"""
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    path: Path = tmp_path_factory.mktemp("specs") / "shapes.yaml"
+    path.write_text(SPEC)
+    app = build_app([load(path, strict=True)], ServerConfig(access_log=False, max_body=1024))
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "created=1690000000",
+        "created[gt]=1690000000&created[lt]=1700000000",
+        "expand[]=data.default_source&expand[]=data.tax",
+        "expand=data.tax",
+        "ids=1|2|3&limit=5",
+        "",
+    ],
+)
+def test_valid_query_shapes_of_a_stripe_list_endpoint_are_answered(client: TestClient, query: str) -> None:
+    response = client.get(f"/shapes/v1/customers?{query}")
+    assert response.status_code == 200, response.text[:300]
+
+
+@pytest.mark.parametrize("query", ["created=yesterday", "created[gt]=soon", "limit=0", "ids=1|x"])
+def test_invalid_query_values_are_refused_in_the_documented_envelope(client: TestClient, query: str) -> None:
+    response = client.get(f"/shapes/v1/customers?{query}")
+    assert response.status_code == 400, response.text[:300]
+    assert set(response.json()) == {"error"} and response.json()["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        "email=a%40example.com&address[city]=Berlin&address[line1]=Unter+den+Linden+1",
+        "metadata[order_id]=6735&metadata[team]=growth&expand[]=tax&expand[]=sources",
+        "metadata=&tax_exempt=",
+        "balance=-500",
+        "",
+    ],
+)
+def test_stripe_sdk_form_encoding_is_accepted(client: TestClient, form: str) -> None:
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    response = client.post("/shapes/v1/customers", content=form, headers=headers)
+    assert response.status_code == 200, response.text[:300]
+
+
+@pytest.mark.parametrize("form", ["balance=lots", "tax_exempt=maybe", "address[city][x]=1"])
+def test_an_invalid_form_field_is_refused_naming_it(client: TestClient, form: str) -> None:
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    response = client.post("/shapes/v1/customers", content=form, headers=headers)
+    assert response.status_code == 400, response.text[:300]
+
+
+@pytest.mark.parametrize("body", [{"content": None, "embed": None}, {"embed": {"title": "hi"}}, {}])
+def test_null_is_accepted_where_a_31_union_allows_it(client: TestClient, body: object) -> None:
+    response = client.post("/shapes/channels/123/messages", json=body)
+    assert response.status_code == 200, response.text[:300]
+
+
+def test_a_31_union_still_refuses_what_no_branch_accepts(client: TestClient) -> None:
+    response = client.post("/shapes/channels/123/messages", json={"embed": {"description": "no title"}})
+    assert response.status_code == 400
+
+
+def test_a_required_body_that_is_missing_is_refused(client: TestClient) -> None:
+    response = client.post("/shapes/channels/123/messages")
+    assert response.status_code == 400 and "required" in response.json()["error"]["message"]
+
+
+def test_a_media_type_the_operation_does_not_take_is_415(client: TestClient) -> None:
+    response = client.post("/shapes/channels/123/messages", content="<x/>", headers={"Content-Type": "application/xml"})
+    assert response.status_code == 415, response.text[:300]
+    assert "application/json" in response.text
+
+
+def test_a_body_over_the_limit_is_413_without_reading_it_all(client: TestClient) -> None:
+    response = client.post("/shapes/channels/123/messages", json={"content": "x" * 5000})
+    assert response.status_code == 413
+
+
+def test_the_literal_path_wins_over_the_template_declared_first(client: TestClient) -> None:
+    assert client.get("/shapes/metadata_templates/global").json() == {"kind": "list"}
+    assert client.get("/shapes/metadata_templates/enterprise").json() == {"kind": "one"}
+
+
+def test_a_multipart_upload_is_checked_field_by_field(client: TestClient) -> None:
+    files = {"file": ("a.png", b"\x89PNG...", "image/png")}
+    assert client.post("/shapes/uploads", files=files, data={"name": "a", "size": "3"}).status_code == 201
+    missing = client.post("/shapes/uploads", files=files, data={"size": "3"})
+    assert missing.status_code == 400 and "name" in missing.text
+    wrong = client.post("/shapes/uploads", files=files, data={"name": "a", "size": "big"})
+    assert wrong.status_code == 400
