@@ -47,8 +47,6 @@ def merge(a: Schema, b: Schema) -> Schema:
             out[key] = [v for v in out[key] if v in value]
         elif key == "type":
             out[key] = _intersect_types(out[key], value)
-        elif key == "nullable":
-            out[key] = bool(out[key]) and bool(value)
         elif key == "allOf":
             out[key] = [*out[key], *value]
         elif key in ("items", "additionalProperties") and isinstance(value, dict) and isinstance(out[key], dict):
@@ -58,11 +56,18 @@ def merge(a: Schema, b: Schema) -> Schema:
         elif key == "pattern" and value != out[key]:
             # Both must match; generators check every pattern in `x-patterns`.
             out["x-patterns"] = list(dict.fromkeys([*out.get("x-patterns", []), value]))
+    if "nullable" in out:
+        # allOf: null is a value only if every part allows it; a typed part without `nullable` does not.
+        out["nullable"] = _allows_null(a) and _allows_null(b)
     for side in ("min", "max"):
         _merge_bound(out, a, b, side)
     if "allOf" in out:
         return merge_all_of(out)
     return out
+
+
+def _allows_null(schema: Schema) -> bool:
+    return schema.get("nullable") is True or ("type" not in schema and schema.get("nullable") is not False)
 
 
 _BOUNDS = frozenset({"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"})

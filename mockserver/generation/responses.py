@@ -83,15 +83,32 @@ class OperationMock:
                 ]
             except GenerationError as exc:
                 raise SpecLoadError(api.path, SpecErrorKind.INVALID, str(exc)) from exc
-        success = op.response_for(op.success_status)
-        self.shaper = Shaper(
-            op, success.schema if success else None, compiler.compile, openapi_31=api.is_31, where=str(api.path)
-        )
+        self._compiler = compiler
+        self._shaper: Shaper | None = None
+        if op.mock:
+            self._shaper = self._make_shaper()  # now: a mistake in `x-mock` is a load error, not a request's
         self.examples: dict[str, tuple[int, Any]] = {name: (f.status, f.body) for name, f in (fixtures or {}).items()}
         for key, response in op.responses.items():
             for name, value in response.examples.items():
                 status = int(key) if key.isdigit() else (int(key[0]) * 100 if key[0].isdigit() else 500)
                 self.examples.setdefault(name, (status, value))
+
+    @property
+    def shaper(self) -> Shaper:
+        """The success body's shaper; without `x-mock` it is made when first needed (large specs start faster)."""
+        if self._shaper is None:
+            self._shaper = self._make_shaper()
+        return self._shaper
+
+    def _make_shaper(self) -> Shaper:
+        success = self.op.response_for(self.op.success_status)
+        return Shaper(
+            self.op,
+            success.schema if success else None,
+            self._compiler.compile,
+            openapi_31=self.api.is_31,
+            where=str(self.api.path),
+        )
 
     def documents(self, status: int) -> bool:
         return self.op.response_for(status) is not None

@@ -199,7 +199,10 @@ def _collect_fields(schema: Any, prefix: Path = (), depth: int = 0) -> dict[Path
 
 
 def _object_branch(schema: Any) -> Any:
-    if not isinstance(schema, dict) or "properties" in schema:
+    if not isinstance(schema, dict):
+        return schema
+    schema = merge_all_of(schema)  # every part of an allOf, not its first branch only
+    if "properties" in schema:
         return schema
     for branch in [*(schema.get("anyOf") or []), *(schema.get("oneOf") or []), *(schema.get("allOf") or [])]:
         if isinstance(branch, dict) and ("properties" in branch or branch.get("type") == "object"):

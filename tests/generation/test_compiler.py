@@ -788,3 +788,26 @@ def test_a_pool_is_the_same_whatever_pools_were_drawn_before_it() -> None:
     alone = second.get("company", lambda f: f.company())
     assert in_order == alone
     assert second.people() == first.people()
+
+
+# --- null where a composition forbids it (Asana, Box) ----------------------------------------------------
+
+
+ENUM_OPTION = {"type": "object", "required": ["gid"], "properties": {"gid": {"type": "string"}}}
+
+
+def test_allof_with_a_nullable_part_is_never_null_when_another_part_forbids_it() -> None:
+    # Asana's CustomField.enum_value: allOf [EnumOption, {type: object, nullable: true}]
+    schema = {"allOf": [ENUM_OPTION, {"type": "object", "nullable": True}]}
+    assert None not in valid_values(schema, seeds=range(200))
+
+
+def test_allof_of_nullable_parts_may_be_null() -> None:
+    schema = {"allOf": [{**ENUM_OPTION, "nullable": True}, {"type": "object", "nullable": True}]}
+    assert None in valid_values(schema, seeds=range(200))
+
+
+def test_an_object_whose_oneof_branch_is_nullable_is_never_null() -> None:
+    # Box's shared_link: type object beside a oneOf with a nullable branch
+    schema = {"type": "object", "oneOf": [ENUM_OPTION, {"type": "object", "nullable": True, "properties": {}}]}
+    assert None not in valid_values(schema, seeds=range(200))
