@@ -8,7 +8,7 @@ PORT ?= 8000
 SEED ?= 0
 SPECS ?= specs
 
-.PHONY: install serve test test-fast lint contract contract-real clean bench
+.PHONY: install serve test test-fast lint contract contract-real clean bench corpus
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,3 +51,8 @@ clean:
 # Prints a table and writes bench/results/latest.json.
 bench: $(STAMP)
 	$(PY) bench/run.py
+
+# Real vendors' specs (tests/corpus/, see its README) served by the mock and checked with schemathesis, valid
+# requests only. Outputs in .corpus-out/. Quick run: make corpus CORPUS_ARGS='--sample 5 --max-examples 5'
+corpus: $(STAMP)
+	$(PY) tests/corpus/run.py $(CORPUS_ARGS)
