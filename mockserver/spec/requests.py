@@ -234,6 +234,10 @@ def form_fields(pairs: Sequence[tuple[str, Any]], schema: Any, encoding: Any) ->
     for root, keys in nested.items():
         value = brackets(root, keys, props.get(root))
         out[root] = out.get(root, value)
+    required = schema.get("required") if isinstance(schema, dict) else None
+    for name in required if isinstance(required, list) else []:
+        if name not in out and "array" in kinds(props.get(name)):
+            out[name] = []  # an empty list has no form encoding: a missing array field is an empty one
     return out
 
 

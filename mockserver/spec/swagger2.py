@@ -381,8 +381,9 @@ class _Converter:
             out["headers"] = headers
         content: dict[str, Any] = {}
         schema = self._schema(raw["schema"]) if "schema" in raw else None
-        if schema is not None:
-            content = {media: {"schema": copy.deepcopy(schema)} for media in produces}
+        # Without a schema 2.0 says "no content", yet `produces` still names the Content-Type clients (and
+        # schemathesis) expect: each media type is kept, with no schema, so the answer carries that type.
+        content = {media: {} if schema is None else {"schema": copy.deepcopy(schema)} for media in produces}
         for media, example in _dict(raw.get("examples")).items():
             # An example for a media type the operation does not list still documents that type.
             media_type = content.setdefault(str(media), {} if schema is None else {"schema": copy.deepcopy(schema)})
