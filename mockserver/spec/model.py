@@ -20,6 +20,7 @@ class Parameter:
     description: str = ""
     style: str = ""  # as serialised: form, simple, deepObject, … (the location's default when unset)
     explode: bool = False
+    allow_empty: bool = False  # `allowEmptyValue`: `?flag=` is a valid way to send it
 
 
 @dataclass(frozen=True)
