@@ -148,6 +148,7 @@ def _index(path: Path, document: dict[str, Any], version: str, digest: str) -> A
         normalize_31(resolved)
     operations = tuple(_operations(path, resolved))
     _warn_bodiless(path, operations)
+    _warn_unreachable(path, operations)
     return ApiSpec(
         name=_NAME_RE.sub("-", path.stem),
         path=path,
@@ -288,6 +289,16 @@ def _warn_bodiless(path: Path, operations: tuple[Operation, ...]) -> None:
             path,
             count,
             found[0],
+        )
+
+
+def _warn_unreachable(path: Path, operations: tuple[Operation, ...]) -> None:
+    """A path with `#` or `?` in it can never be requested: clients keep a fragment, and a query is not a path."""
+    found = sorted({op.path for op in operations if not op.routable})
+    if found:
+        count = f"{len(found)} × " if len(found) > 1 else ""
+        logger.warning(
+            "%s: %sa path holds '#' or '?', which no request can reach; not routed (first: %s)", path, count, found[0]
         )
 
 

@@ -67,6 +67,11 @@ class Operation:
     # The request body's media types (resolved Media Type Objects: schema, encoding); empty: no body.
     request_content: dict[str, dict[str, Any]] = field(default_factory=dict)
 
+    @property
+    def routable(self) -> bool:
+        """Whether a request can name this path (Box writes `/shared_items#folders`: a fragment never is sent)."""
+        return "#" not in self.path and "?" not in self.path
+
     def response_for(self, status: int) -> ResponseSpec | None:
         """The response documented for `status`: exact code, then `4XX`-style range, then default."""
         exact = self.responses.get(str(status))

@@ -152,7 +152,9 @@ def test_valid_query_shapes_of_a_stripe_list_endpoint_are_answered(client: TestC
     assert response.status_code == 200, response.text[:300]
 
 
-@pytest.mark.parametrize("query", ["created=yesterday", "created[gt]=soon", "limit=0", "ids=1|x", "opt_pretty=maybe", "limit="])
+@pytest.mark.parametrize(
+    "query", ["created=yesterday", "created[gt]=soon", "limit=0", "ids=1|x", "opt_pretty=maybe", "limit="]
+)
 def test_invalid_query_values_are_refused_in_the_documented_envelope(client: TestClient, query: str) -> None:
     response = client.get(f"/shapes/v1/customers?{query}")
     assert response.status_code == 400, response.text[:300]
