@@ -163,8 +163,8 @@ class OperationMock:
                 body = self.shaper.shape(body, request, ctx)
         elif examples:
             body = copy.deepcopy(examples[0])
-        else:
-            body = None
+        else:  # a media type with neither schema nor example: an empty object, empty text, or some bytes
+            body = {} if media_kind(media) == "json" else None
         return Rendered(status, *_serialise(body, media, schema, ctx), headers)
 
     def example(self, name: str) -> Rendered | None:
@@ -206,7 +206,7 @@ def _serialise(body: Any, media: str, schema: Any, ctx: GenContext | None) -> tu
     how = media_kind(media)
     concrete = _concrete(media, how)
     if how == "json":
-        return ({} if body is None else body), concrete
+        return body, concrete
     if how == "xml":
         return (body if isinstance(body, str) else to_xml(body, schema)), concrete
     if how == "csv":

@@ -129,7 +129,7 @@ def to_response(rendered: Rendered, extra_headers: dict[str, str] | None = None)
     headers = {**rendered.headers, **(extra_headers or {})}
     if rendered.media_type is None:
         return Response(status_code=rendered.status, headers=headers)
-    if rendered.body is None:  # no body, but the type a client is told (a 204 that documents one)
+    if rendered.status in (204, 304) or rendered.status < 200:  # no body, but the type a client is told
         return Response(status_code=rendered.status, headers={**headers, "Content-Type": rendered.media_type})
     if isinstance(rendered.body, (str, bytes)) and media_kind(rendered.media_type) != "json":
         return Response(rendered.body, status_code=rendered.status, media_type=rendered.media_type, headers=headers)

@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl
 
 from jsonschema import FormatChecker
 from jsonschema.exceptions import ValidationError
-from jsonschema.validators import extend
+from jsonschema.validators import Draft202012Validator, extend
 from openapi_schema_validator import OAS30Validator, OAS31Validator
 
 from mockserver.spec.model import Operation, Parameter
@@ -59,15 +59,33 @@ def _writable_required(validator: Any, required: Any, instance: Any, schema: Any
             yield ValidationError(f"{name!r} is a required property")
 
 
-# 3.0's validator already skips required readOnly properties; 3.1's (plain 2020-12) needs telling.
-_REQUEST_31 = extend(OAS31Validator, {"required": _writable_required})
+def _nullable_first(check: Any) -> Any:
+    def keyword(validator: Any, value: Any, instance: Any, schema: Any) -> Iterator[ValidationError]:
+        # `nullable: true` admits null whatever else the schema says (beside `oneOf`, without `type`),
+        # as GitHub's spec and the clients generated from it mean it; OAS 3.0.3's letter is stricter.
+        if instance is None and schema.get("nullable") is True:
+            return
+        yield from check(validator, value, instance, schema)
+
+    return keyword
+
+
+# Request checks read the spec as liberally as its clients do: discriminators are not resolved by name
+# (the resolved schemas have no `$ref` left to follow; the branches themselves decide), a required
+# readOnly property is not required (3.0's validator knows; 3.1's plain 2020-12 needs telling).
+_PLAIN = {k: Draft202012Validator.VALIDATORS[k] for k in ("oneOf", "anyOf", "allOf")}
+_REQUEST_30 = extend(
+    OAS30Validator,
+    {k: _nullable_first(v) for k, v in {**OAS30Validator.VALIDATORS, **_PLAIN}.items()},
+)
+_REQUEST_31 = extend(OAS31Validator, {**_PLAIN, "required": _writable_required})
 
 
 def validator_for(schema: Any, *, openapi_31: bool) -> Callable[[Any], list[tuple[str, str, str]]]:
     """A function giving (where, message, keyword) for each problem of a value against `schema`."""
     if not isinstance(schema, dict) or not schema:
         return lambda value: []
-    cls = _REQUEST_31 if openapi_31 else OAS30Validator
+    cls = _REQUEST_31 if openapi_31 else _REQUEST_30
     validator = cls(schema, format_checker=_FORMATS)
     broken: list[bool] = []
 

@@ -232,3 +232,37 @@ def test_a_required_form_array_left_out_is_an_empty_list_which_a_form_cannot_spe
     assert response.status_code == 201, response.text[:300]
     missing = client.post("/shapes/v1/Services/MG1/Compliance", content="MessageSamples=a", headers=headers)
     assert missing.status_code == 400
+
+
+def test_nullable_beside_a_union_without_type_admits_null_in_a_30_body(tmp_path: Path) -> None:
+    # GitHub's PUT /orgs/{org}/properties/schema/{name}: default_value {oneOf: [string, array], nullable: true}
+    text = """
+openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /props:
+    put:
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                default_value:
+                  nullable: true
+                  oneOf: [{type: string}, {type: array, items: {type: string}}]
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/Field"}}}}
+components:
+  schemas:
+    Field: {type: object, nullable: true, required: [id], properties: {id: {type: integer}}}
+"""
+    path = tmp_path / "gh.yaml"
+    path.write_text(text)
+    with TestClient(build_app([load(path, strict=True)], ServerConfig(access_log=False))) as client:
+        assert client.put("/gh/props", json={"default_value": None}).status_code == 200
+        assert client.put("/gh/props", json={"default_value": 7}).status_code == 400
+        # A nullable object answers null or an object with its required fields: never a bare {}.
+        for seed in range(30):
+            body = client.put("/gh/props", json={}, headers={"Prefer": f"seed={seed}"}).json()
+            assert body is None or isinstance(body["id"], int)
