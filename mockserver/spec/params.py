@@ -70,6 +70,9 @@ def scalar(text: str, allowed: set[str], fits: Validates | None = None) -> Any:
         with contextlib.suppress(ValueError):
             candidates.append(json.loads(text))
     candidates.append(text)
+    if not text:  # `?metadata=`: an object or list with nothing in it, as deepObject and form spell it
+        candidates += [{}] if "object" in allowed else []
+        candidates += [[]] if "array" in allowed else []
     if fits is not None:
         for candidate in candidates:
             if fits(candidate):
