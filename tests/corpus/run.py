@@ -1,7 +1,7 @@
 """Serve every spec of the corpus with the real mock and run schemathesis against it, valid requests only.
 
     .venv/bin/python tests/corpus/run.py                        # every spec, full run (make corpus; specs over
-                                                                # 300 operations sampled to 300: --max-operations)
+                                                                # 200 operations sampled to 200: --max-operations)
     .venv/bin/python tests/corpus/run.py --sample 5 --max-examples 5    # quick: 5 operations per spec
     .venv/bin/python tests/corpus/run.py --only stripe --only github
 
@@ -372,7 +372,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--max-operations",
         type=int,
-        default=300,
+        default=200,
         metavar="N",
         help="without --sample, specs with more operations are sampled down to N (0: no cap); keeps a full run "
         "under 15 minutes on 2 cores",
