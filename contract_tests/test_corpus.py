@@ -46,8 +46,6 @@ KNOWN_FAILURES: dict[str, str] = {
     "slack": "response_schema_conformance: limit=0 empties `members`, which has minItems 1",
     "twilio-messaging": "status_code_conformance: undocumented 400 for valid form bodies (an empty required array "
     "is absent once form-encoded: 'MessageSamples' is a required property)",
-    "oai-uspto": "status_code_conformance: undocumented 400 with an empty body when the optional form body is "
-    "omitted (POST /{dataset}/{version}/records)",
     "swagger-petstore": "not_a_server_error: 500 'The mock failed: KeyError: Content-Type' on "
     "POST /pet/{petId}/uploadImage sent without a body",
     "swagger-petstore-31": "status_code_conformance: undocumented 400 with an empty body for a valid POST /pet "
