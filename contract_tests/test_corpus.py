@@ -48,8 +48,6 @@ KNOWN_FAILURES: dict[str, str] = {
     "is absent once form-encoded: 'MessageSamples' is a required property)",
     "swagger-petstore": "not_a_server_error: 500 'The mock failed: KeyError: Content-Type' on "
     "POST /pet/{petId}/uploadImage sent without a body",
-    "swagger-petstore-31": "status_code_conformance: undocumented 400 with an empty body for a valid POST /pet "
-    "(only 405 is documented)",
 }
 
 
