@@ -40,9 +40,9 @@ def error_response(
     if mock is None:  # an API without operations: no envelope of its own to use
         return _problem_response(problem, extra)
     ctx = state.context(scope, None, status=problem.status, problem=problem)
-    request = bound.request_values(scope) if bound else RequestValues()
     accept = Headers(scope=scope).get("accept")
     try:
+        request = bound.request_values(scope) if bound else RequestValues()
         rendered = mock.render(
             problem.status, ctx, request, envelope=mock.error_envelope(problem.status), accept=accept
         )

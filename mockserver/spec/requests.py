@@ -97,6 +97,8 @@ def validator_for(schema: Any, *, openapi_31: bool) -> Callable[[Any], list[tupl
                 ("/".join(map(str, e.absolute_path)), _short(e.message), str(e.validator))
                 for e in validator.iter_errors(value)
             ]
+        except RecursionError:  # the value, not the schema, is the problem: refuse it
+            return [("", "nested too deeply to check", "depth")]
         except Exception as exc:  # a pattern Python cannot compile, a broken keyword: never refuse for it
             broken.append(True)
             logger.warning("cannot check values against a schema (%s: %s); accepting them", type(exc).__name__, exc)
@@ -195,6 +197,8 @@ class RequestCheck:
                 return None, [FieldError(("body",), f"Request body is not UTF-8 text: {exc.reason}", "json_invalid")]
             except ValueError as exc:
                 return None, [FieldError(("body",), f"Request body is not valid JSON: {exc}", "json_invalid")]
+            except RecursionError:
+                return None, [FieldError(("body",), "Request body is nested too deeply to read", "json_invalid")]
         elif lowered == "application/x-www-form-urlencoded" or parts is not None:
             try:
                 pairs = parts if parts is not None else parse_qsl(raw.decode("utf-8"), keep_blank_values=True)
