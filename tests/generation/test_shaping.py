@@ -407,3 +407,40 @@ def test_a_limit_below_the_lists_min_items_keeps_the_minimum() -> None:
     shaper = Shaper(op, schema, Compiler(Pools(0)).compile, openapi_31=False)
     body = shaper.shape({"members": ["a", "b", "c"]}, RequestValues(query={"limit": 0}), make_context(1))
     assert body == {"members": ["a"]}
+
+
+def test_an_echo_into_a_missing_sub_object_builds_it_from_every_allof_part() -> None:
+    # Spotify's /search: `tracks` is allOf [PagingObject, {items: [...]}], optional; `limit` echoes into it.
+    paging = {
+        "type": "object",
+        "required": ["limit", "total"],
+        "properties": {"limit": {"type": "integer"}, "total": {"type": "integer"}},
+    }
+    tracks = {
+        "allOf": [
+            paging,
+            {
+                "type": "object",
+                "required": ["items"],
+                "properties": {"items": {"type": "array", "items": {"type": "string"}}},
+            },
+        ]
+    }
+    schema = {"type": "object", "properties": {"tracks": tracks}}
+    op = Operation(
+        method="get",
+        path="/search",
+        operation_id="search",
+        summary="",
+        parameters=(Parameter("total", "query", False, {"type": "integer"}),),
+        responses={},
+        security=(),
+        request_body=None,
+        request_body_required=False,
+        mock={},
+    )
+    shaper = Shaper(op, schema, Compiler(Pools(0)).compile, openapi_31=False)
+    check = schema_validator(schema, openapi_31=False)
+    for seed in range(20):
+        body = shaper.shape({}, RequestValues(query={"total": 7}), make_context(seed))
+        assert body["tracks"]["total"] == 7 and check(body) == [], body
