@@ -28,6 +28,23 @@ D = date.fromisoformat
 RULES_TODAY = date(2026, 7, 1)
 
 
+def shaper_for(schema: dict[str, Any], *query: str) -> Shaper:
+    """The shaper of a GET operation answering `schema`, with integer query parameters `query`."""
+    op = Operation(
+        method="get",
+        path="/things",
+        operation_id="things",
+        summary="",
+        parameters=tuple(Parameter(name, "query", False, {"type": "integer"}) for name in query),
+        responses={},
+        security=(),
+        request_body=None,
+        request_body_required=False,
+        mock={},
+    )
+    return Shaper(op, schema, Compiler(Pools(0)).compile, openapi_31=False)
+
+
 # --- periods --------------------------------------------------------------------------------------
 
 
@@ -392,20 +409,7 @@ def test_a_limit_below_the_lists_min_items_keeps_the_minimum() -> None:
         "required": ["members"],
         "properties": {"members": {"type": "array", "minItems": 1, "items": {"type": "string"}}},
     }
-    op = Operation(
-        method="get",
-        path="/users.list",
-        operation_id="users_list",
-        summary="",
-        parameters=(Parameter("limit", "query", False, {"type": "integer"}),),
-        responses={},
-        security=(),
-        request_body=None,
-        request_body_required=False,
-        mock={},
-    )
-    shaper = Shaper(op, schema, Compiler(Pools(0)).compile, openapi_31=False)
-    body = shaper.shape({"members": ["a", "b", "c"]}, RequestValues(query={"limit": 0}), make_context(1))
+    body = shaper_for(schema, "limit").shape({"members": ["a", "b", "c"]}, RequestValues(query={"limit": 0}), make_context(1))
     assert body == {"members": ["a"]}
 
 
@@ -427,19 +431,7 @@ def test_an_echo_into_a_missing_sub_object_builds_it_from_every_allof_part() -> 
         ]
     }
     schema = {"type": "object", "properties": {"tracks": tracks}}
-    op = Operation(
-        method="get",
-        path="/search",
-        operation_id="search",
-        summary="",
-        parameters=(Parameter("total", "query", False, {"type": "integer"}),),
-        responses={},
-        security=(),
-        request_body=None,
-        request_body_required=False,
-        mock={},
-    )
-    shaper = Shaper(op, schema, Compiler(Pools(0)).compile, openapi_31=False)
+    shaper = shaper_for(schema, "total")
     check = schema_validator(schema, openapi_31=False)
     for seed in range(20):
         body = shaper.shape({}, RequestValues(query={"total": 7}), make_context(seed))
