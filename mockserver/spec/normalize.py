@@ -22,6 +22,7 @@ def normalize_31(root: Any) -> None:
             continue
         seen.add(id(node))
         _bounds(node)
+        _exclusive_null(node)
         _nullable(node)
         pending.extend(v for k, v in node.items() if k not in _LITERAL and not k.startswith("x-"))
 
@@ -46,11 +47,41 @@ def _nullable(schema: dict[str, Any]) -> None:
     elif isinstance(kind, list) and "null" not in kind:
         schema["type"] = [*kind, "null"]
     elif kind is None:
-        # Beside a union, without `type` (OpenAI's `size: {anyOf: [...], nullable: true}`): one more branch.
-        for combiner in ("anyOf", "oneOf"):
-            if isinstance(schema.get(combiner), list):
-                if not any(isinstance(b, dict) and b.get("type") == "null" for b in schema[combiner]):
-                    schema[combiner] = [*schema[combiner], {"type": "null"}]
-                break
+        _null_branch(schema)
     if isinstance(schema.get("enum"), list) and None not in schema["enum"]:
         schema["enum"] = [*schema["enum"], None]
+
+
+def _null_branch(schema: dict[str, Any]) -> None:
+    """`nullable` without `type` (beside a union, or a `$ref`): null becomes a branch of its own."""
+    for combiner in ("anyOf", "oneOf"):
+        if isinstance(schema.get(combiner), list):
+            if not any(_takes_null(b) for b in schema[combiner]):
+                schema[combiner] = [*schema[combiner], {"type": "null"}]
+            return
+    # `{$ref: X, nullable: true}` (resolved as allOf [X]) and the like: null, or everything else it says.
+    rest = {k: v for k, v in schema.items() if k not in _ANNOTATIONS and k != "nullable"}
+    if rest:
+        for key in rest:
+            del schema[key]
+        schema["anyOf"] = [{"type": "null"}, rest]
+
+
+def _exclusive_null(schema: dict[str, Any]) -> None:
+    # `oneOf: [{type: null}, {type: string, nullable: true}]`: read in 3.1, the second `nullable` would
+    # make null match two branches, which oneOf forbids; the null branch already says it.
+    branches = schema.get("oneOf")
+    if isinstance(branches, list) and any(isinstance(b, dict) and b.get("type") == "null" for b in branches):
+        for branch in branches:
+            if isinstance(branch, dict) and branch.get("type") != "null" and branch.get("nullable") is True:
+                del branch["nullable"]
+
+
+def _takes_null(schema: Any) -> bool:
+    if not isinstance(schema, dict):
+        return False
+    kind = schema.get("type")
+    return kind == "null" or (isinstance(kind, list) and "null" in kind) or schema.get("nullable") is True
+
+
+_ANNOTATIONS = frozenset({"description", "title", "example", "examples", "default", "deprecated", "x-ref"})

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import openapi_spec_validator
 import pytest
@@ -12,6 +14,7 @@ import yaml
 from mockserver.errors import SpecErrorKind, SpecLoadError
 from mockserver.spec.loader import load, load_all
 from mockserver.spec.model import ApiSpec
+from mockserver.spec.validation import schema_validator
 
 SPECS = Path(__file__).resolve().parents[2] / "specs"
 BUNDLED = sorted(SPECS.glob("*.yaml"))
@@ -544,3 +547,43 @@ def test_a_multi_file_spec_laid_out_like_digitaloceans_loads(tmp_path: Path) -> 
     assert op.operation_id == "droplets_list" and [p.name for p in op.parameters] == ["per_page"]
     items = op.responses["200"].schema["properties"]["droplets"]["items"]  # type: ignore[index]
     assert items["required"] == ["id"]
+
+
+@pytest.mark.parametrize(
+    ("schema", "valid", "invalid"),
+    [
+        # OpenAI: {$ref, nullable: true} in a 3.1 document
+        ({"$ref": "#/components/schemas/Format", "nullable": True}, [None, {"type": "text"}], [{"type": 7}]),
+        # OpenAI: nullable beside a typeless anyOf
+        ({"anyOf": [{"type": "string"}, {"type": "integer"}], "nullable": True}, [None, "a", 1], [True]),
+        # OpenAI's `stop`: an explicit null branch and a 3.0-nullable sibling stay exclusive
+        ({"oneOf": [{"type": "null"}, {"type": "string", "nullable": True}]}, [None, "a"], [1]),
+        ({"type": "string", "enum": ["a", "b"], "nullable": True}, [None, "a"], ["c"]),
+    ],
+)
+def test_30_nullable_in_a_31_document_means_what_its_author_meant(
+    tmp_path: Path, schema: dict[str, Any], valid: list[Any], invalid: list[Any]
+) -> None:
+    document = {
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/x": {
+                "post": {
+                    "requestBody": {
+                        "content": {"application/json": {"schema": {"type": "object", "properties": {"v": schema}}}}
+                    },
+                    "responses": {"200": {"description": "ok"}},
+                }
+            }
+        },
+        "components": {
+            "schemas": {"Format": {"type": "object", "required": ["type"], "properties": {"type": {"type": "string"}}}}
+        },
+    }
+    path = tmp_path / "n.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    [op] = load(path).operations
+    check = schema_validator(op.request_body, openapi_31=True)
+    assert [v for v in valid if check({"v": v})] == []
+    assert [v for v in invalid if not check({"v": v})] == []
