@@ -44,8 +44,8 @@ KNOWN_FAILURES: dict[str, str] = {
     "Content-Type for text/html and image/png responses; 404 with an empty body for path parameters with a newline",
     "asana": "response_schema_conformance: null for `nullable` + `allOf` properties whose branches say type object",
     "slack": "response_schema_conformance: limit=0 empties `members`, which has minItems 1",
-    "twilio-messaging": "status_code_conformance: undocumented 400 for valid form bodies (an empty required array "
-    "is absent once form-encoded: 'MessageSamples' is a required property)",
+    "twilio-messaging": "status_code_conformance: undocumented 400 when the optional form body is omitted "
+    "('FriendlyName' is a required property) or a required array is empty (absent once form-encoded)",
     "swagger-petstore": "not_a_server_error: 500 'The mock failed: KeyError: Content-Type' on "
     "POST /pet/{petId}/uploadImage sent without a body",
 }
