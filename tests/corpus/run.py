@@ -347,6 +347,14 @@ def run_spec(spec: CorpusSpec, args: argparse.Namespace) -> Result:
         kept = [op for op in operations if not defect(spec.name, f"{op[0].upper()} {op[1]}")]
         result.excluded = len(operations) - len(kept)
         chosen = sample_operations(kept, args.sample or args.max_operations)
+        known = {(method.upper(), path) for method, path in operations}
+        for name in args.operation:  # operations asked for by name come on top of the sample
+            method, _, path = name.strip().partition(" ")
+            if (method.upper(), path) not in known:
+                result.problem = f"no such operation: {name}"
+                return result
+            if (method.upper(), path) not in {(m.upper(), p) for m, p in chosen}:
+                chosen.append((method.upper(), path))
         if len(chosen) < len(operations):
             names = "|".join(re.escape(f"{method.upper()} {path}") for method, path in chosen)
             command += ["--include-name-regex", f"^({names})$"]
@@ -397,6 +405,13 @@ def main(argv: list[str] | None = None) -> int:
         metavar="N",
         help="without --sample, specs with more operations are sampled down to N (0: no cap); keeps a full run "
         "under 15 minutes on 2 cores",
+    )
+    parser.add_argument(
+        "--operation",
+        action="append",
+        default=[],
+        metavar="'METHOD /path'",
+        help="also test this operation (repeatable; spec path as in the spec, e.g. 'GET /pets/{id}')",
     )
     parser.add_argument("--max-examples", type=int, default=10, metavar="N", help="examples per operation and phase")
     parser.add_argument("--seed", type=int, default=1)
