@@ -1,9 +1,9 @@
 """The mock serves real vendors' specs: one test per spec of tests/corpus/, each a sampled run of its harness.
 
 Each test starts the real mock on the spec as a subprocess and runs schemathesis with valid requests on 5
-operations spread over the spec (5 examples each; plus, for a spec failing today, an operation it fails on), checking server errors, status codes, content types and
-response bodies (tests/corpus/run.py; `make corpus` is the full run). Specs the mock does not serve yet are
-marked xfail with what fails (non-strict: they pass as soon as the mock is fixed; then drop the mark).
+operations spread over the spec, plus the operations it once failed on (5 examples each), checking server
+errors, status codes, content types and response bodies (tests/corpus/run.py; `make corpus` is the full run).
+Operations where the vendor's spec contradicts itself are left out by the harness (tests/corpus/defects.yaml).
 """
 
 from __future__ import annotations
