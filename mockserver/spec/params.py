@@ -220,6 +220,10 @@ def _insert(node: Any, steps: list[str], value: str) -> Any:
 def _lists(node: Any, schema: Any) -> Any:
     """Dicts keyed 0, 1, 2… where the schema wants an array become lists (`items[0][price]=…`)."""
     if isinstance(node, list):
+        allowed = kinds(schema)
+        if "object" in allowed and "array" not in allowed and node:
+            # `metadata[]=v` for an object: the property whose name is empty
+            return {"": _lists(node[-1], properties(schema).get("", _first_of(schema, "additionalProperties")))}
         item = _first_of(schema, "items")
         return [_lists(v, item) for v in node]
     if not isinstance(node, dict):

@@ -79,3 +79,10 @@ def test_brackets_past_the_nesting_limit_are_not_structure() -> None:
 
 def test_a_huge_list_index_is_a_key_not_a_list_position() -> None:
     assert brackets("p", {"p[99999999]": ["1"]}, INTS) == {"99999999": "1"}
+
+
+def test_empty_brackets_on_an_object_name_its_empty_property() -> None:
+    # OpenAI's fine_tuning/jobs `metadata` (deepObject, additionalProperties string): schemathesis sends metadata[]=v
+    schema = {"type": "object", "additionalProperties": {"type": "string"}}
+    assert brackets("p", {"p[]": ["v"]}, schema) == {"": "v"}
+    assert brackets("p", {"p[]": ["1", "2"]}, INTS) == [1, 2]
