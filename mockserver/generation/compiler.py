@@ -165,11 +165,14 @@ class Compiler:
             value: Any = None
             # Branches that overlap (a value with only their shared fields fits both) need another draw:
             # optional fields make the difference, so a few rounds almost always find one.
-            for _ in range(_ONE_OF_ROUNDS):
+            for attempt in range(_ONE_OF_ROUNDS):
                 order = list(values)
                 ctx.rng.shuffle(order)
+                # Deep down values are minimal (no optional fields, empty lists), and minimal values of
+                # overlapping branches fit both: later rounds draw as one level up, so more is filled in.
+                level = depth if attempt == 0 else max(0, depth - 1)
                 for index in order:
-                    value = gens[index](ctx, depth)
+                    value = gens[index](ctx, level)
                     if discriminator and isinstance(value, dict):
                         value[discriminator[0]] = discriminator[1][index]
                     if check is None or check(value, index):
@@ -591,7 +594,7 @@ def _pick_branch(branches: list[tuple[Gen, str | None]], tag: str | None, *, nul
             return None
         branch, value_tag = branches[int(ctx.rng.random() * size)]
         value = branch(ctx, depth)
-        if tag is not None and isinstance(value, dict):
+        if tag is not None and value_tag is not None and isinstance(value, dict):
             value[tag] = value_tag
         return value
 
@@ -633,18 +636,38 @@ def _disjoint(branches: list[Any]) -> bool:
     return True
 
 
-def _discriminator(schema: Schema, branches: list[Any]) -> tuple[str, list[str]] | None:
+def _discriminator(schema: Schema, branches: list[Any]) -> tuple[str, list[str | None]] | None:
+    """The discriminating property and each branch's value for it (None: leave what the branch generates)."""
     spec = schema.get("discriminator")
     if not isinstance(spec, dict) or "propertyName" not in spec:
         return None
     prop = spec["propertyName"]
     mapping = {v.rsplit("/", 1)[-1]: k for k, v in (spec.get("mapping") or {}).items()}
-    values: list[str] = []
+    values: list[str | None] = []
     for branch in branches:
         ref_name = str(branch.get("x-ref", "")).rsplit("/", 1)[-1] if isinstance(branch, dict) else ""
-        enum = (branch.get("properties", {}).get(prop, {}) if isinstance(branch, dict) else {}).get("enum")
-        values.append(mapping.get(ref_name) or (enum[0] if enum else ref_name or "unknown"))
+        declared = (branch.get("properties") or {}).get(prop) if isinstance(branch, dict) else None
+        enum = [v for v in _literals(declared) if isinstance(v, str)]
+        if enum:
+            values.append(mapping.get(ref_name) if mapping.get(ref_name) in enum else enum[0])
+        elif mapping.get(ref_name):
+            values.append(mapping[ref_name])
+        elif isinstance(declared, dict) and ref_name and not any(k in declared for k in ("anyOf", "oneOf", "allOf")):
+            values.append(ref_name)  # OpenAPI's implicit mapping: the schema's name
+        else:
+            values.append(None)  # a branch that is itself a union: its own branches set the property
     return prop, values
+
+
+def _literals(schema: Any, depth: int = 0) -> list[Any]:
+    """The values an `enum`/`const` (or every branch of a union) pins a schema to; [] when it is open."""
+    if not isinstance(schema, dict) or depth > 4:
+        return []
+    if isinstance(schema.get("enum"), list):
+        return list(schema["enum"])
+    if "const" in schema:
+        return [schema["const"]]
+    return [v for key in ("anyOf", "oneOf", "allOf") for b in schema.get(key) or [] for v in _literals(b, depth + 1)]
 
 
 def _timestamp_field(items: Any, parent: str) -> str | None:
