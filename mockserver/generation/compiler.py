@@ -28,6 +28,7 @@ MAX_DEPTH = 3  # past it, optional fields are left out and arrays kept short: re
 _HARD_DEPTH = 12
 _NULL_CHANCE = 0.1
 _OPTIONAL_CHANCE = 0.85
+_ONE_OF_ROUNDS = 4
 _FREEFORM: tuple[tuple[str, Any], ...] = (
     ("source", "api"),
     ("status", "success"),
@@ -161,15 +162,18 @@ class Compiler:
             # A `{type: null}` branch is nullability spelled in 3.1: as rare as `nullable` makes null.
             if nulls and (not values or depth > MAX_DEPTH or ctx.rng.random() < _NULL_CHANCE):
                 return None
-            order = list(values)
-            ctx.rng.shuffle(order)
             value: Any = None
-            for index in order:
-                value = gens[index](ctx, depth)
-                if discriminator and isinstance(value, dict):
-                    value[discriminator[0]] = discriminator[1][index]
-                if check is None or check(value, index):
-                    return value
+            # Branches that overlap (a value with only their shared fields fits both) need another draw:
+            # optional fields make the difference, so a few rounds almost always find one.
+            for _ in range(_ONE_OF_ROUNDS):
+                order = list(values)
+                ctx.rng.shuffle(order)
+                for index in order:
+                    value = gens[index](ctx, depth)
+                    if discriminator and isinstance(value, dict):
+                        value[discriminator[0]] = discriminator[1][index]
+                    if check is None or check(value, index):
+                        return value
             return value
 
         return gen

@@ -147,7 +147,7 @@ class OperationMock:
         if status >= 400 and ctx.problem is None:
             ctx.problem = default_problem(response, status)
         headers = {name: header_text(gen(ctx, 1)) for name, gen in self._headers.get(key, [])}
-        if not response.content:
+        if not response.content or status in (204, 304) or status < 200:  # HTTP sends these without a body
             return Rendered(status, None, None, headers)
         default = response.media_type or next(iter(response.content))
         media = negotiate(accept, list(response.content), default) or default

@@ -148,7 +148,10 @@ class Shaper:
         if not isinstance(n, int) or isinstance(n, bool):
             return body
         array = parse_path(str(self._limit["array"]))
-        body = _truncate(body, array[:-1] if array[-1] == "[]" else array, max(n, 0))
+        where = array[:-1] if array[-1] == "[]" else array
+        # The schema wins over the request: a list with minItems 1 keeps one item even for limit=0 (Slack).
+        floor = self._fields.get(where, {}).get("minItems", 0) if where else 0
+        body = _truncate(body, where, max(n, int(floor) if isinstance(floor, int) else 0, 0))
         echo = self._limit.get("echo")
         if echo and self._check(parse_path(str(echo)), n):
             body = _assign(body, parse_path(str(echo)), n, None, None)

@@ -87,7 +87,8 @@ class MockState:
         for a in apis:
             table: RouteTable[BoundOperation] = RouteTable()
             for op_id, mock in a.operations.items():
-                table.add(mock.op.path, mock.op.method, self.operations[(a.api.mount_path, op_id)])
+                if mock.op.routable:
+                    table.add(mock.op.path, mock.op.method, self.operations[(a.api.mount_path, op_id)])
             self.routes[a.api.mount_path] = table
         # Longest mount first: /api/v2 is tried before /api.
         self._mounts = sorted(self.by_mount, key=len, reverse=True)

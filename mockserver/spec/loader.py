@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -31,6 +32,7 @@ from mockserver.spec.swagger2 import to_openapi30
 
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
 _NAME_RE = re.compile(r"[^A-Za-z0-9._-]+")
+logger = logging.getLogger("mockserver")
 
 
 def discover(paths: Iterable[Path | str]) -> list[Path]:
@@ -144,6 +146,9 @@ def _index(path: Path, document: dict[str, Any], version: str, digest: str) -> A
     resolved = RefResolver(document, path, keep_siblings=version.startswith("3.1")).resolve(document)
     if version.startswith("3.1"):
         normalize_31(resolved)
+    operations = tuple(_operations(path, resolved))
+    _warn_bodiless(path, operations)
+    _warn_unreachable(path, operations)
     return ApiSpec(
         name=_NAME_RE.sub("-", path.stem),
         path=path,
@@ -151,7 +156,7 @@ def _index(path: Path, document: dict[str, Any], version: str, digest: str) -> A
         title=str(_dict(document.get("info")).get("title", path.stem)),
         base_path=_base_path(document),
         document=document,
-        operations=tuple(_operations(path, resolved)),
+        operations=operations,
         digest=digest,
     )
 
@@ -269,6 +274,34 @@ def _operations(path: Path, document: dict[str, Any]) -> list[Operation]:
     return operations
 
 
+def _warn_bodiless(path: Path, operations: tuple[Operation, ...]) -> None:
+    """HTTP forbids a body on 1xx, 204 and 304: say so once, for the spec's author, and send none."""
+    found = [
+        f"{op.method.upper()} {op.path} {code}"
+        for op in operations
+        for code, response in op.responses.items()
+        if response.content and (code in ("204", "304") or code.startswith("1"))
+    ]
+    if found:
+        count = f"{len(found)} × " if len(found) > 1 else ""
+        logger.warning(
+            "%s: %sa body is documented for a status that HTTP sends without one; answered without (first at %s)",
+            path,
+            count,
+            found[0],
+        )
+
+
+def _warn_unreachable(path: Path, operations: tuple[Operation, ...]) -> None:
+    """A path with `#` or `?` in it can never be requested: clients keep a fragment, and a query is not a path."""
+    found = sorted({op.path for op in operations if not op.routable})
+    if found:
+        count = f"{len(found)} × " if len(found) > 1 else ""
+        logger.warning(
+            "%s: %sa path holds '#' or '?', which no request can reach; not routed (first: %s)", path, count, found[0]
+        )
+
+
 def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
@@ -300,6 +333,7 @@ def _parameters(shared: list[Any], own: list[Any]) -> list[Parameter]:
             description=str(raw.get("description", "")),
             style=str(raw.get("style") or _DEFAULT_STYLE[raw["in"]]),
             explode=bool(raw.get("explode", (raw.get("style") or _DEFAULT_STYLE[raw["in"]]) == "form")),
+            allow_empty=bool(raw.get("allowEmptyValue")) and raw["in"] == "query",
         )
         for raw in merged.values()
     ]

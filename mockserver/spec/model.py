@@ -20,6 +20,7 @@ class Parameter:
     description: str = ""
     style: str = ""  # as serialised: form, simple, deepObject, … (the location's default when unset)
     explode: bool = False
+    allow_empty: bool = False  # `allowEmptyValue`: `?flag=` is a valid way to send it
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,11 @@ class Operation:
     mock: dict[str, Any]  # the operation's `x-mock` extension
     # The request body's media types (resolved Media Type Objects: schema, encoding); empty: no body.
     request_content: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def routable(self) -> bool:
+        """Whether a request can name this path (Box writes `/shared_items#folders`: a fragment never is sent)."""
+        return "#" not in self.path and "?" not in self.path
 
     def response_for(self, status: int) -> ResponseSpec | None:
         """The response documented for `status`: exact code, then `4XX`-style range, then default."""

@@ -115,6 +115,10 @@ class RequestCheck:
                     errors.append(FieldError((param.location, param.name), message, "missing"))
                 continue
 
+            if param.allow_empty and strings == [""]:
+                values[(param.location, param.name)] = None
+                continue
+
             def fits(value: Any, check: Callable[[Any], list[tuple[str, str, str]]] = check) -> bool:
                 return not check(value)
 

@@ -811,3 +811,13 @@ def test_an_object_whose_oneof_branch_is_nullable_is_never_null() -> None:
     # Box's shared_link: type object beside a oneOf with a nullable branch
     schema = {"type": "object", "oneOf": [ENUM_OPTION, {"type": "object", "nullable": True, "properties": {}}]}
     assert None not in valid_values(schema, seeds=range(200))
+
+
+def test_oneof_branches_that_overlap_on_optional_fields_give_values_matching_exactly_one() -> None:
+    # Box's GET /search: SearchResults | SearchResultsWithSharedLinks differ only inside optional `entries`.
+    def results(kind: str) -> dict[str, Any]:
+        item = {"type": "object", "required": ["kind"], "properties": {"kind": {"type": "string", "enum": [kind]}}}
+        entries = {"type": "array", "items": item}
+        return {"type": "object", "properties": {"total_count": {"type": "integer"}, "entries": entries}}
+
+    valid_values({"oneOf": [results("file"), results("shared_link")]}, seeds=range(300))

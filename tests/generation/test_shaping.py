@@ -383,3 +383,27 @@ def test_shaping_does_not_touch_the_schema() -> None:
     op = operation({}, Parameter("status", "query", False, {"type": "string"}))
     shaped(op, {"status": "active"}, {}, seeds=range(3))
     assert before == LISTING
+
+
+def test_a_limit_below_the_lists_min_items_keeps_the_minimum() -> None:
+    # Slack's users.list: `members` has minItems 1; limit=0 must not empty it.
+    schema = {
+        "type": "object",
+        "required": ["members"],
+        "properties": {"members": {"type": "array", "minItems": 1, "items": {"type": "string"}}},
+    }
+    op = Operation(
+        method="get",
+        path="/users.list",
+        operation_id="users_list",
+        summary="",
+        parameters=(Parameter("limit", "query", False, {"type": "integer"}),),
+        responses={},
+        security=(),
+        request_body=None,
+        request_body_required=False,
+        mock={},
+    )
+    shaper = Shaper(op, schema, Compiler(Pools(0)).compile, openapi_31=False)
+    body = shaper.shape({"members": ["a", "b", "c"]}, RequestValues(query={"limit": 0}), make_context(1))
+    assert body == {"members": ["a"]}

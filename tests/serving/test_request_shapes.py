@@ -32,6 +32,7 @@ paths:
         - {name: expand, in: query, style: deepObject, explode: true, schema: {type: array, items: {type: string}}}
         - {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 100}}
         - {name: ids, in: query, style: pipeDelimited, explode: false, schema: {type: array, items: {type: integer}}}
+        - {name: opt_pretty, in: query, allowEmptyValue: true, schema: {type: boolean}}
       responses:
         "200": {$ref: "#/components/responses/Customers"}
         "400": {$ref: "#/components/responses/Error"}
@@ -141,6 +142,8 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
         "expand[]=data.default_source&expand[]=data.tax",
         "expand=data.tax",
         "ids=1|2|3&limit=5",
+        "opt_pretty=&limit=5",
+        "opt_pretty=true",
         "",
     ],
 )
@@ -149,7 +152,9 @@ def test_valid_query_shapes_of_a_stripe_list_endpoint_are_answered(client: TestC
     assert response.status_code == 200, response.text[:300]
 
 
-@pytest.mark.parametrize("query", ["created=yesterday", "created[gt]=soon", "limit=0", "ids=1|x"])
+@pytest.mark.parametrize(
+    "query", ["created=yesterday", "created[gt]=soon", "limit=0", "ids=1|x", "opt_pretty=maybe", "limit="]
+)
 def test_invalid_query_values_are_refused_in_the_documented_envelope(client: TestClient, query: str) -> None:
     response = client.get(f"/shapes/v1/customers?{query}")
     assert response.status_code == 400, response.text[:300]

@@ -458,3 +458,34 @@ def test_garbage_where_objects_belong_is_left_out_not_a_crash(tmp_path: Path) ->
     assert api.base_path == "/v1"
     [op] = api.operations
     assert op.parameters == () and sorted(op.responses) == ["200", "default"]
+
+
+def test_a_body_documented_for_204_is_named_once_as_a_spec_problem(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    text = """\
+    openapi: 3.0.3
+    info: {title: t, version: '1'}
+    paths:
+      /a: {post: {responses: {'204': {description: x, content: {application/json: {schema: {type: object}}}}}}}
+      /b: {post: {responses: {'204': {description: x, content: {application/json: {schema: {type: object}}}}}}}
+    """
+    with caplog.at_level("WARNING", logger="mockserver"):
+        load(write(tmp_path, "nobody.yaml", text))
+    [line] = [r.getMessage() for r in caplog.records]
+    assert "2 × a body is documented for a status that HTTP sends without one" in line and "POST /a 204" in line
+
+
+def test_a_path_with_a_fragment_is_named_once_as_unreachable(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    text = """\
+    openapi: 3.0.3
+    info: {title: t, version: '1'}
+    paths:
+      /shared_items: {get: {responses: {'200': {description: x}}}}
+      /shared_items#folders: {get: {responses: {'200': {description: x}}}}
+    """
+    with caplog.at_level("WARNING", logger="mockserver"):
+        api = load(write(tmp_path, "box.yaml", text))
+    assert [op.routable for op in api.operations] == [True, False]
+    [line] = [r.getMessage() for r in caplog.records]
+    assert "/shared_items#folders" in line and "not routed" in line

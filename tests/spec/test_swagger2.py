@@ -839,7 +839,10 @@ def test_response_headers_get_a_schema() -> None:
 def test_a_response_without_schema_keeps_its_media_types_without_a_schema() -> None:
     # The answer still carries a produced Content-Type (schemathesis checks it against `produces`).
     response = to_openapi30(petstore())["paths"]["/pet/findByStatus"]["get"]["responses"]["400"]
-    assert response == {"description": "Invalid status value", "content": {"application/json": {}, "application/xml": {}}}
+    assert response == {
+        "description": "Invalid status value",
+        "content": {"application/json": {}, "application/xml": {}},
+    }
 
 
 def test_a_file_response_is_a_binary_string() -> None:
