@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import queue
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -208,3 +210,89 @@ def test_serve_answers_the_index_and_an_openrouter_request_over_real_http(served
         unauthenticated = http.get("/openrouter/api/v1/activity")
         assert unauthenticated.status_code == 401
         assert "www-authenticate" in unauthenticated.headers
+
+
+# --- lenient and strict loading ---------------------------------------------------------------------
+
+# A 3.1 document with 3.0 spellings (OpenRouter's published spec has one): served by default, refused by --strict.
+SERVABLE = """\
+openapi: 3.1.0
+info: {title: t, version: '1'}
+paths:
+  /prices:
+    get:
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [price]
+                properties:
+                  price: {type: number, minimum: 0, exclusiveMinimum: true}
+  /fees:
+    get:
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [fee]
+                properties:
+                  fee: {type: number, minimum: 0, exclusiveMinimum: true}
+"""
+
+
+@pytest.fixture
+def servable_spec(tmp_path: Path) -> Path:
+    path = tmp_path / "servable.yaml"
+    path.write_text(SERVABLE, encoding="utf-8")
+    return path
+
+
+def test_list_serves_an_invalid_but_servable_spec_with_one_warning_line_per_kind(servable_spec: Path) -> None:
+    result = mockserver("list", str(servable_spec))
+    assert result.returncode == 0, result.stderr
+    assert "GET /servable/prices" in " ".join(result.stdout.split())
+    [warning] = result.stderr.splitlines()
+    assert str(servable_spec) in warning and "2 ×" in warning and "--strict" in warning
+
+
+def test_strict_refuses_the_same_spec_with_one_line_and_exit_2(servable_spec: Path) -> None:
+    result = mockserver("list", "--strict", str(servable_spec))
+    assert result.returncode == 2
+    [line] = result.stderr.splitlines()
+    assert str(servable_spec) in line and "exclusiveMinimum" in line
+
+
+def test_serve_answers_a_servable_spec_at_once_and_warns_while_serving(servable_spec: Path) -> None:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mockserver", "serve", str(servable_spec), "--port", str(port), "--quiet"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    assert process.stderr is not None
+    threading.Thread(target=lambda: [lines.put(line) for line in process.stderr or []], daemon=True).start()
+    try:
+        deadline = time.monotonic() + 30
+        answer = None
+        while answer is None and time.monotonic() < deadline:
+            assert process.poll() is None, "the server exited"
+            try:
+                answer = httpx.get(f"http://127.0.0.1:{port}/servable/prices", timeout=2)
+            except httpx.TransportError:
+                time.sleep(0.05)
+        assert answer is not None and answer.status_code == 200
+        assert all(value > 0 for value in answer.json().values())  # exclusiveMinimum: true read as 3.0 meant it
+        warning = lines.get(timeout=30)  # the validation child reports while the parent serves
+        assert str(servable_spec) in warning and "served despite" in warning
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -20,10 +20,14 @@ _XML_NAME = re.compile(r"[^A-Za-z0-9_.-]")
 
 
 def kind(media_type: str) -> str:
-    """json, xml, text, csv, form or binary: how a body of `media_type` is written."""
+    """json, ndjson, sse, xml, text, csv, form or binary: how a body of `media_type` is written."""
     media = media_type.split(";", 1)[0].strip().lower()
     if media in ("application/json", "text/json", "*/*", "application/*") or media.endswith("+json"):
         return "json"
+    if media.endswith(("jsonl", "ndjson", "json-seq", "jsonlines")):
+        return "ndjson"
+    if media == "text/event-stream":
+        return "sse"
     if media in ("application/xml", "text/xml") or media.endswith("+xml"):
         return "xml"
     if media == "text/csv":
@@ -126,6 +130,13 @@ def _text(value: Any) -> str:
 def _xml_name(name: str) -> str:
     cleaned = _XML_NAME.sub("_", name) or "item"
     return cleaned if cleaned[0].isalpha() or cleaned[0] == "_" else f"_{cleaned}"
+
+
+def to_lines(value: Any, *, sse: bool = False) -> str:
+    """JSON lines (one item of a list per line), or server-sent events (`data: …` per item)."""
+    items = value if isinstance(value, list) else [value]
+    lines = [json.dumps(item, ensure_ascii=False, separators=(",", ":")) for item in items]
+    return "".join(f"data: {line}\n\n" for line in lines) if sse else "".join(f"{line}\n" for line in lines)
 
 
 def to_text(value: Any) -> str:

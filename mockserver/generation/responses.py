@@ -14,7 +14,7 @@ from typing import Any
 from mockserver.errors import GenerationError, SpecErrorKind, SpecLoadError
 from mockserver.generation.compiler import Compiler, Gen
 from mockserver.generation.context import GenContext, Problem
-from mockserver.generation.media import binary, negotiate, to_csv, to_text, to_xml
+from mockserver.generation.media import binary, negotiate, to_csv, to_lines, to_text, to_xml
 from mockserver.generation.media import kind as media_kind
 from mockserver.generation.shaping import Shaper
 from mockserver.generation.values import Pools, status_phrase
@@ -147,8 +147,10 @@ class OperationMock:
         if status >= 400 and ctx.problem is None:
             ctx.problem = default_problem(response, status)
         headers = {name: header_text(gen(ctx, 1)) for name, gen in self._headers.get(key, [])}
-        if not response.content or status in (204, 304) or status < 200:  # HTTP sends these without a body
+        if not response.content:
             return Rendered(status, None, None, headers)
+        if status in (204, 304) or status < 200:  # HTTP sends these without a body, whatever the spec says
+            return Rendered(status, None, response.media_type, headers)
         default = response.media_type or next(iter(response.content))
         media = negotiate(accept, list(response.content), default) or default
         content = response.content.get(media) or {}
@@ -161,8 +163,8 @@ class OperationMock:
                 body = self.shaper.shape(body, request, ctx)
         elif examples:
             body = copy.deepcopy(examples[0])
-        else:
-            body = None
+        else:  # a media type with neither schema nor example: an empty object, empty text, or some bytes
+            body = {} if media_kind(media) == "json" else None
         return Rendered(status, *_serialise(body, media, schema, ctx), headers)
 
     def example(self, name: str) -> Rendered | None:
@@ -204,11 +206,13 @@ def _serialise(body: Any, media: str, schema: Any, ctx: GenContext | None) -> tu
     how = media_kind(media)
     concrete = _concrete(media, how)
     if how == "json":
-        return ({} if body is None else body), concrete
+        return body, concrete
     if how == "xml":
         return (body if isinstance(body, str) else to_xml(body, schema)), concrete
     if how == "csv":
         return to_csv(body if body is not None else ""), concrete
+    if how in ("ndjson", "sse"):
+        return (body if isinstance(body, str) else to_lines(body, sse=how == "sse")), concrete
     if how in ("text", "form"):
         return to_text(body if body is not None else ""), concrete
     if isinstance(body, (str, bytes)) and body and not _is_file_schema(schema):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from starlette.datastructures import Headers
@@ -16,6 +17,7 @@ from mockserver.serving.journal import ENTRY
 from mockserver.serving.state import BoundOperation, MockState, to_response
 from mockserver.spec.rules import RequestValues
 
+logger = logging.getLogger("mockserver")
 EXTENSION = "mockserver"  # scope extension: the request's parsed `Prefer` header
 
 
@@ -36,15 +38,23 @@ def error_response(
     if problem.status == 401:
         extra.setdefault("WWW-Authenticate", "Bearer")
     if mock is None:  # an API without operations: no envelope of its own to use
-        body = problem_details(problem)
-        return Response(
-            json.dumps(body).encode(), status_code=problem.status, media_type="application/problem+json", headers=extra
-        )
+        return _problem_response(problem, extra)
     ctx = state.context(scope, None, status=problem.status, problem=problem)
-    request = bound.request_values(scope) if bound else RequestValues()
     accept = Headers(scope=scope).get("accept")
-    rendered = mock.render(problem.status, ctx, request, envelope=mock.error_envelope(problem.status), accept=accept)
-    return to_response(rendered, extra)
+    try:
+        request = bound.request_values(scope) if bound else RequestValues()
+        rendered = mock.render(
+            problem.status, ctx, request, envelope=mock.error_envelope(problem.status), accept=accept
+        )
+        return to_response(rendered, extra)
+    except Exception:  # the envelope itself cannot be made: say what went wrong plainly, never a bare 500
+        logger.exception("cannot render the %s envelope of %s", problem.status, mock.op.operation_id)
+        return _problem_response(problem, {**extra, "X-Mock-Error": "true"})
+
+
+def _problem_response(problem: Problem, headers: dict[str, str]) -> Response:
+    body = json.dumps(problem_details(problem)).encode()
+    return Response(body, status_code=problem.status, media_type="application/problem+json", headers=headers)
 
 
 def invalid_request_problem(

@@ -53,6 +53,12 @@ def respond(state: MockState, bound: BoundOperation, scope: Scope, prefs: Prefer
             f"documented: {', '.join(op.documented_statuses)}",
             documented=op.documented_statuses,
         )
+    if status < 200:
+        return mock_error(
+            501,
+            "Not mockable",
+            f"{op.operation_id} answers {status}: a mock cannot switch protocols or send interim responses",
+        )
     rendered = mock.render(status, ctx, request, dynamic=prefs.dynamic, accept=Headers(scope=scope).get("accept"))
     extra = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     return to_response(rendered, extra)

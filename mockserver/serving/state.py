@@ -13,6 +13,7 @@ from starlette.responses import Response
 from starlette.types import Scope
 
 from mockserver.generation.context import GenContext, Problem, make_context
+from mockserver.generation.media import kind as media_kind
 from mockserver.generation.responses import ApiMock, OperationMock, Rendered
 from mockserver.spec.model import Operation
 from mockserver.spec.params import request_values
@@ -128,10 +129,12 @@ def to_response(rendered: Rendered, extra_headers: dict[str, str] | None = None)
     headers = {**rendered.headers, **(extra_headers or {})}
     if rendered.media_type is None:
         return Response(status_code=rendered.status, headers=headers)
-    if isinstance(rendered.body, (str, bytes)) and "json" not in rendered.media_type:
+    if rendered.status in (204, 304) or rendered.status < 200:  # no body, but the type a client is told
+        return Response(status_code=rendered.status, headers={**headers, "Content-Type": rendered.media_type})
+    if isinstance(rendered.body, (str, bytes)) and media_kind(rendered.media_type) != "json":
         return Response(rendered.body, status_code=rendered.status, media_type=rendered.media_type, headers=headers)
     body = json.dumps(rendered.body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    media = rendered.media_type if "json" in rendered.media_type else "application/json"
+    media = rendered.media_type if media_kind(rendered.media_type) == "json" else "application/json"
     return Response(body, status_code=rendered.status, media_type=media, headers=headers)
 
 

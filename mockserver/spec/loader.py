@@ -280,7 +280,7 @@ def _warn_bodiless(path: Path, operations: tuple[Operation, ...]) -> None:
         f"{op.method.upper()} {op.path} {code}"
         for op in operations
         for code, response in op.responses.items()
-        if response.content and (code in ("204", "304") or code.startswith("1"))
+        if response.schema is not None and (code in ("204", "304") or code.startswith("1"))
     ]
     if found:
         count = f"{len(found)} × " if len(found) > 1 else ""

@@ -45,3 +45,12 @@ def _nullable(schema: dict[str, Any]) -> None:
         schema["type"] = [kind, "null"]
     elif isinstance(kind, list) and "null" not in kind:
         schema["type"] = [*kind, "null"]
+    elif kind is None:
+        # Beside a union, without `type` (OpenAI's `size: {anyOf: [...], nullable: true}`): one more branch.
+        for combiner in ("anyOf", "oneOf"):
+            if isinstance(schema.get(combiner), list):
+                if not any(isinstance(b, dict) and b.get("type") == "null" for b in schema[combiner]):
+                    schema[combiner] = [*schema[combiner], {"type": "null"}]
+                break
+    if isinstance(schema.get("enum"), list) and None not in schema["enum"]:
+        schema["enum"] = [*schema["enum"], None]

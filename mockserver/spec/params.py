@@ -22,6 +22,7 @@ _DELIMITERS = {"spaceDelimited": " ", "pipeDelimited": "|"}
 _BRACKET = re.compile(r"\[([^\[\]]*)\]")
 _INTEGER = re.compile(r"^-?\d+$")
 _MAX_ITEMS = 10_000  # bracket indexes past this are not list positions (`a[99999999]` must not allocate)
+MAX_NESTING = 32  # brackets deeper than this (`a[b][c]…`) are not read as structure: a request cannot exhaust the stack
 
 
 def kinds(schema: Any, depth: int = 0) -> set[str]:
@@ -70,6 +71,9 @@ def scalar(text: str, allowed: set[str], fits: Validates | None = None) -> Any:
         with contextlib.suppress(ValueError):
             candidates.append(json.loads(text))
     candidates.append(text)
+    if not text:  # `?metadata=`: an object or list with nothing in it, as deepObject and form spell it
+        candidates += [{}] if "object" in allowed else []
+        candidates += [[]] if "array" in allowed else []
     if fits is not None:
         for candidate in candidates:
             if fits(candidate):
@@ -107,6 +111,8 @@ def brackets(name: str, pairs: Mapping[str, list[str]], schema: Any) -> Any:
     tree: Any = {}
     for key, values in pairs.items():
         steps = _BRACKET.findall(key[len(name) :])
+        if len(steps) > MAX_NESTING:
+            continue
         for value in values:
             tree = _insert(tree, steps, value)
     return typed(_lists(tree, schema), schema)
@@ -226,28 +232,28 @@ def _lists(node: Any, schema: Any) -> Any:
     return {k: _lists(v, props.get(k, extra)) for k, v in node.items()}
 
 
-def properties(schema: Any) -> dict[str, Any]:
+def properties(schema: Any, depth: int = 0) -> dict[str, Any]:
     """Every property a schema (or one of its branches) declares."""
-    if not isinstance(schema, dict):
+    if not isinstance(schema, dict) or depth > 8:  # resolved schemas may be cyclic
         return {}
     found = dict(schema.get("properties") or {})
     for key in ("allOf", "anyOf", "oneOf"):
         for branch in schema.get(key) or []:
-            for name, sub in properties(branch).items():
+            for name, sub in properties(branch, depth + 1).items():
                 found.setdefault(name, sub)
     return found
 
 
-def _first_of(schema: Any, keyword: str) -> Any:
+def _first_of(schema: Any, keyword: str, depth: int = 0) -> Any:
     """`schema[keyword]`, or the first branch's, for a union whose branches carry it."""
-    if not isinstance(schema, dict):
+    if not isinstance(schema, dict) or depth > 8:
         return {}
     value = schema.get(keyword)
     if isinstance(value, dict):
         return value
     for key in ("allOf", "anyOf", "oneOf"):
         for branch in schema.get(key) or []:
-            found = _first_of(branch, keyword)
+            found = _first_of(branch, keyword, depth + 1)
             if found:
                 return found
     return {}

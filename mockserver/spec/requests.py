@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl
 
 from jsonschema import FormatChecker
 from jsonschema.exceptions import ValidationError
-from jsonschema.validators import extend
+from jsonschema.validators import Draft202012Validator, extend
 from openapi_schema_validator import OAS30Validator, OAS31Validator
 
 from mockserver.spec.model import Operation, Parameter
@@ -59,15 +59,33 @@ def _writable_required(validator: Any, required: Any, instance: Any, schema: Any
             yield ValidationError(f"{name!r} is a required property")
 
 
-# 3.0's validator already skips required readOnly properties; 3.1's (plain 2020-12) needs telling.
-_REQUEST_31 = extend(OAS31Validator, {"required": _writable_required})
+def _nullable_first(check: Any) -> Any:
+    def keyword(validator: Any, value: Any, instance: Any, schema: Any) -> Iterator[ValidationError]:
+        # `nullable: true` admits null whatever else the schema says (beside `oneOf`, without `type`),
+        # as GitHub's spec and the clients generated from it mean it; OAS 3.0.3's letter is stricter.
+        if instance is None and schema.get("nullable") is True:
+            return
+        yield from check(validator, value, instance, schema)
+
+    return keyword
+
+
+# Request checks read the spec as liberally as its clients do: discriminators are not resolved by name
+# (the resolved schemas have no `$ref` left to follow; the branches themselves decide), a required
+# readOnly property is not required (3.0's validator knows; 3.1's plain 2020-12 needs telling).
+_PLAIN = {k: Draft202012Validator.VALIDATORS[k] for k in ("oneOf", "anyOf", "allOf")}
+_REQUEST_30 = extend(
+    OAS30Validator,
+    {k: _nullable_first(v) for k, v in {**OAS30Validator.VALIDATORS, **_PLAIN}.items()},
+)
+_REQUEST_31 = extend(OAS31Validator, {**_PLAIN, "required": _writable_required})
 
 
 def validator_for(schema: Any, *, openapi_31: bool) -> Callable[[Any], list[tuple[str, str, str]]]:
     """A function giving (where, message, keyword) for each problem of a value against `schema`."""
     if not isinstance(schema, dict) or not schema:
         return lambda value: []
-    cls = _REQUEST_31 if openapi_31 else OAS30Validator
+    cls = _REQUEST_31 if openapi_31 else _REQUEST_30
     validator = cls(schema, format_checker=_FORMATS)
     broken: list[bool] = []
 
@@ -79,6 +97,8 @@ def validator_for(schema: Any, *, openapi_31: bool) -> Callable[[Any], list[tupl
                 ("/".join(map(str, e.absolute_path)), _short(e.message), str(e.validator))
                 for e in validator.iter_errors(value)
             ]
+        except RecursionError:  # the value, not the schema, is the problem: refuse it
+            return [("", "nested too deeply to check", "depth")]
         except Exception as exc:  # a pattern Python cannot compile, a broken keyword: never refuse for it
             broken.append(True)
             logger.warning("cannot check values against a schema (%s: %s); accepting them", type(exc).__name__, exc)
@@ -148,6 +168,7 @@ class RequestCheck:
         documented = list(self.op.request_content)
         if not content_type:
             return documented[0] if documented else None
+        binary = next((m for m in documented if m.lower() == "application/octet-stream"), None)
         wanted = content_type.split(";", 1)[0].strip().lower()
         for media in documented:
             if media.lower() == wanted:
@@ -158,7 +179,7 @@ class RequestCheck:
                 return media
             if media.lower() == "application/json" and wanted.endswith("+json"):
                 return media
-        return None
+        return binary  # "any bytes" takes whatever type the client names (Docker's build sends application/x-tar)
 
     def body(
         self, media: str, raw: bytes, parts: Sequence[tuple[str, Any]] | None = None
@@ -176,6 +197,8 @@ class RequestCheck:
                 return None, [FieldError(("body",), f"Request body is not UTF-8 text: {exc.reason}", "json_invalid")]
             except ValueError as exc:
                 return None, [FieldError(("body",), f"Request body is not valid JSON: {exc}", "json_invalid")]
+            except RecursionError:
+                return None, [FieldError(("body",), "Request body is nested too deeply to read", "json_invalid")]
         elif lowered == "application/x-www-form-urlencoded" or parts is not None:
             try:
                 pairs = parts if parts is not None else parse_qsl(raw.decode("utf-8"), keep_blank_values=True)

@@ -63,6 +63,18 @@ paths:
     get:
       responses:
         "200": {description: text, content: {text/plain: {schema: {type: string}}}}
+  /events:
+    get:
+      responses:
+        "200":
+          description: a stream of events, as JSON lines or server-sent events
+          content:
+            application/x-ndjson: {schema: {type: array, items: {$ref: "#/components/schemas/Event"}}}
+            text/event-stream: {schema: {type: array, items: {$ref: "#/components/schemas/Event"}}}
+        "500":
+          description: an error, in the stream's own type (Docker)
+          content:
+            application/jsonl: {schema: {type: object, required: [message], properties: {message: {type: string}}}}
   /things/{id}:
     delete:
       parameters: [{name: id, in: path, required: true, schema: {type: string}}]
@@ -74,6 +86,7 @@ paths:
             X-RateLimit-Remaining: {schema: {type: integer, minimum: 0}}
 components:
   schemas:
+    Event: {type: object, required: [id], properties: {id: {type: integer}}}
     Rows:
       type: array
       items: {type: object, required: [id, name], properties: {id: {type: integer}, name: {type: string}}}
@@ -166,3 +179,23 @@ def test_errors_of_an_api_documenting_none_are_rfc9457_problem_details(client: T
     assert response.headers["content-type"] == "application/problem+json"
     body = json.loads(response.text)
     assert body["status"] == 404 and body["title"] and "/media/no/such/thing" in body["detail"]
+
+
+def test_json_lines_carry_one_item_per_line(client: TestClient) -> None:
+    response = client.get("/media/events")
+    assert response.headers["content-type"] == "application/x-ndjson"
+    lines = response.text.splitlines()
+    assert lines and all(isinstance(json.loads(line)["id"], int) for line in lines)
+
+
+def test_server_sent_events_carry_one_item_per_data_line(client: TestClient) -> None:
+    response = client.get("/media/events", headers={"Accept": "text/event-stream"})
+    assert response.headers["content-type"].startswith("text/event-stream")
+    events = [block for block in response.text.split("\n\n") if block]
+    assert events and all(isinstance(json.loads(block.removeprefix("data: "))["id"], int) for block in events)
+
+
+def test_an_error_documented_as_json_lines_is_one_line_not_a_crash(client: TestClient) -> None:
+    response = client.get("/media/events", headers={"Prefer": "code=500"})
+    assert response.status_code == 500 and response.headers["content-type"] == "application/jsonl"
+    assert json.loads(response.text)["message"]

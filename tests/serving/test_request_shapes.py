@@ -125,13 +125,21 @@ components:
 """
 
 
-@pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+def shapes_client(tmp_path_factory: pytest.TempPathFactory, config: ServerConfig) -> Iterator[TestClient]:
     path: Path = tmp_path_factory.mktemp("specs") / "shapes.yaml"
     path.write_text(SPEC)
-    app = build_app([load(path, strict=True)], ServerConfig(access_log=False, max_body=1024))
-    with TestClient(app, raise_server_exceptions=False) as test_client:
+    with TestClient(build_app([load(path, strict=True)], config), raise_server_exceptions=False) as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    yield from shapes_client(tmp_path_factory, ServerConfig(access_log=False, max_body=1024))
+
+
+@pytest.fixture(scope="module")
+def roomy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    yield from shapes_client(tmp_path_factory, ServerConfig(access_log=False))
 
 
 @pytest.mark.parametrize(
@@ -232,3 +240,56 @@ def test_a_required_form_array_left_out_is_an_empty_list_which_a_form_cannot_spe
     assert response.status_code == 201, response.text[:300]
     missing = client.post("/shapes/v1/Services/MG1/Compliance", content="MessageSamples=a", headers=headers)
     assert missing.status_code == 400
+
+
+def test_nullable_beside_a_union_without_type_admits_null_in_a_30_body(tmp_path: Path) -> None:
+    # GitHub's PUT /orgs/{org}/properties/schema/{name}: default_value {oneOf: [string, array], nullable: true}
+    text = """
+openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /props:
+    put:
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                default_value:
+                  nullable: true
+                  oneOf: [{type: string}, {type: array, items: {type: string}}]
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/Field"}}}}
+components:
+  schemas:
+    Field: {type: object, nullable: true, required: [id], properties: {id: {type: integer}}}
+"""
+    path = tmp_path / "gh.yaml"
+    path.write_text(text)
+    with TestClient(build_app([load(path, strict=True)], ServerConfig(access_log=False))) as client:
+        assert client.put("/gh/props", json={"default_value": None}).status_code == 200
+        assert client.put("/gh/props", json={"default_value": 7}).status_code == 400
+        # A nullable object answers null or an object with its required fields: never a bare {}.
+        for seed in range(30):
+            body = client.put("/gh/props", json={}, headers={"Prefer": f"seed={seed}"}).json()
+            assert body is None or isinstance(body["id"], int)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("POST", "/shapes/channels/1/messages", b"[" * 100_000),  # JSON nested past the parser's stack
+        ("POST", "/shapes/channels/1/messages", ('{"content":' + "[" * 5000 + "]" * 5000 + "}").encode()),
+        ("GET", "/shapes/v1/customers?created" + "[a]" * 5000 + "=1", b""),  # brackets past any sane depth
+        ("POST", "/shapes/v1/customers", b"metadata" + b"[k]" * 5000 + b"=1"),
+    ],
+)
+def test_hostile_nesting_is_refused_or_ignored_never_a_500(
+    roomy: TestClient, method: str, path: str, body: bytes
+) -> None:
+    headers = {"Content-Type": "application/json" if path.endswith("messages") else "application/x-www-form-urlencoded"}
+    response = roomy.request(method, path, content=body, headers=headers)
+    assert response.status_code in (200, 400), response.text[:300]
+    # …and the operation's checks still work afterwards (a hostile request does not switch them off).
+    assert roomy.post("/shapes/channels/123/messages", json={"embed": {"description": "no title"}}).status_code == 400

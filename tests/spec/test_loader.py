@@ -489,3 +489,58 @@ def test_a_path_with_a_fragment_is_named_once_as_unreachable(tmp_path: Path, cap
     assert [op.routable for op in api.operations] == [True, False]
     [line] = [r.getMessage() for r in caplog.records]
     assert "/shared_items#folders" in line and "not routed" in line
+
+
+def test_a_multi_file_spec_laid_out_like_digitaloceans_loads(tmp_path: Path) -> None:
+    # DigitalOcean's tree: operations are `$ref`s to files, `$ref` sits beside `description`, files refer
+    # upwards (its published tree was refused as a whole before).
+    (tmp_path / "resources" / "droplets" / "models").mkdir(parents=True)
+    (tmp_path / "shared").mkdir()
+    write(
+        tmp_path,
+        "DigitalOcean-public.v2.yaml",
+        """\
+        openapi: 3.0.0
+        info: {title: DigitalOcean API, version: '2.0'}
+        servers: [{url: 'https://api.digitalocean.com'}]
+        paths:
+          /v2/droplets:
+            get: {$ref: 'resources/droplets/droplets_list.yml'}
+        """,
+    )
+    write(
+        tmp_path / "resources" / "droplets",
+        "droplets_list.yml",
+        """\
+        operationId: droplets_list
+        parameters: [{$ref: '../../shared/parameters.yml#/per_page'}]
+        responses:
+          '200':
+            description: ok
+            content:
+              application/json:
+                schema:
+                  type: object
+                  properties:
+                    droplets:
+                      type: array
+                      description: the droplets
+                      items: {$ref: 'models/droplet.yml', description: 'a sibling 3.0 ignores'}
+        """,
+    )
+    write(
+        tmp_path / "resources" / "droplets" / "models",
+        "droplet.yml",
+        "type: object\nrequired: [id]\nproperties: {id: {type: integer}}\n",
+    )
+    write(
+        tmp_path / "shared",
+        "parameters.yml",
+        "per_page: {name: per_page, in: query, schema: {type: integer, maximum: 200}}\n",
+    )
+    # An operation that is a `$ref` is not OpenAPI (only path items may be): served, with a warning.
+    api = load(tmp_path / "DigitalOcean-public.v2.yaml")
+    [op] = api.operations
+    assert op.operation_id == "droplets_list" and [p.name for p in op.parameters] == ["per_page"]
+    items = op.responses["200"].schema["properties"]["droplets"]["items"]  # type: ignore[index]
+    assert items["required"] == ["id"]
