@@ -716,6 +716,7 @@ ROUTING_TARGET = 0.8
 RELAUNCH_UNDER_S = 10.0  # both servers up faster than this: --corpus-launches launches each, the median shown
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 PRISM_LOG_PREFIX = re.compile(r"^\[[^\]]*\] › \[[A-Z]+\] ✖?\s*")  # "[6:08:52 AM] › [CLI] ✖  "
+SPEC_HEAD = re.compile(rb'^(openapi|swagger|info|paths|components|servers)\s*:|"(openapi|swagger)"\s*:', re.M)
 PATH_PARAM = re.compile(r"\{([^}/]+)\}")
 
 
@@ -795,13 +796,21 @@ class CorpusReport:
     wall_time_s: float
 
 
+def looks_like_spec(path: Path) -> bool:
+    """A document whose head shows a top-level OpenAPI key (Stripe's begins with `components:`); the corpus
+    also holds data files (tests/corpus/defects.yaml)."""
+    with gzip.open(path, "rb") if path.name.endswith(".gz") else path.open("rb") as file:
+        head = file.read(8192)
+    return SPEC_HEAD.search(head) is not None
+
+
 def corpus_specs(only: list[str]) -> list[CorpusSpec]:
     """As tests/corpus/run.py finds them: top-level spec files (optionally .gz) and each folder's openapi.*."""
     specs: list[CorpusSpec] = []
     for path in sorted(CORPUS_DIR.iterdir()):
         if path.is_file():
             stem, suffix = os.path.splitext(path.name.removesuffix(".gz"))
-            if suffix in SPEC_SUFFIXES:
+            if suffix in SPEC_SUFFIXES and looks_like_spec(path):
                 specs.append(CorpusSpec(stem, path))
         elif path.is_dir() and not path.name.startswith((".", "_")):
             entries = sorted(p for p in path.rglob("openapi.*") if p.suffix in SPEC_SUFFIXES)
