@@ -296,3 +296,19 @@ def test_serve_answers_a_servable_spec_at_once_and_warns_while_serving(servable_
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_a_60_kb_url_over_real_http_gets_414_in_the_api_envelope_not_the_servers_plain_400(served: str) -> None:
+    # (past about 80 KB of request head the HTTP parser itself refuses, before the app sees anything)
+    host, port = served.removeprefix("http://").split(":")
+    target = "/openrouter/api/v1/activity?date=" + "9" * 60_000
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(
+            f"GET {target} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer t\r\nConnection: close\r\n\r\n".encode()
+        )
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 414"), head[:200]
+    assert json.loads(body)["error"]["message"]  # OpenRouter's own envelope

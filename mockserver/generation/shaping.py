@@ -36,6 +36,9 @@ class Shaper:
         self._compile = compile_schema
         self._schema = schema
         self._fields = _collect_fields(schema)
+        # Fields reached through an anyOf/oneOf branch: which branch an answer took is not known, so the name
+        # heuristics leave them alone (echoing into one would build another branch's object there).
+        self._in_unions = _union_paths(schema)
         mock = op.mock
         self._echo = [(parse_path(p), str(r)) for p, r in (mock.get("echo") or {}).items()]
         self._filter = [(parse_path(p), str(r)) for p, r in (mock.get("filter") or {}).items()]
@@ -89,14 +92,16 @@ class Shaper:
         explicit = {r for _, r in [*self._echo, *self._filter]}
         by_name: dict[str, list[Path]] = {}
         for path in self._fields:
-            if path[-1] != "[]":
+            if path[-1] != "[]" and path not in self._in_unions:
                 by_name.setdefault(normalize(path[-1]), []).append(path)
         for param in op.parameters:
             ref = f"{param.location}.{param.name}"
             if ref in explicit or param.location not in ("path", "query"):
                 continue
             if param.location == "query" and normalize(param.name) in _LIMIT_NAMES and self._limit is None:
-                main = next((p for p in self._fields if p[-1] == "[]" and len(p) <= 2), None)
+                main = next(
+                    (p for p in self._fields if p[-1] == "[]" and len(p) <= 2 and p not in self._in_unions), None
+                )
                 if main is not None:
                     echo = next((p for p in by_name.get(normalize(param.name), []) if "[]" not in p), None)
                     self._limit = {
@@ -199,6 +204,25 @@ def _collect_fields(schema: Any, prefix: Path = (), depth: int = 0) -> dict[Path
         out[(*prefix, name)] = sub
         out.update(_collect_fields(sub, (*prefix, name), depth + 1))
     return out
+
+
+def _union_paths(schema: Any, prefix: Path = (), depth: int = 0, inside: bool = False) -> set[Path]:
+    """The field paths of `_collect_fields` that are reached through an anyOf/oneOf branch."""
+    found: set[Path] = set()
+    if not isinstance(schema, dict) or depth > 6:
+        return found
+    schema = merge_all_of(schema)
+    for branch in [*(schema.get("anyOf") or []), *(schema.get("oneOf") or [])]:
+        found |= _union_paths(branch, prefix, depth + 1, True)
+    if isinstance(schema.get("items"), dict):
+        if inside:
+            found.add((*prefix, "[]"))
+        found |= _union_paths(schema["items"], (*prefix, "[]"), depth + 1, inside)
+    for name, sub in (schema.get("properties") or {}).items():
+        if inside:
+            found.add((*prefix, name))
+        found |= _union_paths(sub, (*prefix, name), depth + 1, inside)
+    return found
 
 
 def _object_branch(schema: Any) -> Any:

@@ -79,6 +79,12 @@ class MockMiddleware:
             )
             return
         api = self.state.api_for_path(path)
+        too_large = _too_large(scope)
+        if too_large is not None:
+            status, message = too_large
+            problem = Problem(status=status, message=message, code=status_phrase(status)[0])
+            await error_response(self.state, api, None, scope, problem)(scope, receive, send)
+            return
         if api is None:
             mounted = ", ".join(a.api.mount_path for a in self.state.apis)
             await mock_error(404, "Not Found", f"No API is mounted at {path}; mounted: {mounted}. See GET /.")(
@@ -197,6 +203,18 @@ class MockMiddleware:
 
 
 UI_PATH = "/ui"
+MAX_URL = 32 * 1024  # bytes of path and query string; longer is 414 (nginx stops at 8 KiB, browsers near 64 KiB)
+MAX_HEADERS = 64 * 1024  # bytes of all header names and values; more is 431
+
+
+def _too_large(scope: Scope) -> tuple[int, str] | None:
+    url = len(scope.get("raw_path") or scope["path"]) + len(scope.get("query_string", b""))
+    if url > MAX_URL:
+        return 414, f"The URL is {url} bytes long; this server takes at most {MAX_URL}"
+    headers = sum(len(name) + len(value) for name, value in scope.get("headers", []))
+    if headers > MAX_HEADERS:
+        return 431, f"The request headers are {headers} bytes; this server takes at most {MAX_HEADERS}"
+    return None
 
 
 def _raw_relative(scope: Scope, mount: str, relative: str) -> str:

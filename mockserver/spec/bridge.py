@@ -1,7 +1,8 @@
-"""Turn a spec into the document Connexion serves: OpenAPI 3.0.3, authentication left to the mock.
+"""Turn a spec into the document Swagger UI 4 renders (each API's openapi.json): OpenAPI 3.0.3.
 
-Connexion 3.3 only accepts 3.0.x documents, so 3.1 schemas are rewritten into their nearest 3.0
-form. The original document stays the contract: responses are generated and checked against it.
+Swagger UI 4 (and Connexion 3.3) only accept 3.0.x documents, so 3.1 schemas are rewritten into their
+nearest 3.0 form. The original document stays the contract: requests are checked and responses
+generated against it.
 """
 
 from __future__ import annotations
@@ -55,71 +56,6 @@ def to_connexion_document(document: dict[str, Any]) -> dict[str, Any]:
     return doc
 
 
-_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-
-
-def request_contract(document: dict[str, Any]) -> dict[str, Any]:
-    """The part of `document` that requests are routed and validated with, for Connexion.
-
-    Operations keep their parameters and request bodies; responses keep only their descriptions
-    (the mock generates and checks them from the original), and components keep only what the kept
-    parts reference. Connexion deep-copies its input twice and resolves every `$ref` in it, which on
-    a large spec costs seconds for schemas it never reads. Shares structure with `document`.
-    """
-    paths: dict[str, Any] = {}
-    for route, item in (document.get("paths") or {}).items():
-        if not isinstance(item, dict) or "$ref" in item:
-            paths[route] = item
-            continue
-        kept = {k: v for k, v in item.items() if k not in _METHODS}
-        for method in _METHODS:
-            operation = item.get(method)
-            if isinstance(operation, dict):
-                kept[method] = {k: v for k, v in operation.items() if k not in ("responses", "callbacks")}
-                kept[method]["responses"] = {
-                    str(code): {"description": str(r.get("description", "")) if isinstance(r, dict) else ""}
-                    for code, r in (operation.get("responses") or {}).items()
-                }
-        paths[route] = kept
-    contract = {k: v for k, v in document.items() if k not in ("paths", "components", "webhooks")}
-    contract["paths"] = paths
-    components = _referenced_components(document, paths)
-    if components is None:  # a reference this pruning does not follow (another file): keep everything
-        return document
-    if components:
-        contract["components"] = components
-    return contract
-
-
-def _referenced_components(document: dict[str, Any], root: Any) -> dict[str, dict[str, Any]] | None:
-    """Every `#/components/<kind>/<name>` reachable from `root`, transitively; None if a ref leaves the file."""
-    available = document.get("components") or {}
-    found: dict[str, dict[str, Any]] = {}
-    pending = [root]
-    while pending:
-        node = pending.pop()
-        if isinstance(node, list):
-            pending.extend(node)
-            continue
-        if not isinstance(node, dict):
-            continue
-        ref = node.get("$ref")
-        if isinstance(ref, str):
-            parts = ref.split("/")
-            if len(parts) != 4 or parts[:2] != ["#", "components"]:
-                return None
-            kind, name = parts[2], parts[3].replace("~1", "/").replace("~0", "~")
-            target = (available.get(kind) or {}).get(name)
-            if target is None:
-                return None
-            if name not in found.setdefault(kind, {}):
-                found[kind][name] = target
-                pending.append(target)
-        # Values too: an example may be a `$ref` to components/examples, and Connexion resolves those.
-        pending.extend(node.values())
-    return found
-
-
 def _without_authorization(parameters: list[Any]) -> list[Any]:
     return [
         p
@@ -140,33 +76,7 @@ def _downgrade(doc: dict[str, Any]) -> dict[str, Any]:
     doc.setdefault("paths", {})
     result = _rewrite(doc)
     assert isinstance(result, dict)
-    for item in (result.get("paths") or {}).values():
-        for parameter in _all_parameters(item):
-            _give_type(parameter.get("schema"))
     return result
-
-
-def _all_parameters(item: Any) -> list[dict[str, Any]]:
-    if not isinstance(item, dict):
-        return []
-    found = [p for p in item.get("parameters", []) if isinstance(p, dict)]
-    for operation in item.values():
-        if isinstance(operation, dict):
-            found.extend(p for p in operation.get("parameters", []) if isinstance(p, dict))
-    return found
-
-
-def _give_type(schema: Any) -> None:
-    # Connexion's URI parser reads `type` of every parameter schema; 3.1 unions may have lost it.
-    if not isinstance(schema, dict) or "type" in schema or "$ref" in schema:
-        return
-    enum = [v for v in schema.get("enum", []) if v is not None]
-    if enum and all(isinstance(v, bool) for v in enum):
-        schema["type"] = "boolean"
-    elif enum and all(isinstance(v, int) for v in enum):
-        schema["type"] = "integer"
-    elif "anyOf" not in schema and "oneOf" not in schema:
-        schema["type"] = "string"
 
 
 def _rewrite(node: Any) -> Any:

@@ -28,6 +28,26 @@ D = date.fromisoformat
 RULES_TODAY = date(2026, 7, 1)
 
 
+def shaper_for(schema: dict[str, Any], *query: str, path_params: tuple[str, ...] = ()) -> Shaper:
+    """The shaper of a GET operation answering `schema`, with integer query parameters `query`."""
+    op = Operation(
+        method="get",
+        path="/things",
+        operation_id="things",
+        summary="",
+        parameters=(
+            *(Parameter(name, "query", False, {"type": "integer"}) for name in query),
+            *(Parameter(name, "path", True, {"type": "string"}) for name in path_params),
+        ),
+        responses={},
+        security=(),
+        request_body=None,
+        request_body_required=False,
+        mock={},
+    )
+    return Shaper(op, schema, Compiler(Pools(0)).compile, openapi_31=False)
+
+
 # --- periods --------------------------------------------------------------------------------------
 
 
@@ -392,18 +412,53 @@ def test_a_limit_below_the_lists_min_items_keeps_the_minimum() -> None:
         "required": ["members"],
         "properties": {"members": {"type": "array", "minItems": 1, "items": {"type": "string"}}},
     }
-    op = Operation(
-        method="get",
-        path="/users.list",
-        operation_id="users_list",
-        summary="",
-        parameters=(Parameter("limit", "query", False, {"type": "integer"}),),
-        responses={},
-        security=(),
-        request_body=None,
-        request_body_required=False,
-        mock={},
+    body = shaper_for(schema, "limit").shape(
+        {"members": ["a", "b", "c"]}, RequestValues(query={"limit": 0}), make_context(1)
     )
-    shaper = Shaper(op, schema, Compiler(Pools(0)).compile, openapi_31=False)
-    body = shaper.shape({"members": ["a", "b", "c"]}, RequestValues(query={"limit": 0}), make_context(1))
     assert body == {"members": ["a"]}
+
+
+def test_an_echo_into_a_missing_sub_object_builds_it_from_every_allof_part() -> None:
+    # Spotify's /search: `tracks` is allOf [PagingObject, {items: [...]}], optional; `limit` echoes into it.
+    paging = {
+        "type": "object",
+        "required": ["limit", "total"],
+        "properties": {"limit": {"type": "integer"}, "total": {"type": "integer"}},
+    }
+    tracks = {
+        "allOf": [
+            paging,
+            {
+                "type": "object",
+                "required": ["items"],
+                "properties": {"items": {"type": "array", "items": {"type": "string"}}},
+            },
+        ]
+    }
+    schema = {"type": "object", "properties": {"tracks": tracks}}
+    shaper = shaper_for(schema, "total")
+    check = schema_validator(schema, openapi_31=False)
+    for seed in range(20):
+        body = shaper.shape({}, RequestValues(query={"total": 7}), make_context(seed))
+        assert body["tracks"]["total"] == 7 and check(body) == [], body
+
+
+def test_a_path_id_is_not_echoed_into_a_field_only_one_union_branch_has() -> None:
+    # Stripe's invoice.default_source: anyOf [bank_account, card, source]; echoing `invoice` into a field of
+    # one branch built that branch's object inside a value of another branch, matching none.
+    def branch(kind: str, customer: dict[str, Any]) -> dict[str, Any]:
+        props = {"kind": {"type": "string", "enum": [kind]}, "customer": customer}
+        return {"type": "object", "required": ["kind"], "additionalProperties": False, "properties": props}
+
+    nested = {"type": "object", "properties": {"invoice": {"type": "string"}}}
+    schema = {
+        "type": "object",
+        "properties": {"source": {"anyOf": [branch("a", {"type": "string"}), branch("b", nested)]}},
+    }
+    shaper = shaper_for(schema, path_params=("invoice",))
+    gen = Compiler(Pools(0)).compile(schema)
+    check = schema_validator(schema, openapi_31=False)
+    for seed in range(60):
+        ctx = make_context(seed)
+        body = shaper.shape(gen(ctx, 0), RequestValues(path={"invoice": "in_1"}), ctx)
+        assert check(body) == [], body

@@ -293,3 +293,14 @@ def test_hostile_nesting_is_refused_or_ignored_never_a_500(
     assert response.status_code in (200, 400), response.text[:300]
     # …and the operation's checks still work afterwards (a hostile request does not switch them off).
     assert roomy.post("/shapes/channels/123/messages", json={"embed": {"description": "no title"}}).status_code == 400
+
+
+def test_a_url_past_the_limit_is_414_in_the_api_envelope(roomy: TestClient) -> None:
+    response = roomy.get("/shapes/v1/customers?expand[]=" + "a" * 40_000)
+    assert response.status_code == 414
+    assert set(response.json()) == {"error"}
+
+
+def test_headers_past_the_limit_are_431(roomy: TestClient) -> None:
+    response = roomy.get("/shapes/v1/customers", headers={"X-Big": "b" * 70_000})
+    assert response.status_code == 431

@@ -11,7 +11,7 @@ from openapi_spec_validator import OpenAPIV30SpecValidator, validate
 
 from mockserver.serving.app import build_app
 from mockserver.serving.state import ServerConfig
-from mockserver.spec.bridge import request_contract, to_connexion_document
+from mockserver.spec.bridge import to_connexion_document
 from mockserver.spec.loader import load, load_all
 
 SPECS = Path(__file__).resolve().parents[2] / "specs"
@@ -129,12 +129,6 @@ def test_31_only_keywords_are_dropped() -> None:
     assert props["t"] == {"type": "array"}
 
 
-def test_parameter_schema_without_type_gets_one() -> None:
-    doc = document_31({}, parameters=[{"name": "state", "in": "query", "schema": {"enum": ["a", "b"]}}])
-    params = to_connexion_document(doc)["paths"]["/things"]["get"]["parameters"]
-    assert {"name": "state", "in": "query", "schema": {"enum": ["a", "b"], "type": "string"}} in params
-
-
 def test_security_requirements_and_schemes_are_stripped() -> None:
     result = to_connexion_document(document_31({}))
     assert "security" not in result
@@ -194,61 +188,3 @@ def test_connexion_accepts_all_bundled_specs_together_and_originals_are_unchange
     before = {api.name: copy.deepcopy(api.document) for api in apis}
     build_app(apis, ServerConfig(seed=1))
     assert {api.name: api.document for api in apis} == before
-
-
-def document_with_both_sides() -> dict[str, Any]:
-    return {
-        "openapi": "3.0.3",
-        "info": {"title": "t", "version": "1"},
-        "paths": {
-            "/things": {
-                "post": {
-                    "operationId": "create",
-                    "parameters": [{"$ref": "#/components/parameters/Limit"}],
-                    "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/A"}}}},
-                    "responses": {
-                        "201": {
-                            "description": "made",
-                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Made"}}},
-                        },
-                        "400": {"$ref": "#/components/responses/Bad"},
-                    },
-                }
-            }
-        },
-        "components": {
-            "parameters": {"Limit": {"name": "limit", "in": "query", "schema": {"$ref": "#/components/schemas/N"}}},
-            "schemas": {
-                "A": {"type": "object", "properties": {"b": {"$ref": "#/components/schemas/B"}}},
-                "B": {"type": "string"},
-                "N": {"type": "integer"},
-                "Made": {"type": "object", "properties": {"a": {"$ref": "#/components/schemas/A"}}},
-            },
-            "responses": {"Bad": {"description": "bad"}},
-        },
-    }
-
-
-def test_request_contract_keeps_what_requests_are_validated_with_and_drops_response_schemas() -> None:
-    document = document_with_both_sides()
-    before = copy.deepcopy(document)
-    contract = request_contract(document)
-    operation = contract["paths"]["/things"]["post"]
-    assert operation["parameters"] == before["paths"]["/things"]["post"]["parameters"]
-    assert operation["requestBody"] == before["paths"]["/things"]["post"]["requestBody"]
-    assert operation["responses"] == {"201": {"description": "made"}, "400": {"description": ""}}
-    assert set(contract["components"]) == {"parameters", "schemas"}
-    assert set(contract["components"]["schemas"]) == {"A", "B", "N"}  # not the response's Made
-    assert document == before
-    validate(to_connexion_document(contract), cls=OpenAPIV30SpecValidator)
-
-
-def test_request_contract_keeps_the_whole_document_when_a_ref_leaves_the_file() -> None:
-    document = document_with_both_sides()
-    document["components"]["schemas"]["B"] = {"$ref": "other.yaml#/B"}
-    assert request_contract(document) is document
-
-
-@pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.stem)
-def test_request_contract_of_each_bundled_spec_is_valid_openapi_30(path: Path) -> None:
-    validate(to_connexion_document(request_contract(load(path).document)), cls=OpenAPIV30SpecValidator)
