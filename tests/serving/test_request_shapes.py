@@ -95,6 +95,14 @@ paths:
               properties: {MessageSamples: {type: array, items: {type: string}}, Description: {type: string}}
       responses:
         "201": {description: created}
+  /session:
+    get:
+      parameters:
+        - {name: session_id, in: cookie, required: true, schema: {type: integer}}
+        - {name: theme, in: cookie, schema: {type: string, enum: [dark, light]}}
+      responses:
+        "200": {description: ok}
+        "400": {$ref: "#/components/responses/Error"}
   /uploads:
     post:
       requestBody:
@@ -304,3 +312,10 @@ def test_a_url_past_the_limit_is_414_in_the_api_envelope(roomy: TestClient) -> N
 def test_headers_past_the_limit_are_431(roomy: TestClient) -> None:
     response = roomy.get("/shapes/v1/customers", headers={"X-Big": "b" * 70_000})
     assert response.status_code == 431
+
+
+def test_cookie_parameters_are_checked_like_the_others(client: TestClient) -> None:
+    assert client.get("/shapes/session", headers={"Cookie": "session_id=42; theme=dark"}).status_code == 200
+    missing = client.get("/shapes/session", headers={"Cookie": "theme=dark"})
+    assert missing.status_code == 400 and "session_id" in missing.json()["error"]["message"]
+    assert client.get("/shapes/session", headers={"Cookie": "session_id=42; theme=pink"}).status_code == 400
