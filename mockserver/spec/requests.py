@@ -15,16 +15,14 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
-from jsonschema import FormatChecker
 from jsonschema.exceptions import ValidationError
 from jsonschema.validators import Draft202012Validator, extend
-from openapi_schema_validator import OAS30Validator, OAS31Validator
+from openapi_schema_validator import OAS30Validator, OAS31Validator, oas30_format_checker, oas31_format_checker
 
 from mockserver.spec.model import Operation, Parameter
 from mockserver.spec.params import brackets, group, has_related, kinds, parameter_value, properties, typed
 
 logger = logging.getLogger("mockserver")
-_FORMATS = FormatChecker()
 _MESSAGE_LIMIT = 300
 
 
@@ -86,7 +84,8 @@ def validator_for(schema: Any, *, openapi_31: bool) -> Callable[[Any], list[tupl
     if not isinstance(schema, dict) or not schema:
         return lambda value: []
     cls = _REQUEST_31 if openapi_31 else _REQUEST_30
-    validator = cls(schema, format_checker=_FORMATS)
+    # OpenAPI's formats as well as JSON Schema's: int32/int64 bound integers, byte is base64, date a date.
+    validator = cls(schema, format_checker=oas31_format_checker if openapi_31 else oas30_format_checker)
     broken: list[bool] = []
 
     def check(value: Any) -> list[tuple[str, str, str]]:

@@ -33,6 +33,7 @@ paths:
         - {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 100}}
         - {name: ids, in: query, style: pipeDelimited, explode: false, schema: {type: array, items: {type: integer}}}
         - {name: opt_pretty, in: query, allowEmptyValue: true, schema: {type: boolean}}
+        - {name: page, in: query, schema: {type: integer, format: int32}}
       responses:
         "200": {$ref: "#/components/responses/Customers"}
         "400": {$ref: "#/components/responses/Error"}
