@@ -173,8 +173,9 @@ class Compiler:
                 level = depth if attempt == 0 else max(0, depth - 1)
                 for index in order:
                     value = gens[index](ctx, level)
-                    if discriminator and isinstance(value, dict):
-                        value[discriminator[0]] = discriminator[1][index]
+                    tag = discriminator[1][index] if discriminator else None
+                    if discriminator and tag is not None and isinstance(value, dict):
+                        value[discriminator[0]] = tag
                     if check is None or check(value, index):
                         return value
             return value

@@ -821,3 +821,18 @@ def test_oneof_branches_that_overlap_on_optional_fields_give_values_matching_exa
         return {"type": "object", "properties": {"total_count": {"type": "integer"}, "entries": entries}}
 
     valid_values({"oneOf": [results("file"), results("shared_link")]}, seeds=range(300))
+
+
+def test_a_discriminated_branch_that_is_itself_a_union_keeps_its_own_tag() -> None:
+    # OpenAI's InputItem: oneOf [EasyInputMessage, Item (a oneOf of its own), ...], discriminator `type`
+    # without a mapping: the nested union's branches set `type` themselves; forcing a value broke them.
+    def tagged(tag: str, extra: str) -> dict[str, Any]:
+        props = {"type": {"type": "string", "enum": [tag]}, extra: {"type": "string"}}
+        return {"type": "object", "required": ["type", extra], "properties": props, "additionalProperties": False}
+
+    nested = {"type": "object", "oneOf": [tagged("message", "role"), tagged("function_call", "call_id")]}
+    schema = {
+        "oneOf": [tagged("easy", "content"), nested, tagged("item_reference", "id")],
+        "discriminator": {"propertyName": "type"},
+    }
+    valid_values(schema, openapi_31=True, seeds=range(100))
