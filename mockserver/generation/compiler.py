@@ -169,8 +169,9 @@ class Compiler:
                 order = list(values)
                 ctx.rng.shuffle(order)
                 # Deep down values are minimal (no optional fields, empty lists), and minimal values of
-                # overlapping branches fit both: later rounds draw as one level up, so more is filled in.
-                level = depth if attempt == 0 else max(0, depth - 1)
+                # overlapping branches fit both: each later round draws as from a level higher up, so more
+                # is filled in.
+                level = max(0, depth - attempt)
                 for index in order:
                     value = gens[index](ctx, level)
                     tag = discriminator[1][index] if discriminator else None
