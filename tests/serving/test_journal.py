@@ -11,6 +11,7 @@ from serving_support import CALL_BY_API, CALLS, ONEPIN, OPENROUTER
 from starlette.testclient import TestClient
 
 from mockserver.serving.app import build_app
+from mockserver.serving.journal import FIELD_LIMIT, HEADER_COUNT
 from mockserver.serving.state import ServerConfig
 from mockserver.spec.loader import load_all
 from mockserver.spec.model import ApiSpec
@@ -189,3 +190,34 @@ def test_quiet_server_writes_no_access_log(app_client: TestClient, caplog: pytes
     caplog.set_level("INFO", logger="mockserver.access")
     app_client.get(ONEPIN, headers={"Authorization": "Bearer t"})
     assert not [r for r in caplog.records if r.name == "mockserver.access"]
+
+
+def test_every_stored_field_is_cut_to_a_bounded_length(journaled: TestClient) -> None:
+    # Issue 10: 100 requests with a 10 MB header grew the journal past 1 GB. (The mock refuses headers over
+    # 64 KiB with 431, but the journal sees every request first.)
+    huge = "v" * 60_000
+    journaled.get(ONEPIN, params={"limit": "9" * 20_000}, headers={"Authorization": "Bearer t", "X-Big": huge})
+    [entry] = entries(journaled)
+    assert len(entry["headers"]["x-big"]) < FIELD_LIMIT + 40 and entry["headers"]["x-big"].endswith(
+        "(60000 characters)"
+    )
+    assert len(entry["query"]) < FIELD_LIMIT + 40
+    assert len(entry["problem"]) < FIELD_LIMIT + 40
+
+
+def test_only_so_many_headers_are_kept(journaled: TestClient) -> None:
+    many = {f"X-H{i}": "1" for i in range(HEADER_COUNT * 2)}
+    journaled.get(ONEPIN, headers={"Authorization": "Bearer t", **many})
+    [entry] = entries(journaled)
+    assert len(entry["headers"]) == HEADER_COUNT
+
+
+def test_the_journal_drops_its_oldest_entries_past_its_byte_budget() -> None:
+    from mockserver.serving.journal import JournalMiddleware
+
+    journal = JournalMiddleware(app=None, size=500, log=False, byte_limit=10_000)  # type: ignore[arg-type]
+    for i in range(50):
+        journal._keep({"path": f"/{i}", "query": "q" * 1000, "headers": {}, "problem": None})
+    paths = [e["path"] for e in journal.entries]
+    assert paths[-1] == "/49" and len(paths) < 10
+    assert sum(1200 + len(p) for p in paths) <= 10_000 + 1300
