@@ -725,6 +725,12 @@ class CorpusSpec:
     name: str  # file stem without .gz and extension, or the folder's name: the mock mounts it at /<name>
     source: Path  # in tests/corpus (the entry file of a multi-file spec)
 
+    @property
+    def options(self) -> tuple[str, ...]:
+        """A multi-file spec refers to files across its folder: the mock may read them (`--ref-root`)."""
+        folder = CORPUS_DIR / self.name
+        return ("--ref-root", relative(folder)) if self.source.is_relative_to(folder) else ()
+
 
 @dataclass(frozen=True)
 class Request:
@@ -1138,7 +1144,7 @@ def mock_side(
     """Start the mock, pick the first candidate it answers 2xx, load it; (its run, the request, its operation count)."""
     port = free_port()
     launched = launch_server(
-        serve_argv(relative(served), str(port)),
+        serve_argv(relative(served), str(port), *spec.options),
         f"corpus-{spec.name}-mock",
         f"http://{HOST}:{port}/",
         args.corpus_timeout,
@@ -1287,7 +1293,7 @@ def relaunched(
         port = free_port()
         mock_times.append(
             start_only(
-                serve_argv(relative(served), str(port)),
+                serve_argv(relative(served), str(port), *spec.options),
                 f"corpus-{spec.name}-mock-{index}",
                 f"http://{HOST}:{port}/",
                 lambda status: status == 200,

@@ -116,10 +116,16 @@ def _strict(command: argparse.ArgumentParser) -> None:
         action="store_true",
         help="refuse a spec that breaks the OpenAPI schema (default: serve it, with one warning per kind of problem)",
     )
+    command.add_argument(
+        "--ref-root",
+        metavar="DIR",
+        default=None,
+        help="the folder whose files a $ref may read (default: the spec's own folder; never the network)",
+    )
 
 
-def _load(specs: Sequence[str], strict: bool) -> list[ApiSpec]:
-    return load_all(list(specs) or default_specs(), strict=strict)
+def _load(specs: Sequence[str], args: argparse.Namespace) -> list[ApiSpec]:
+    return load_all(list(specs) or default_specs(), strict=args.strict, ref_root=args.ref_root)
 
 
 def _list(apis: list[ApiSpec]) -> None:
@@ -188,7 +194,7 @@ def _serve(args: argparse.Namespace) -> int:
         return EXIT_SPEC
     # From here the specs are validated in a forked child (seconds on a large spec) while this process
     # imports Connexion and builds the app; see `loader.loading`.
-    with _start_up(), loading(list(args.specs) or default_specs(), strict=args.strict) as apis:
+    with _start_up(), loading(list(args.specs) or default_specs(), strict=args.strict, ref_root=args.ref_root) as apis:
         import uvicorn
 
         from mockserver.serving.app import build_app
@@ -226,7 +232,7 @@ def _serve(args: argparse.Namespace) -> int:
         specs = list(args.specs) or default_specs()
         # Workers trust what this process validated a moment ago; a reloaded process checks again.
         validated = {} if args.reload else {str(a.path.resolve()): a.digest for a in apis}
-        os.environ[ENV] = settings_to_env(specs, config, validated, strict=args.strict)
+        os.environ[ENV] = settings_to_env(specs, config, validated, strict=args.strict, ref_root=args.ref_root)
         folders = sorted({str(Path(p).resolve() if Path(p).is_dir() else Path(p).resolve().parent) for p in specs})
         fixtures = [str(Path(f).parent / "fixtures") for f in folders if (Path(f).parent / "fixtures").is_dir()]
         watch = {"reload": True, "reload_dirs": folders + fixtures, "reload_includes": ["*.yaml", "*.yml", "*.json"]}
@@ -278,7 +284,7 @@ def _record(args: argparse.Namespace) -> int:
         from mockserver.contract.record import record
         from mockserver.spec.fixtures import fixtures_dir
 
-    api = _load(_resolve(args.target), args.strict)[0]
+    api = _load(_resolve(args.target), args)[0]
     headers = _headers(args.header, api, use_env=True)
     if headers is None:
         return EXIT_SPEC
@@ -303,7 +309,7 @@ def _contract(args: argparse.Namespace) -> int:
         from mockserver.serving.app import build_app
         from mockserver.serving.state import ServerConfig
 
-    api = _load(_resolve(args.target), args.strict)[0]
+    api = _load(_resolve(args.target), args)[0]
     headers = _headers(args.header, api, use_env=bool(args.base_url))
     if headers is None:
         return EXIT_SPEC
@@ -356,9 +362,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "contract":
             return _contract(args)
         if args.command == "list":
-            _list(_load(args.specs, args.strict))
+            _list(_load(args.specs, args))
             return 0
-        return _generate(_load([args.spec], args.strict)[0], args.operation_id, args.status, args.seed)
+        return _generate(_load([args.spec], args)[0], args.operation_id, args.status, args.seed)
     except MockServerError as exc:
         print(f"mockserver: error: {exc}", file=sys.stderr)
         return EXIT_SPEC

@@ -17,7 +17,12 @@ ENV = "MOCKSERVER_SETTINGS"
 
 
 def settings_to_env(
-    specs: list[str], config: ServerConfig, validated: dict[str, str] | None = None, *, strict: bool = False
+    specs: list[str],
+    config: ServerConfig,
+    validated: dict[str, str] | None = None,
+    *,
+    strict: bool = False,
+    ref_root: str | None = None,
 ) -> str:
     """The JSON `create` reads back (credentials included: it only lives in this process tree's environment).
 
@@ -27,6 +32,7 @@ def settings_to_env(
         {
             "specs": specs,
             "strict": strict,
+            "ref_root": ref_root,
             "validated": validated or {},
             "seed": config.seed,
             "tokens": sorted(config.tokens),
@@ -58,4 +64,9 @@ def create() -> Any:
         warnings.simplefilter("ignore")  # Connexion's import-time deprecation notices are not the user's concern
         from mockserver.serving.app import build_app
 
-    return build_app(load_all(raw["specs"], strict=raw.get("strict", False), validated=raw["validated"]), config)
+    return build_app(
+        load_all(
+            raw["specs"], strict=raw.get("strict", False), validated=raw["validated"], ref_root=raw.get("ref_root")
+        ),
+        config,
+    )

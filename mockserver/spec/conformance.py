@@ -43,8 +43,12 @@ class DocumentProblem:
         return _QUOTED.sub(r"… \1", self.message, count=1)
 
 
-def document_problems(path: Path, document: dict[str, Any], version: str) -> list[DocumentProblem]:
-    """Every problem of the document (at most `MAX_PROBLEMS`); an empty list when it is valid."""
+def document_problems(
+    path: Path, document: dict[str, Any], version: str, root: Path | None = None
+) -> list[DocumentProblem]:
+    """Every problem of the document (at most `MAX_PROBLEMS`); an empty list when it is valid.
+
+    Files a `$ref` names are read only under `root` (default: the document's folder)."""
     from jsonschema_path import SchemaPath
     from referencing.exceptions import Unresolvable
 
@@ -55,7 +59,7 @@ def document_problems(path: Path, document: dict[str, Any], version: str) -> lis
     schema_path = SchemaPath.from_dict(
         document,
         base_uri=path.resolve().as_uri(),
-        handlers={"file": validator_cls.resolver_handlers["file"]},
+        handlers={"file": _confined(validator_cls.resolver_handlers["file"], (root or path.parent).resolve())},
         resolved_cache_maxsize=_RESOLVED_CACHE,
     )
     validator = validator_cls(schema_path, base_uri=path.resolve().as_uri())
@@ -85,9 +89,23 @@ def document_problems(path: Path, document: dict[str, Any], version: str) -> lis
     return found
 
 
-def check_document(path: Path, document: dict[str, Any], version: str) -> None:
+def _confined(handler: Any, root: Path) -> Any:
+    """The validator's file handler, refusing files outside `root` (as the loader's resolver does)."""
+    from urllib.parse import urlparse
+    from urllib.request import url2pathname
+
+    def read(uri: str) -> Any:
+        target = Path(url2pathname(urlparse(uri).path)).resolve()
+        if not target.is_relative_to(root):
+            raise OSError(f"a $ref leaves the spec's folder {root}; not read")
+        return handler(uri)
+
+    return read
+
+
+def check_document(path: Path, document: dict[str, Any], version: str, root: Path | None = None) -> None:
     """Raise `SpecLoadError` naming the file and the first problem, if the document is invalid."""
-    problems = document_problems(path, document, version)
+    problems = document_problems(path, document, version, root)
     if problems:
         first = problems[0]
         kind = SpecErrorKind.BAD_REFERENCE if first.message.endswith("does not resolve") else SpecErrorKind.INVALID
@@ -109,8 +127,8 @@ def summary(path: Path | str, problems: list[DocumentProblem]) -> list[str]:
 
 def warn(documents: list[Checked]) -> None:
     """Log the problems of each document, one line per kind (lenient loading)."""
-    for path, document, version in documents:
-        for line in summary(path, document_problems(path, document, version)):
+    for path, document, version, root in documents:
+        for line in summary(path, document_problems(path, document, version, root)):
             logger.warning("%s", line)
 
 
@@ -150,14 +168,14 @@ def _validators() -> dict[str, Any]:
     }
 
 
-Checked = tuple[Path, dict[str, Any], str]
+Checked = tuple[Path, dict[str, Any], str, Path]  # file, parsed document, version, folder $refs may read
 
 
 def first_problem(documents: list[Checked]) -> SpecLoadError | None:
     """The first document's problem, or None when every one is valid."""
-    for path, document, version in documents:
+    for path, document, version, root in documents:
         try:
-            check_document(path, document, version)
+            check_document(path, document, version, root)
         except SpecLoadError as exc:
             return exc
     return None

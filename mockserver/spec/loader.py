@@ -50,15 +50,20 @@ def discover(paths: Iterable[Path | str]) -> list[Path]:
 
 
 def load_all(
-    paths: Iterable[Path | str], *, strict: bool = False, validated: Mapping[str, str] | None = None
+    paths: Iterable[Path | str],
+    *,
+    strict: bool = False,
+    validated: Mapping[str, str] | None = None,
+    ref_root: Path | str | None = None,
 ) -> list[ApiSpec]:
     """Load every spec named by `paths`; two specs may not share a file stem (their mount path).
 
     Lenient by default: what breaks the OpenAPI schema but can still be served is logged as warnings
     (one line per kind of problem); `strict` raises `SpecLoadError` for the first one instead.
     `validated` maps a resolved file path to the `ApiSpec.digest` it had when this process's parent
-    validated it (`serve --workers`): a file with that very content is not validated again."""
-    parsed = _parse_all(paths)
+    validated it (`serve --workers`): a file with that very content is not validated again.
+    `ref_root`: the folder whose files a `$ref` may read (default: each spec's own folder)."""
+    parsed = _parse_all(paths, ref_root)
     trusted = validated or {}
     unchecked = [c for c, digest in parsed if trusted.get(str(c[0].resolve())) != digest]
     if strict:
@@ -72,7 +77,9 @@ def load_all(
 
 
 @contextmanager
-def loading(paths: Iterable[Path | str], *, strict: bool = False) -> Iterator[list[ApiSpec]]:
+def loading(
+    paths: Iterable[Path | str], *, strict: bool = False, ref_root: Path | str | None = None
+) -> Iterator[list[ApiSpec]]:
     """`load_all` for `serve`: validation runs in a forked process while the with-block runs.
 
     Strict: the block gets the specs before they are known valid, so it should only prepare (compile,
@@ -80,7 +87,7 @@ def loading(paths: Iterable[Path | str], *, strict: bool = False) -> Iterator[li
     block raised because of it. Lenient: nothing waits for validation; its warnings come when it is
     done, while the mock already serves. Without fork (not Linux), validation runs first, inline.
     """
-    parsed = _parse_all(paths)
+    parsed = _parse_all(paths, ref_root)
     if not strict:
         warn_in_background([checked for checked, _ in parsed])
         yield _index_all(parsed)
@@ -104,10 +111,10 @@ def loading(paths: Iterable[Path | str], *, strict: bool = False) -> Iterator[li
         raise problem
 
 
-def load(path: Path | str, *, strict: bool = False) -> ApiSpec:
+def load(path: Path | str, *, strict: bool = False, ref_root: Path | str | None = None) -> ApiSpec:
     """Load one spec file, or raise `SpecLoadError` naming the file and the problem (see `load_all`)."""
     path = Path(path)
-    checked, digest = _prepare(path)
+    checked, digest = _prepare(path, ref_root)
     if strict:
         check_document(*checked)
     api = _index(*checked, digest)
@@ -116,7 +123,7 @@ def load(path: Path | str, *, strict: bool = False) -> ApiSpec:
     return api
 
 
-def _parse_all(paths: Iterable[Path | str]) -> list[tuple[Checked, str]]:
+def _parse_all(paths: Iterable[Path | str], ref_root: Path | str | None) -> list[tuple[Checked, str]]:
     parsed: list[tuple[Checked, str]] = []
     seen: dict[str, Path] = {}
     for path in discover(paths):
@@ -124,26 +131,27 @@ def _parse_all(paths: Iterable[Path | str]) -> list[tuple[Checked, str]]:
         if name in seen:
             raise SpecLoadError(path, SpecErrorKind.DUPLICATE_NAME, f"{name!r} is already served from {seen[name]}")
         seen[name] = path
-        parsed.append(_prepare(path))
+        parsed.append(_prepare(path, ref_root))
     return parsed
 
 
 def _index_all(parsed: list[tuple[Checked, str]]) -> list[ApiSpec]:
-    return [_index(path, document, version, digest) for (path, document, version), digest in parsed]
+    return [_index(*checked, digest) for checked, digest in parsed]
 
 
-def _prepare(path: Path) -> tuple[Checked, str]:
-    """The parsed document, its version and the SHA-256 of its text."""
+def _prepare(path: Path, ref_root: Path | str | None) -> tuple[Checked, str]:
+    """The parsed document, its version, the folder its `$ref`s may read, and the SHA-256 of its text."""
     text = _read(path)
     document = _parse(path, text)
     if str(document.get("swagger")) == "2.0":  # served as its OpenAPI 3.0.3 equivalent
         document = to_openapi30(document)
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-    return (path, document, _check_version(path, document)), digest
+    root = Path(ref_root).resolve() if ref_root is not None else path.resolve().parent
+    return (path, document, _check_version(path, document), root), digest
 
 
-def _index(path: Path, document: dict[str, Any], version: str, digest: str) -> ApiSpec:
-    resolved = RefResolver(document, path, keep_siblings=version.startswith("3.1")).resolve(document)
+def _index(path: Path, document: dict[str, Any], version: str, root: Path, digest: str) -> ApiSpec:
+    resolved = RefResolver(document, path, keep_siblings=version.startswith("3.1"), root=root).resolve(document)
     if version.startswith("3.1"):
         normalize_31(resolved)
     operations = tuple(_operations(path, resolved))

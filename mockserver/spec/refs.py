@@ -31,9 +31,12 @@ def _pointer_get(document: Any, pointer: str, path: Path) -> Any:
 class RefResolver:
     """Resolves local and relative-file refs; `keep_siblings` follows OpenAPI 3.1 (siblings apply)."""
 
-    def __init__(self, document: dict[str, Any], path: Path, *, keep_siblings: bool) -> None:
+    def __init__(self, document: dict[str, Any], path: Path, *, keep_siblings: bool, root: Path | None = None) -> None:
         self._documents: dict[Path, Any] = {path.resolve(): document}
         self._path = path.resolve()
+        # Files a `$ref` may name: those under the spec's own folder (a spec from anywhere must not read
+        # /etc/passwd or ../.env and serve it as data).
+        self._root = (root or path.parent).resolve()
         self._keep_siblings = keep_siblings
         self._memo: dict[tuple[Path, str], Any] = {}
 
@@ -57,6 +60,12 @@ class RefResolver:
         key = (path, pointer)
         if key in self._memo:
             return self._memo[key]
+        if file_part and not path.is_relative_to(self._root):
+            raise SpecLoadError(
+                self._path,
+                SpecErrorKind.BAD_REFERENCE,
+                f"{ref!r} leaves the spec's folder {self._root}; not read (--ref-root widens it)",
+            )
         raw = _pointer_get(self._load(path), pointer, self._path)
         if isinstance(raw, dict):
             # Register before walking so that a cycle finds this very object.

@@ -305,6 +305,9 @@ def run_spec(spec: CorpusSpec, args: argparse.Namespace) -> Result:
     log = [f"# corpus spec {spec.name}: {spec.source.relative_to(ROOT)} (served from {spec.served})"]
     port = free_port()
     command = [str(VENV_BIN / "python"), "-m", "mockserver", "serve", str(spec.served), "--port", str(port), "--quiet"]
+    folder = CORPUS / spec.name
+    if spec.source.is_relative_to(folder):  # a multi-file spec refers to files across its folder
+        command += ["--ref-root", str(folder)]
     log.append("$ " + " ".join(command))
     with open(stderr_path, "wb") as err:
         proc = subprocess.Popen(

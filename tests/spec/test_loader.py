@@ -587,3 +587,50 @@ def test_30_nullable_in_a_31_document_means_what_its_author_meant(
     check = schema_validator(op.request_body, openapi_31=True)
     assert [v for v in valid if check({"v": v})] == []
     assert [v for v in invalid if not check({"v": v})] == []
+
+
+@pytest.mark.parametrize("ref", ["/etc/passwd", "../outside.yaml", "../outside.yaml#/Secret"])
+def test_a_ref_outside_the_specs_folder_is_refused_and_never_read(tmp_path: Path, ref: str) -> None:
+    # Issue 10: `$ref: ../.env` printed the file's secret in a validation message.
+    (tmp_path / "outside.yaml").write_text(
+        "Secret: {type: string, example: OPENAI_API_KEY=sk-live-XYZ}\n", encoding="utf-8"
+    )
+    folder = tmp_path / "spec"
+    folder.mkdir()
+    text = f"""\
+    openapi: 3.0.3
+    info: {{title: t, version: '1'}}
+    paths:
+      /x:
+        get:
+          responses:
+            '200': {{description: ok, content: {{application/json: {{schema: {{$ref: '{ref}'}}}}}}}}
+    """
+    path = write(folder, "leaky.yaml", text)
+    for strict in (False, True):  # strict: the validator, refused the file too, says it does not resolve
+        with pytest.raises(SpecLoadError) as raised:
+            load(path, strict=strict)
+        assert raised.value.kind is SpecErrorKind.BAD_REFERENCE
+        assert strict or "leaves the spec's folder" in str(raised.value)
+        assert "sk-live" not in str(raised.value) and "root:" not in str(raised.value)
+
+
+def test_a_wider_ref_root_lets_a_multi_file_spec_refer_upwards(tmp_path: Path) -> None:
+    (tmp_path / "common").mkdir()
+    (tmp_path / "common" / "Error.yaml").write_text("type: object\nproperties: {message: {type: string}}\n")
+    folder = tmp_path / "spec"
+    folder.mkdir()
+    text = """\
+    openapi: 3.0.3
+    info: {title: t, version: '1'}
+    paths:
+      /x:
+        get:
+          responses:
+            default: {description: e, content: {application/json: {schema: {$ref: '../common/Error.yaml'}}}}
+    """
+    path = write(folder, "api.yaml", text)
+    with pytest.raises(SpecLoadError, match="--ref-root"):
+        load(path)
+    [op] = load(path, ref_root=tmp_path, strict=True).operations
+    assert op.responses["default"].schema["properties"]["message"]["type"] == "string"  # type: ignore[index]
