@@ -29,6 +29,8 @@ _HARD_DEPTH = 12
 _NULL_CHANCE = 0.1
 _OPTIONAL_CHANCE = 0.85
 _ONE_OF_ROUNDS = 4
+EDGE_TEXT_CEILING = 4096  # characters of a string "at its maxLength" (edge cases), unless minLength asks more
+EDGE_ITEMS_CEILING = 256  # items of a list "at its maxItems" (edge cases), unless minItems asks more
 _FREEFORM: tuple[tuple[str, Any], ...] = (
     ("source", "api"),
     ("status", "success"),
@@ -260,8 +262,11 @@ class Compiler:
         def fit(ctx: GenContext, value: str) -> str:
             if hi is not None and len(value) > hi:
                 value = value[:hi]
-            while len(value) < lo:
-                value += ctx.rng.choice("abcdefghijklmnopqrstuvwxyz0123456789")
+            missing = lo - len(value)
+            if missing > 0:
+                # One random block, repeated: a huge minLength costs a copy, not a Python step per character.
+                block = "".join(ctx.rng.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(min(missing, 64)))
+                value += (block * (missing // len(block) + 1))[:missing]
             return value
 
         return fit
@@ -532,7 +537,8 @@ def _types(schema: Schema) -> list[str]:
 
 def _array_length(lo: int, hi: Any) -> Callable[[GenContext, int], int]:
     """How many items a list gets at a depth: plausibly few, fewer deeper down, within minItems/maxItems."""
-    ends = (lo, int(hi) if hi is not None else max(lo, 12))  # empty (or as short as allowed), or as full as allowed
+    # Empty (or as short as allowed), or as full as allowed, within a realistic ceiling (maxItems: 10**12).
+    ends = (lo, max(lo, min(int(hi), EDGE_ITEMS_CEILING)) if hi is not None else max(lo, 12))
 
     def plausible(plausible_lo: int, plausible_hi: int) -> tuple[int, int]:
         upper = min(int(hi), plausible_hi) if hi is not None else plausible_hi
@@ -564,7 +570,10 @@ def _edge_text(lo: int, hi: int | None) -> Callable[[GenContext], str]:
     def at(length: int) -> str:
         return (_UNICODE * (length // len(_UNICODE) + 1))[:length]
 
-    lengths = sorted({lo, hi if hi is not None else max(lo, 40)})
+    # "As long as allowed" stays realistic: a maxLength of 2**31-1 (common in generated specs) is not a
+    # value to send; the schema still holds, since the ceiling is never below minLength.
+    full = min(hi, max(lo, EDGE_TEXT_CEILING)) if hi is not None else max(lo, 40)
+    lengths = sorted({lo, full})
 
     def edge(ctx: GenContext) -> str:
         return at(ctx.rng.choice(lengths))

@@ -418,3 +418,36 @@ def test_prefer_edge_out_of_range_is_a_400_problem_from_the_mock(client: TestCli
     assert response.status_code == 400
     assert response.headers["content-type"].startswith("application/problem+json")
     assert "edge" in response.json()["detail"]
+
+
+# --- bounds that are not sizes to send (issue 10, item 4) ------------------------------------------
+
+
+def test_edge_strings_at_a_huge_max_length_stay_realistic_in_size() -> None:
+    from mockserver.generation.compiler import EDGE_TEXT_CEILING, Compiler
+    from mockserver.generation.context import make_context
+    from mockserver.generation.values import Pools
+
+    gen = Compiler(Pools(0)).compile({"type": "string", "maxLength": 2**31 - 1})
+    lengths = {len(gen(make_context(seed, edge=1.0), 0)) for seed in range(40)}
+    assert max(lengths) == EDGE_TEXT_CEILING
+
+
+def test_edge_lists_at_a_huge_max_items_stay_realistic_in_size() -> None:
+    from mockserver.generation.compiler import EDGE_ITEMS_CEILING, Compiler
+    from mockserver.generation.context import make_context
+    from mockserver.generation.values import Pools
+
+    gen = Compiler(Pools(0)).compile({"type": "array", "maxItems": 10**12, "items": {"type": "integer"}})
+    sizes = {len(gen(make_context(seed, edge=1.0), 0)) for seed in range(40)}
+    assert max(sizes) == EDGE_ITEMS_CEILING
+
+
+def test_a_huge_min_length_is_met_at_the_cost_of_a_copy() -> None:
+    from mockserver.generation.compiler import Compiler
+    from mockserver.generation.context import make_context
+    from mockserver.generation.values import Pools
+
+    # Once 14 minutes at 100% CPU (one Python step per character); now a few copies of a random block.
+    gen = Compiler(Pools(0)).compile({"type": "string", "minLength": 10_000_000})
+    assert len(gen(make_context(1), 0)) == 10_000_000
