@@ -11,7 +11,7 @@ from starlette.requests import cookie_parser
 from starlette.types import Receive, Scope
 
 from mockserver.serving.state import VALUES, BoundOperation, query_items
-from mockserver.spec.params import request_values
+from mockserver.spec.params import typed_request
 from mockserver.spec.requests import FieldError, RawRequest
 from mockserver.spec.rules import RequestValues
 
@@ -40,7 +40,7 @@ async def check_request(bound: BoundOperation, scope: Scope, receive: Receive, m
         cookies=cookie_parser(lowered.get("cookie", "")),
     )
     check = bound.check
-    _, errors = check.parameters(raw)
+    typed, errors = check.parameters(raw)
     body: Any = None
     if bound.op.request_content and scope["method"] not in ("GET", "HEAD", "DELETE", "OPTIONS"):
         data = await read_body(receive, max_body)
@@ -59,7 +59,8 @@ async def check_request(bound: BoundOperation, scope: Scope, receive: Receive, m
             errors.extend(body_errors)
     if errors:
         return Checked(None, errors)
-    values = request_values(bound.op, raw.query, raw.path, lowered.items(), body)
+    # The values the check has just typed: the query is not parsed a second time.
+    values = typed_request(bound.op, typed, lowered, body)
     scope.setdefault("extensions", {})[VALUES] = values
     return Checked(values, [])
 

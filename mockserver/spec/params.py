@@ -156,6 +156,19 @@ def request_values(
     return RequestValues(query=values, path=path, headers=lowered, body=body)
 
 
+def typed_request(
+    op: Operation, typed: Mapping[tuple[str, str], Any], headers: Mapping[str, str], body: Any = None
+) -> RequestValues:
+    """`RequestValues` from values already typed by a request check (by (location, name)), defaults filled in."""
+    query = {
+        p.name: typed.get(("query", p.name), p.schema.get("default")) for p in op.parameters if p.location == "query"
+    }
+    path = {
+        p.name: typed[("path", p.name)] for p in op.parameters if p.location == "path" and ("path", p.name) in typed
+    }
+    return RequestValues(query=query, path=path, headers=headers, body=body)
+
+
 def group(pairs: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
     """Query or form pairs by name, in order."""
     grouped: dict[str, list[str]] = {}
