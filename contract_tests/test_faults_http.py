@@ -83,7 +83,9 @@ def serve(config: ServerConfig, apis: list[ApiSpec] | None = None) -> Iterator[s
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     # log_config=None: leave the process's logging as pytest set it up (uvicorn would replace it).
-    server = uvicorn.Server(uvicorn.Config(build_app(APIS if apis is None else apis, config), log_config=None, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(build_app(APIS if apis is None else apis, config), log_config=None, log_level="warning")
+    )
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name=f"mock:{port}", daemon=True)
     thread.start()
     try:

@@ -40,10 +40,10 @@ class JournalMiddleware:
         size: int = 500,
         log: bool = True,
         byte_limit: int = BYTE_LIMIT,
-        credentials: CredentialNames = CredentialNames(),
+        credentials: CredentialNames | None = None,
     ) -> None:
         self.app = app
-        self.credentials = credentials
+        self.credentials = credentials or CredentialNames()
         self.entries: deque[dict[str, Any]] = deque()
         self.size = size
         self.byte_limit = byte_limit

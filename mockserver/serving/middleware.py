@@ -22,10 +22,10 @@ from mockserver.generation.responses import ApiMock, default_problem
 from mockserver.generation.values import status_phrase
 from mockserver.serving.auth import credential_problem
 from mockserver.serving.chaos import Chaos, Decision, faulty, pause
+from mockserver.serving.echo import clip, plain
 from mockserver.serving.envelopes import EXTENSION, error_response, invalid_request_problem
 from mockserver.serving.handler import respond
 from mockserver.serving.prefer import NONE, PreferError, parse_prefer
-from mockserver.serving.echo import clip, plain
 from mockserver.serving.state import BoundOperation, MockState, json_bytes, mock_error, query_items
 from mockserver.serving.validation import BodyTooLarge, check_request
 from mockserver.spec.bridge import to_connexion_document

@@ -196,7 +196,9 @@ class RequestCheck:
             except UnicodeDecodeError as exc:
                 return None, [FieldError(("body",), f"Request body is not UTF-8 text: {exc.reason}", "json_invalid")]
             except ValueError as exc:
-                return None, [FieldError(("body",), f"Request body is not valid JSON: {_json_problem(exc)}", "json_invalid")]
+                return None, [
+                    FieldError(("body",), f"Request body is not valid JSON: {_json_problem(exc)}", "json_invalid")
+                ]
             except RecursionError:
                 return None, [FieldError(("body",), "Request body is nested too deeply to read", "json_invalid")]
         elif lowered == "application/x-www-form-urlencoded" or parts is not None:

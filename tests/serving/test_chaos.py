@@ -142,8 +142,9 @@ def test_a_chaos_401_is_in_the_same_envelope_with_the_same_challenge_as_a_real_4
         chaotic = next(
             r
             for seed in range(50)
-            if (r := plain.get("/named/things", auth=("u", "p"), headers={"Prefer": f"chaos=1, seed={seed}"}))
-            .status_code
+            if (
+                r := plain.get("/named/things", auth=("u", "p"), headers={"Prefer": f"chaos=1, seed={seed}"})
+            ).status_code
             == 401
         )
     assert real.status_code == 401

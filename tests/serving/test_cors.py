@@ -101,9 +101,7 @@ def test_the_journal_refuses_a_browser_request_marked_cross_site(client: TestCli
 
 
 def test_the_journal_preflight_from_another_origin_is_not_allowed(client: TestClient) -> None:
-    response = client.options(
-        "/__mock/requests", headers={"Origin": ORIGIN, "Access-Control-Request-Method": "DELETE"}
-    )
+    response = client.options("/__mock/requests", headers={"Origin": ORIGIN, "Access-Control-Request-Method": "DELETE"})
     assert "access-control-allow-origin" not in response.headers
 
 
