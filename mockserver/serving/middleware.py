@@ -25,6 +25,7 @@ from mockserver.serving.chaos import Chaos, Decision, faulty, pause
 from mockserver.serving.echo import clip, plain
 from mockserver.serving.envelopes import EXTENSION, error_response, invalid_request_problem
 from mockserver.serving.handler import respond
+from mockserver.serving.journal import printable
 from mockserver.serving.prefer import NONE, PreferError, parse_prefer
 from mockserver.serving.state import BoundOperation, MockState, json_bytes, mock_error, query_items
 from mockserver.serving.validation import BodyTooLarge, check_request
@@ -200,7 +201,7 @@ class MockMiddleware:
             where = FieldError(("body",), f"Request body could not be read: {plain(exc)}", "value_error")
             problem = Problem(status=status, message=where.message, code=status_phrase(status)[0], errors=(where,))
             return error_response(self.state, api, bound, scope, problem)
-        logger.exception("mock failed on %s %s", scope["method"], scope["path"])
+        logger.exception("mock failed on %s %s", printable(clip(scope["method"])), printable(clip(scope["path"])))
         problem = Problem(status=500, message=f"The mock failed: {type(exc).__name__}: {plain(exc)}", code="mock_error")
         return error_response(self.state, api, bound, scope, problem, {"X-Mock-Error": "true"})
 
