@@ -31,6 +31,7 @@ from mockserver.serving.app import build_app
 from mockserver.serving.chaos import QuietDrops
 from mockserver.serving.state import ServerConfig
 from mockserver.spec.loader import load_all
+from mockserver.spec.model import ApiSpec
 from mockserver.spec.validation import schema_validator
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,14 +76,16 @@ def _collect_unawaited_coroutines() -> Iterator[None]:
 
 
 @contextmanager
-def serve(config: ServerConfig) -> Iterator[str]:
-    """The mock (every bundled spec) under uvicorn on a free loopback port, in a background thread."""
+def serve(config: ServerConfig, apis: list[ApiSpec] | None = None) -> Iterator[str]:
+    """The mock (every bundled spec, or `apis`) under uvicorn on a free loopback port, in a background thread."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     # log_config=None: leave the process's logging as pytest set it up (uvicorn would replace it).
-    server = uvicorn.Server(uvicorn.Config(build_app(APIS, config), log_config=None, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(build_app(APIS if apis is None else apis, config), log_config=None, log_level="warning")
+    )
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name=f"mock:{port}", daemon=True)
     thread.start()
     try:
@@ -277,6 +280,70 @@ def test_configured_faults_at_rate_0_break_nothing() -> None:
     with serve(ServerConfig(seed=1, faults=("drop", "truncate"), fault_rate=0.0, access_log=False)) as url:
         for path, params, headers in REQUESTS:
             assert httpx.get(f"{url}{path}", params=params, headers=headers).status_code == 200
+
+
+# --- request framing over a real socket (issue 10, item 14) ------------------------------------------------
+
+BODY_SPEC = """
+openapi: 3.0.3
+info: {title: Bodies, version: "1"}
+paths:
+  /things:
+    post:
+      operationId: createThing
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {type: object, required: [name], properties: {name: {type: string}}}
+      responses:
+        "201": {description: created, content: {application/json: {schema: {type: object}}}}
+        "400": {description: invalid, content: {application/json: {schema: {type: object}}}}
+"""
+
+
+@pytest.fixture(scope="module")
+def bodies(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    spec = tmp_path_factory.mktemp("bodies") / "bodies.yaml"
+    spec.write_text(BODY_SPEC)
+    with serve(ServerConfig(seed=1, access_log=False), load_all([spec])) as url:
+        yield url
+
+
+def test_a_chunked_request_body_without_content_length_is_accepted(bodies: str) -> None:
+    def chunks() -> Iterator[bytes]:
+        yield b'{"name":'
+        yield b' "sent in chunks"}'
+
+    response = httpx.post(f"{bodies}/bodies/things", content=chunks(), headers={"Content-Type": "application/json"})
+    assert response.request.headers["transfer-encoding"] == "chunked"
+    assert "content-length" not in response.request.headers
+    assert response.status_code == 201, response.text
+
+
+def test_a_chunked_invalid_body_is_judged_on_its_content(bodies: str) -> None:
+    def chunks() -> Iterator[bytes]:
+        yield b'{"nam'
+        yield b'e": 7}'
+
+    clear_journal(bodies)
+    response = httpx.post(f"{bodies}/bodies/things", content=chunks(), headers={"Content-Type": "application/json"})
+    assert response.status_code == 400
+    [entry] = journal_has(bodies, 1)
+    assert "7 is not of type 'string'" in entry["problem"]
+
+
+def test_the_trailing_slash_redirect_ignores_a_hostile_host_header(bodies: str) -> None:
+    port = int(bodies.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+        conn.sendall(b"GET /bodies/ui HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n")
+        answer = b""
+        while chunk := conn.recv(65536):
+            answer += chunk
+    head = answer.split(b"\r\n\r\n", 1)[0].decode("latin-1").lower().splitlines()
+    assert head[0].split()[1] in ("301", "307", "308")
+    assert "location: /bodies/ui/" in head
+    assert "evil.example" not in answer.decode("latin-1")
 
 
 # --- the serve command's option checks ----------------------------------------------------------------------

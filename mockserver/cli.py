@@ -47,6 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--reload", action="store_true", help="restart when a spec or fixture file changes")
     serve.add_argument("--workers", type=int, default=1, help="worker processes (same seed: identical answers)")
     serve.add_argument("--no-cors", action="store_true", help="no CORS headers (on by default, for browser clients)")
+    serve.add_argument("--admin-cors", action="store_true", help="let pages on any origin read /__mock/ (the journal)")
     serve.add_argument(
         "--chaos",
         type=float,
@@ -209,6 +210,7 @@ def _serve(args: argparse.Namespace) -> int:
             fault_rate=fault_rate,
             edge=edge,
             cors=not args.no_cors,
+            admin_cors=args.admin_cors,
             access_log=not args.quiet,
         )
         app = build_app(apis, config)

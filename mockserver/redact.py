@@ -3,30 +3,69 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Mapping
+from urllib.parse import unquote_plus
 
 SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-api-key", "api-key", "x-auth-token"})
 _SECRETISH = re.compile(r"(token|secret|key|password|auth)", re.IGNORECASE)
+MASK = "***"
+MIN_SECRET = 4  # shorter values are not looked for elsewhere: masking every "1" would garble the text
 
 
-def mask_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    """Headers with every credential replaced, keeping the scheme word (`Bearer ***`)."""
+def mask_headers(headers: Mapping[str, str], secret_names: Collection[str] = ()) -> dict[str, str]:
+    """Headers with every credential replaced, keeping the scheme word (`Bearer ***`).
+
+    `secret_names`: more header names (lower-case) that carry credentials, as a spec's apiKey schemes name them."""
     out = {}
     for name, value in headers.items():
         if name.lower() in ("cookie", "set-cookie"):
-            out[name] = "***"
-        elif name.lower() in SECRET_HEADERS or _SECRETISH.search(name):
+            out[name] = MASK
+        elif is_secret_header(name, secret_names):
             scheme, _, rest = value.partition(" ")
-            out[name] = f"{scheme} ***" if rest else "***"
+            out[name] = f"{scheme} {MASK}" if rest else MASK
         else:
             out[name] = value
     return out
 
 
-def mask_query(query: str) -> str:
-    """A query string with the values of credential-like parameters (`api_key`, `token`, …) masked."""
+def is_secret_header(name: str, secret_names: Collection[str] = ()) -> bool:
+    """Whether header `name` carries a credential: a known one, a spec's, or a name that says so."""
+    lowered = name.lower()
+    return lowered in SECRET_HEADERS or lowered in secret_names or bool(_SECRETISH.search(name))
+
+
+def mask_query(query: str, secret_names: Collection[str] = ()) -> str:
+    """A query string with the values of credential-like parameters (`api_key`, `token`, …) masked.
+
+    Names are compared percent-decoded (`api_%6Bey` is `api_key`); `secret_names`: more parameter
+    names that carry credentials, as a spec's apiKey schemes name them (`sig`)."""
     parts = []
     for part in query.split("&") if query else []:
         name, sep, _ = part.partition("=")
-        parts.append(f"{name}=***" if sep and _SECRETISH.search(name) else part)
+        parts.append(f"{name}={MASK}" if sep and is_secret_param(name, secret_names) else part)
     return "&".join(parts)
+
+
+def is_secret_param(raw_name: str, secret_names: Collection[str] = ()) -> bool:
+    """Whether query parameter `raw_name` (as sent, percent-encoded) carries a credential."""
+    name = unquote_plus(raw_name)
+    base = name.split("[", 1)[0]  # `sig[0]`, `sig[]`: the same parameter, bracketed
+    return name in secret_names or base in secret_names or bool(_SECRETISH.search(name))
+
+
+def secret_query_values(query: str, secret_names: Collection[str] = ()) -> set[str]:
+    """The values, as sent and decoded, of the query's credential parameters (to mask wherever else they appear)."""
+    found: set[str] = set()
+    for part in query.split("&") if query else []:
+        name, sep, value = part.partition("=")
+        if sep and value and is_secret_param(name, secret_names):
+            found |= {value, unquote_plus(value)}
+    return found
+
+
+def mask_values(text: str, secrets: Iterable[str]) -> str:
+    """`text` with every occurrence of each secret value (of `MIN_SECRET` characters or more) masked."""
+    for secret in sorted(secrets, key=len, reverse=True):  # longest first: one secret may contain another
+        if len(secret) >= MIN_SECRET and secret in text:
+            text = text.replace(secret, MASK)
+    return text

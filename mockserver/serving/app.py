@@ -11,10 +11,11 @@ from connexion.middleware.lifespan import LifespanMiddleware
 from connexion.middleware.server_error import ServerErrorMiddleware
 from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.options import SwaggerUIOptions
-from starlette.middleware.cors import CORSMiddleware
 
 from mockserver.generation.responses import ApiMock
 from mockserver.generation.values import Pools
+from mockserver.serving.admin import AdminGate
+from mockserver.serving.auth import credential_names
 from mockserver.serving.chaos import QuietDrops
 from mockserver.serving.journal import JournalMiddleware
 from mockserver.serving.middleware import SPEC_PATH, MockMiddleware
@@ -47,21 +48,20 @@ def build_app(apis: list[ApiSpec], config: ServerConfig | None = None) -> AsyncA
         middlewares=list(MIDDLEWARES),  # a copy: Connexion inserts the added middlewares into it
         swagger_ui_options=SwaggerUIOptions(swagger_ui=True, spec_path=SPEC_PATH),
     )
-    if config.cors:
-        app.add_middleware(
-            CORSMiddleware,
-            position=MiddlewarePosition.BEFORE_EXCEPTION,
-            allow_origins=["*"],
-            allow_methods=["*"],
-            allow_headers=["*"],
-            expose_headers=["*"],
-        )
-    # Added after CORS, so inside it: the journal is readable from a browser page too.
+    # CORS for the mocked APIs; the admin endpoints (the journal) without it, same-origin only.
+    cors = {"allow_origins": ["*"], "allow_methods": ["*"], "allow_headers": ["*"], "expose_headers": ["*"]}
+    app.add_middleware(
+        AdminGate,
+        position=MiddlewarePosition.BEFORE_EXCEPTION,
+        cors=cors if config.cors else None,
+        admin_cors=config.admin_cors,
+    )
     app.add_middleware(
         JournalMiddleware,
         position=MiddlewarePosition.BEFORE_EXCEPTION,
         size=config.journal_size,
         log=config.access_log,
+        credentials=credential_names(apis),
     )
     # Before Swagger UI: every request under a mount is the mock's, except Swagger UI's own pages.
     app.add_middleware(MockMiddleware, position=MiddlewarePosition.BEFORE_SWAGGER, state=state)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
 
-from mockserver.spec.model import Operation, SecurityScheme
+from mockserver.spec.model import ApiSpec, Operation, SecurityScheme
 
 
 def credential_problem(
@@ -57,3 +58,39 @@ def _scheme_problem(
 def _bearer(value: str) -> str:
     scheme, _, rest = value.partition(" ")
     return rest.strip() if scheme.lower() == "bearer" else value
+
+
+@dataclass(frozen=True)
+class CredentialNames:
+    """Where the served specs say credentials travel, beyond the names that say so themselves."""
+
+    query: frozenset[str] = frozenset()
+    headers: frozenset[str] = frozenset()  # lower-case
+    cookies: frozenset[str] = frozenset()
+
+
+def credential_names(apis: Iterable[ApiSpec]) -> CredentialNames:
+    """The apiKey parameter names of every security scheme the specs declare or use."""
+    schemes: list[tuple[str, str]] = []
+    for api in apis:
+        schemes += [(s.location, s.param_name) for op in api.operations for alt in op.security for s in alt]
+        components = api.document.get("components")
+        declared = components.get("securitySchemes") if isinstance(components, dict) else None
+        for scheme in declared.values() if isinstance(declared, dict) else []:
+            if isinstance(scheme, dict) and scheme.get("type") == "apiKey" and isinstance(scheme.get("name"), str):
+                schemes.append((str(scheme.get("in", "header")), scheme["name"]))
+    return CredentialNames(
+        query=frozenset(name for where, name in schemes if where == "query"),
+        headers=frozenset(name.lower() for where, name in schemes if where == "header"),
+        cookies=frozenset(name for where, name in schemes if where == "cookie"),
+    )
+
+
+def challenge(op: Operation) -> str:
+    """The `WWW-Authenticate` value a 401 of `op` carries: the scheme its security asks for first."""
+    for alternative in op.security:
+        for scheme in alternative:
+            if scheme.type == "http" and scheme.scheme:
+                word = scheme.scheme.title()
+                return f'{word} realm="mockserver"' if word == "Basic" else word
+    return "Bearer"

@@ -75,6 +75,8 @@ class Chaos:
         )
         errors = _error_statuses(op)
         status = rng.choice(errors) if errors and rng.random() < rate else None
+        if prefs.code is not None or prefs.example is not None:
+            status = None  # the client asked for this answer by name: chance does not overrule it
         fault = prefs.fault
         kinds = [k for k in self.config.faults if k in FAULTS]
         if fault is None and kinds and rng.random() < self.config.fault_rate:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
@@ -13,8 +12,10 @@ from starlette.types import Scope
 from mockserver.generation.context import FieldError, Problem
 from mockserver.generation.responses import ApiMock, problem_details
 from mockserver.generation.values import status_phrase
+from mockserver.serving.auth import challenge
+from mockserver.serving.echo import clip_problem
 from mockserver.serving.journal import ENTRY
-from mockserver.serving.state import BoundOperation, MockState, to_response
+from mockserver.serving.state import BoundOperation, MockState, json_bytes, to_response
 from mockserver.spec.rules import RequestValues
 
 logger = logging.getLogger("mockserver")
@@ -30,16 +31,18 @@ def error_response(
     headers: dict[str, str] | None = None,
 ) -> Response:
     """`problem` in the envelope the API documents for it (or, lacking one, its usual error envelope)."""
+    problem = clip_problem(problem)
     entry = scope.get("extensions", {}).get(ENTRY)
     if entry is not None:
         entry["problem"] = problem.message
     mock = bound.mock if bound else (next(iter(api.operations.values()), None) if api else None)
     extra = dict(headers or {})
     if problem.status == 401:
-        extra.setdefault("WWW-Authenticate", "Bearer")
+        extra.setdefault("WWW-Authenticate", challenge(bound.op) if bound else "Bearer")
     if mock is None:  # an API without operations: no envelope of its own to use
         return _problem_response(problem, extra)
-    ctx = state.context(scope, None, status=problem.status, problem=problem)
+    # No edge cases here: the envelope carries the mock's own message, which generation must not replace.
+    ctx = state.context(scope, None, status=problem.status, problem=problem, edge=0.0)
     accept = Headers(scope=scope).get("accept")
     try:
         request = bound.request_values(scope) if bound else RequestValues()
@@ -53,7 +56,7 @@ def error_response(
 
 
 def _problem_response(problem: Problem, headers: dict[str, str]) -> Response:
-    body = json.dumps(problem_details(problem)).encode()
+    body = json_bytes(problem_details(problem))
     return Response(body, status_code=problem.status, media_type="application/problem+json", headers=headers)
 
 

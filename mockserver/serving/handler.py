@@ -14,6 +14,8 @@ from starlette.types import Scope
 
 from mockserver.generation.context import FieldError, Problem
 from mockserver.generation.values import status_phrase
+from mockserver.serving.auth import challenge
+from mockserver.serving.echo import clip
 from mockserver.serving.envelopes import error_response
 from mockserver.serving.prefer import Preferences
 from mockserver.serving.state import BoundOperation, MockState, mock_error, to_response
@@ -40,7 +42,7 @@ def respond(state: MockState, bound: BoundOperation, scope: Scope, prefs: Prefer
             return mock_error(
                 404,
                 "Unknown example",
-                f"{op.operation_id} has no example {prefs.example!r}; examples: {known}",
+                f"{op.operation_id} has no example {clip(prefs.example)!r}; examples: {known}",
                 examples=sorted(mock.examples),
             )
         return to_response(rendered)
@@ -60,5 +62,5 @@ def respond(state: MockState, bound: BoundOperation, scope: Scope, prefs: Prefer
             f"{op.operation_id} answers {status}: a mock cannot switch protocols or send interim responses",
         )
     rendered = mock.render(status, ctx, request, dynamic=prefs.dynamic, accept=Headers(scope=scope).get("accept"))
-    extra = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    extra = {"WWW-Authenticate": challenge(op)} if status == 401 else None
     return to_response(rendered, extra)

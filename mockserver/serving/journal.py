@@ -3,7 +3,9 @@
 Outermost of the mock's layers: it sees every request and the status it got, whatever answered it.
 Bounded in entries and in bytes: every stored field is cut to a length (`FIELD_LIMIT`, at most
 `HEADER_COUNT` headers), and the oldest entries fall off once the journal holds `BYTE_LIMIT` bytes.
-Credentials are masked before anything is stored.
+Credentials are masked before anything is stored or logged: by name (the spec's security schemes and
+names that say so, percent-decoded), then by value wherever else the same value appears (the path,
+the problem text). Control characters are escaped in the access log, so that no field can forge a line.
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ from collections import deque
 from typing import Any
 
 from starlette.datastructures import Headers
+from starlette.requests import cookie_parser
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mockserver.redact import mask_headers, mask_query
+from mockserver.redact import is_secret_header, mask_headers, mask_query, mask_values, secret_query_values
+from mockserver.serving.auth import CredentialNames
 from mockserver.serving.chaos import is_fault
 
 JOURNAL_PATH = "/__mock/requests"
@@ -30,8 +34,16 @@ access_log = logging.getLogger("mockserver.access")
 
 
 class JournalMiddleware:
-    def __init__(self, app: ASGIApp, size: int = 500, log: bool = True, byte_limit: int = BYTE_LIMIT) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        size: int = 500,
+        log: bool = True,
+        byte_limit: int = BYTE_LIMIT,
+        credentials: CredentialNames | None = None,
+    ) -> None:
         self.app = app
+        self.credentials = credentials or CredentialNames()
         self.entries: deque[dict[str, Any]] = deque()
         self.size = size
         self.byte_limit = byte_limit
@@ -47,14 +59,18 @@ class JournalMiddleware:
             await self._journal(scope)(scope, receive, send)
             return
         started = time.perf_counter()
-        query = _cut(mask_query(scope.get("query_string", b"").decode("latin-1")))
+        secrets = self._secrets(scope)
+        raw_query = scope.get("query_string", b"").decode("latin-1")
+        query = _cut(mask_values(mask_query(raw_query, self.credentials.query), secrets))
+        path = _cut(mask_values(scope["path"], secrets))
         headers = list(Headers(scope=scope).items())[:HEADER_COUNT]
+        masked = mask_headers(dict(headers), self.credentials.headers)
         entry: dict[str, Any] = {
             "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "method": _cut(scope["method"]),
-            "path": _cut(scope["path"]),
+            "path": path,
             "query": query,
-            "headers": {_cut(k): _cut(v) for k, v in mask_headers(dict(headers)).items()},
+            "headers": {_cut(k): _cut(mask_values(v, secrets)) for k, v in masked.items()},
             "status": None,
             "problem": None,
         }
@@ -75,11 +91,24 @@ class JournalMiddleware:
         finally:
             entry["ms"] = round((time.perf_counter() - started) * 1000, 1)
             if isinstance(entry.get("problem"), str):
-                entry["problem"] = _cut(entry["problem"])
+                entry["problem"] = _cut(mask_values(entry["problem"], secrets))
             self._keep(entry)
             if self.log:
-                target = scope["path"] + (f"?{query}" if query else "")
-                access_log.info("%s %s %s %.1fms", scope["method"], target, entry["status"] or "-", entry["ms"])
+                target = printable(path + (f"?{query}" if query else ""))
+                method = printable(entry["method"])
+                access_log.info("%s %s %s %.1fms", method, target, entry["status"] or "-", entry["ms"])
+
+    def _secrets(self, scope: Scope) -> set[str]:
+        """The credential values this request carries, to mask wherever else they appear."""
+        names = self.credentials
+        found = secret_query_values(scope.get("query_string", b"").decode("latin-1"), names.query)
+        for raw_name, raw_value in scope.get("headers", []):
+            name, value = raw_name.decode("latin-1"), raw_value.decode("latin-1")
+            if name.lower() == "cookie":
+                found |= {v for k, v in cookie_parser(value).items() if k in names.cookies or is_secret_header(k)}
+            elif is_secret_header(name, names.headers):
+                found |= {value.strip(), value.partition(" ")[2].strip()}
+        return found
 
     def _keep(self, entry: dict[str, Any]) -> None:
         """Append `entry`, dropping the oldest ones past the entry count or the byte budget."""
@@ -101,6 +130,13 @@ class JournalMiddleware:
             body = json.dumps({"requests": list(reversed(self.entries))}, ensure_ascii=False)
             return Response(body.encode("utf-8"), media_type="application/json")
         return Response(status_code=405, headers={"Allow": "GET, HEAD, DELETE"})
+
+
+def printable(text: str) -> str:
+    """`text` with control characters (and other unprintable ones, as U+2028) escaped: one log line stays one."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 def _cut(text: str) -> str:

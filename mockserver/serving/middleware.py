@@ -22,10 +22,12 @@ from mockserver.generation.responses import ApiMock, default_problem
 from mockserver.generation.values import status_phrase
 from mockserver.serving.auth import credential_problem
 from mockserver.serving.chaos import Chaos, Decision, faulty, pause
+from mockserver.serving.echo import clip, plain
 from mockserver.serving.envelopes import EXTENSION, error_response, invalid_request_problem
 from mockserver.serving.handler import respond
+from mockserver.serving.journal import printable
 from mockserver.serving.prefer import NONE, PreferError, parse_prefer
-from mockserver.serving.state import BoundOperation, MockState, mock_error, query_items
+from mockserver.serving.state import BoundOperation, MockState, json_bytes, mock_error, query_items
 from mockserver.serving.validation import BodyTooLarge, check_request
 from mockserver.spec.bridge import to_connexion_document
 
@@ -87,7 +89,7 @@ class MockMiddleware:
             return
         if api is None:
             mounted = ", ".join(a.api.mount_path for a in self.state.apis)
-            await mock_error(404, "Not Found", f"No API is mounted at {path}; mounted: {mounted}. See GET /.")(
+            await mock_error(404, "Not Found", f"No API is mounted at {clip(path)}; mounted: {mounted}. See GET /.")(
                 scope, receive, send
             )
             return
@@ -101,7 +103,7 @@ class MockMiddleware:
             return
         match = self.state.routes[mount].match(_raw_relative(scope, mount, relative))
         if match is None:
-            problem = Problem(status=404, message=f"No route matches {path}", code=status_phrase(404)[0])
+            problem = Problem(status=404, message=f"No route matches {clip(path)}", code=status_phrase(404)[0])
             await error_response(self.state, api, None, scope, problem)(scope, receive, send)
             return
         method = scope["method"]
@@ -120,7 +122,9 @@ class MockMiddleware:
             await Response(status_code=204, headers={"Allow": allowed})(scope, receive, send)
             return
         problem = Problem(
-            status=405, message=f"Method {scope['method']} not allowed; allowed: {allowed}", code=status_phrase(405)[0]
+            status=405,
+            message=f"Method {clip(scope['method'])} not allowed; allowed: {allowed}",
+            code=status_phrase(405)[0],
         )
         bound = next(iter(methods.values()))
         await error_response(self.state, api, bound, scope, problem, {"Allow": allowed})(scope, receive, send)
@@ -131,7 +135,7 @@ class MockMiddleware:
         if mount not in self._documents:
             document = to_connexion_document(api.api.document)
             document["servers"] = [{"url": mount}]
-            self._documents[mount] = json.dumps(document, ensure_ascii=False).encode("utf-8")
+            self._documents[mount] = json_bytes(document)
         return self._documents[mount]
 
     async def _operation(self, scope: Scope, receive: Receive, send: Send, bound: BoundOperation) -> None:
@@ -194,11 +198,11 @@ class MockMiddleware:
             return error_response(self.state, api, bound, scope, problem)
         if isinstance(exc, (UnicodeDecodeError, ValueError)):
             status = api.error_status(bound.op)
-            where = FieldError(("body",), f"Request body could not be read: {exc}", "value_error")
+            where = FieldError(("body",), f"Request body could not be read: {plain(exc)}", "value_error")
             problem = Problem(status=status, message=where.message, code=status_phrase(status)[0], errors=(where,))
             return error_response(self.state, api, bound, scope, problem)
-        logger.exception("mock failed on %s %s", scope["method"], scope["path"])
-        problem = Problem(status=500, message=f"The mock failed: {type(exc).__name__}: {exc}", code="mock_error")
+        logger.exception("mock failed on %s %s", printable(clip(scope["method"])), printable(clip(scope["path"])))
+        problem = Problem(status=500, message=f"The mock failed: {type(exc).__name__}: {plain(exc)}", code="mock_error")
         return error_response(self.state, api, bound, scope, problem, {"X-Mock-Error": "true"})
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+from mockserver.serving.echo import clip
 
 
 class PreferError(ValueError):
@@ -22,6 +25,9 @@ class Preferences:
 
 
 FAULTS = ("drop", "truncate", "trickle")
+# Numbers as JSON spells them, in ASCII (Python's `int()` also takes `4_00`, `+400`, `４００`).
+_INTEGER = re.compile(r"-?[0-9]{1,30}\Z")
+_DECIMAL = re.compile(r"(?:[0-9]{1,30}\.?[0-9]{0,30}|\.[0-9]{1,30})(?:[eE][+-]?[0-9]{1,3})?\Z")
 NONE = Preferences()
 
 
@@ -39,10 +45,10 @@ def parse_prefer(header: str | None) -> Preferences:
         raise PreferError(f"Prefer code={code} is not an HTTP status")
     dynamic = values.get("dynamic", "true").lower()
     if dynamic not in ("true", "false"):
-        raise PreferError(f"Prefer dynamic={values['dynamic']!r} must be true or false")
+        raise PreferError(f"Prefer dynamic={clip(values['dynamic'])!r} must be true or false")
     fault = values.get("fault")
     if fault is not None and fault not in FAULTS:
-        raise PreferError(f"Prefer fault={fault!r} must be one of {', '.join(FAULTS)}")
+        raise PreferError(f"Prefer fault={clip(fault)!r} must be one of {', '.join(FAULTS)}")
     return Preferences(
         code=code,
         example=values.get("example") or None,
@@ -57,31 +63,27 @@ def parse_prefer(header: str | None) -> Preferences:
 
 def parse_rate(text: str, what: str) -> float:
     """A probability between 0 and 1 (`0.2`), or a ValueError naming `what`."""
-    try:
-        rate = float(text)
-    except ValueError:
-        raise PreferError(f"{what}={text!r} is not a number between 0 and 1") from None
+    rate = float(text) if _DECIMAL.match(text) else -1.0
     if not 0 <= rate <= 1:
-        raise PreferError(f"{what}={text!r} is not a number between 0 and 1")
+        raise PreferError(f"{what}={clip(text)!r} is not a number between 0 and 1")
     return rate
 
 
 def parse_latency(text: str, what: str) -> tuple[int, int]:
     """`150` or `100-400` (milliseconds) as (min, max), or a ValueError naming `what`."""
     low, _, high = text.partition("-")
-    try:
-        bounds = (int(low), int(high or low))
-    except ValueError:
-        raise PreferError(f"{what}={text!r} must be milliseconds, as 150 or 100-400") from None
+    high = high or low
+    if not (_INTEGER.match(low) and _INTEGER.match(high)):
+        raise PreferError(f"{what}={clip(text)!r} must be milliseconds, as 150 or 100-400")
+    bounds = (int(low), int(high))
     if bounds[0] < 0 or bounds[1] < bounds[0] or bounds[1] > 60_000:
-        raise PreferError(f"{what}={text!r} must be 0 <= min <= max <= 60000 ms")
+        raise PreferError(f"{what}={clip(text)!r} must be 0 <= min <= max <= 60000 ms")
     return bounds
 
 
 def _int(values: dict[str, str], name: str) -> int | None:
     if name not in values:
         return None
-    try:
-        return int(values[name])
-    except ValueError:
-        raise PreferError(f"Prefer {name}={values[name]!r} is not a whole number") from None
+    if not _INTEGER.match(values[name]):
+        raise PreferError(f"Prefer {name}={clip(values[name])!r} is not a whole number")
+    return int(values[name])

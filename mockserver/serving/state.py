@@ -15,6 +15,7 @@ from starlette.types import Scope
 from mockserver.generation.context import GenContext, Problem, make_context
 from mockserver.generation.media import kind as media_kind
 from mockserver.generation.responses import ApiMock, OperationMock, Rendered
+from mockserver.serving.echo import MESSAGE_LIMIT, clip
 from mockserver.spec.model import Operation
 from mockserver.spec.params import request_values
 from mockserver.spec.requests import RequestCheck
@@ -33,6 +34,7 @@ class ServerConfig:
     fault_rate: float = 0.0  # ... with this probability per request
     edge: float = 0.0  # probability per generated value of a schema-valid edge case (see GenContext.edge)
     cors: bool = True  # browser clients may call the mock from any origin
+    admin_cors: bool = False  # ... and its /__mock/ endpoints too (else those answer same-origin requests only)
     access_log: bool = True  # one line per request on the `mockserver.access` logger
     journal_size: int = 500  # requests kept for GET /__mock/requests
     max_body: int = 10 * 1024 * 1024  # bytes of request body read at most; larger bodies get 413
@@ -133,16 +135,36 @@ def to_response(rendered: Rendered, extra_headers: dict[str, str] | None = None)
         return Response(status_code=rendered.status, headers={**headers, "Content-Type": rendered.media_type})
     if isinstance(rendered.body, (str, bytes)) and media_kind(rendered.media_type) != "json":
         return Response(rendered.body, status_code=rendered.status, media_type=rendered.media_type, headers=headers)
-    body = json.dumps(rendered.body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    body = json_bytes(rendered.body)
     media = rendered.media_type if media_kind(rendered.media_type) == "json" else "application/json"
     return Response(body, status_code=rendered.status, media_type=media, headers=headers)
 
 
+def json_bytes(value: Any) -> bytes:
+    """`value` as compact UTF-8 JSON; NaN and infinities (a YAML example's `.nan`, `.inf`) become null,
+    as JSON has no spelling for them (Python's `NaN` would make the body unreadable to every client)."""
+    try:
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    except ValueError:
+        text = json.dumps(_finite(value), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return text.encode("utf-8")
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
+
+
 def mock_error(status: int, title: str, detail: str, **extra: Any) -> Response:
     """An error from the mock itself (not the API it imitates), as RFC 9457 problem+json."""
-    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+    body = {"type": "about:blank", "title": title, "status": status, "detail": clip(detail, MESSAGE_LIMIT), **extra}
     return Response(
-        json.dumps(body).encode(),
+        json_bytes(body),
         status_code=status,
         media_type="application/problem+json",
         headers={"X-Mock-Error": "true"},

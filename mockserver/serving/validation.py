@@ -10,6 +10,7 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import cookie_parser
 from starlette.types import Receive, Scope
 
+from mockserver.serving.echo import clip
 from mockserver.serving.state import VALUES, BoundOperation, query_items
 from mockserver.spec.params import typed_request
 from mockserver.spec.requests import FieldError, RawRequest
@@ -52,7 +53,7 @@ async def check_request(bound: BoundOperation, scope: Scope, receive: Receive, m
             if media is None:
                 documented = ", ".join(bound.op.request_content)
                 given = lowered.get("content-type", "")
-                message = f"Content-Type {given!r} is not accepted; documented: {documented}"
+                message = f"Content-Type {clip(given)!r} is not accepted; documented: {clip(documented)}"
                 return Checked(None, [FieldError(("header", "content-type"), message, "media_type")], 415)
             parts = await _multipart(lowered, data) if media.lower().startswith("multipart/") else None
             body, body_errors = check.body(media, data, parts)

@@ -20,7 +20,11 @@ from mockserver.spec.rules import RequestValues
 Validates = Callable[[Any], bool]
 _DELIMITERS = {"spaceDelimited": " ", "pipeDelimited": "|"}
 _BRACKET = re.compile(r"\[([^\[\]]*)\]")
-_INTEGER = re.compile(r"^-?\d+$")
+# JSON's spelling of numbers, in ASCII: not Python's (`1_0`, fullwidth `１０`, ` 10 `, `+10` and `10\n` all pass
+# `int()`), so that a client's typo is refused here as the real API would refuse it.
+_INTEGER = re.compile(r"-?[0-9]+\Z")
+_NUMBER = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\Z")
+MAX_DIGITS = 4300  # longer integers are not read as numbers (Python's own limit: past it `int()` refuses)
 _MAX_ITEMS = 10_000  # bracket indexes past this are not list positions (`a[99999999]` must not allocate)
 MAX_NESTING = 32  # brackets deeper than this (`a[b][c]…`) are not read as structure: a request cannot exhaust the stack
 
@@ -53,16 +57,13 @@ def kinds(schema: Any, depth: int = 0) -> set[str]:
 def scalar(text: str, allowed: set[str], fits: Validates | None = None) -> Any:
     """`text` as the first type in `allowed` that it parses as (and that `fits`, when given)."""
     candidates: list[Any] = []
-    if "integer" in allowed and _INTEGER.match(text):
+    integer = len(text) <= MAX_DIGITS and _INTEGER.match(text) is not None
+    if "integer" in allowed and integer:
         candidates.append(int(text))
-    if "number" in allowed:
-        try:
-            number = float(text)
-        except ValueError:
-            pass
-        else:
-            if number == number and abs(number) != float("inf"):  # NaN and infinities are not JSON
-                candidates.append(int(text) if _INTEGER.match(text) else number)
+    if "number" in allowed and len(text) <= MAX_DIGITS and _NUMBER.match(text):
+        number = float(text)
+        if abs(number) != float("inf"):  # past a float's range: not a number a JSON client could mean
+            candidates.append(int(text) if integer else number)
     if "boolean" in allowed and text.lower() in ("true", "false"):
         candidates.append(text.lower() == "true")
     if "null" in allowed and text == "null":

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -195,7 +196,9 @@ class RequestCheck:
             except UnicodeDecodeError as exc:
                 return None, [FieldError(("body",), f"Request body is not UTF-8 text: {exc.reason}", "json_invalid")]
             except ValueError as exc:
-                return None, [FieldError(("body",), f"Request body is not valid JSON: {exc}", "json_invalid")]
+                return None, [
+                    FieldError(("body",), f"Request body is not valid JSON: {_json_problem(exc)}", "json_invalid")
+                ]
             except RecursionError:
                 return None, [FieldError(("body",), "Request body is nested too deeply to read", "json_invalid")]
         elif lowered == "application/x-www-form-urlencoded" or parts is not None:
@@ -273,6 +276,13 @@ def _is_json(media: str) -> bool:
 
 def _steps(where: str) -> tuple[str | int, ...]:
     return tuple(int(s) if s.isdigit() else s for s in where.split("/") if s)
+
+
+def _json_problem(exc: ValueError) -> str:
+    # Python's words for an integer past its limit name `sys.set_int_max_str_digits()`: not the client's concern.
+    if "int_max_str_digits" in str(exc):
+        return f"an integer has more than {sys.get_int_max_str_digits()} digits"
+    return str(exc)
 
 
 def _short(message: str) -> str:

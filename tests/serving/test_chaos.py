@@ -45,6 +45,50 @@ def chaos_client(bundled: list[ApiSpec]) -> Iterator[TestClient]:
         yield test_client
 
 
+NAMED_EXAMPLE_SPEC = """
+openapi: 3.0.3
+info: {title: Named, version: "1"}
+paths:
+  /things:
+    get:
+      operationId: listThings
+      security: [{basic: []}]
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {type: object, properties: {name: {type: string}}}
+              examples:
+                one: {value: {name: the one}}
+        "401":
+          description: Unauthorized
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [error]
+                properties:
+                  error:
+                    type: object
+                    required: [message, code]
+                    additionalProperties: false
+                    properties: {message: {type: string}, code: {type: string}}
+        "503":
+          description: Unavailable
+components:
+  securitySchemes:
+    basic: {type: http, scheme: basic}
+"""
+
+
+@pytest.fixture(scope="module")
+def named_apis(tmp_path_factory: pytest.TempPathFactory) -> list[ApiSpec]:
+    spec = tmp_path_factory.mktemp("named") / "named.yaml"
+    spec.write_text(NAMED_EXAMPLE_SPEC)
+    return load_all([spec])
+
+
 # --- chaos=1: always a documented error, in the envelope ---------------------------------------------------
 
 
@@ -69,10 +113,45 @@ def test_chaos_1_answers_a_documented_error_status_in_the_envelope_with_x_mock_c
 
 
 @pytest.mark.parametrize("call", WITH_ERRORS, ids=lambda c: c.api)
-def test_chaos_1_overrides_prefer_code_and_a_valid_request(chaos_client: TestClient, call: Call) -> None:
-    response = get(chaos_client, call, "code=200")
+def test_chaos_1_overrides_a_valid_request(chaos_client: TestClient, call: Call) -> None:
+    response = get(chaos_client, call)
     assert response.status_code >= 400
     assert "x-mock-chaos" in response.headers
+
+
+@pytest.mark.parametrize("call", WITH_ERRORS, ids=lambda c: c.api)
+def test_an_explicit_prefer_code_wins_over_chaos_1(chaos_client: TestClient, call: Call) -> None:
+    for seed in range(5):
+        response = get(chaos_client, call, "code=200", seed=seed)
+        assert response.status_code == 200
+        assert "x-mock-chaos" not in response.headers
+
+
+def test_an_explicit_prefer_example_wins_over_chaos_1(named_apis: list[ApiSpec]) -> None:
+    with TestClient(build_app(named_apis, ServerConfig(seed=3, chaos=1.0))) as chaotic:
+        for seed in range(5):
+            response = chaotic.get("/named/things", auth=("u", "p"), headers={"Prefer": f"example=one, seed={seed}"})
+            assert response.status_code == 200
+            assert response.json() == {"name": "the one"}
+            assert "x-mock-chaos" not in response.headers
+
+
+def test_a_chaos_401_is_in_the_same_envelope_with_the_same_challenge_as_a_real_401(named_apis: list[ApiSpec]) -> None:
+    with TestClient(build_app(named_apis, ServerConfig(seed=3))) as plain:
+        real = plain.get("/named/things")
+        chaotic = next(
+            r
+            for seed in range(50)
+            if (
+                r := plain.get("/named/things", auth=("u", "p"), headers={"Prefer": f"chaos=1, seed={seed}"})
+            ).status_code
+            == 401
+        )
+    assert real.status_code == 401
+    assert chaotic.headers["x-mock-chaos"] == "401"
+    assert real.headers["www-authenticate"] == chaotic.headers["www-authenticate"] == 'Basic realm="mockserver"'
+    assert set(real.json()) == set(chaotic.json()) == {"error"}
+    assert set(real.json()["error"]) == set(chaotic.json()["error"]) == {"message", "code"}
 
 
 def test_chaos_answer_is_not_a_mock_error(chaos_client: TestClient) -> None:

@@ -85,8 +85,36 @@ def test_chaos_answers_expose_x_mock_chaos_to_the_browser(client: TestClient) ->
     assert allows(response.headers["access-control-expose-headers"], "x-mock-chaos")
 
 
-def test_journal_is_readable_cross_origin(client: TestClient) -> None:
-    response = client.get("/__mock/requests", headers={"Origin": ORIGIN})
+def test_the_journal_refuses_a_page_on_another_origin_and_sends_no_cors_headers(client: TestClient) -> None:
+    # Any web page the developer opens could otherwise read every request the mock received.
+    for method in ("GET", "DELETE"):
+        response = client.request(method, "/__mock/requests", headers={"Origin": ORIGIN})
+        assert response.status_code == 403
+        assert response.headers["content-type"] == "application/problem+json"
+        assert "--admin-cors" in response.json()["detail"]
+        assert not [k for k in response.headers if k.lower().startswith("access-control-")]
+
+
+def test_the_journal_refuses_a_browser_request_marked_cross_site(client: TestClient) -> None:
+    response = client.delete("/__mock/requests", headers={"Sec-Fetch-Site": "cross-site"})
+    assert response.status_code == 403
+
+
+def test_the_journal_preflight_from_another_origin_is_not_allowed(client: TestClient) -> None:
+    response = client.options("/__mock/requests", headers={"Origin": ORIGIN, "Access-Control-Request-Method": "DELETE"})
+    assert "access-control-allow-origin" not in response.headers
+
+
+def test_the_journal_answers_same_origin_and_non_browser_clients(client: TestClient) -> None:
+    assert client.get("/__mock/requests").status_code == 200  # curl, SDKs, the pytest plugin: no Origin
+    same = client.get("/__mock/requests", headers={"Origin": "http://testserver", "Sec-Fetch-Site": "same-origin"})
+    assert same.status_code == 200
+    assert "access-control-allow-origin" not in same.headers
+
+
+def test_admin_cors_opts_the_journal_into_cors(bundled: list[ApiSpec]) -> None:
+    with TestClient(build_app(bundled, ServerConfig(seed=1, admin_cors=True))) as opened:
+        response = opened.get("/__mock/requests", headers={"Origin": ORIGIN, "Sec-Fetch-Site": "cross-site"})
     assert response.status_code == 200
     assert response.headers.get("access-control-allow-origin") in ("*", ORIGIN)
 
