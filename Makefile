@@ -8,7 +8,7 @@ PORT ?= 8000
 SEED ?= 0
 SPECS ?= specs
 
-.PHONY: install serve test test-fast lint contract contract-real clean bench bench-corpus corpus
+.PHONY: install serve test test-fast lint contract contract-real clean bench bench-corpus corpus soak
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,12 @@ clean:
 # Prints a table and writes bench/results/latest.json.
 bench: $(STAMP)
 	$(PY) bench/run.py
+	$(PY) bench/soak.py
+
+# A minute of mixed valid, invalid and hostile requests at full rate against one server; exit 1 unless its
+# memory stays flat (bench/soak.py says how that is judged). Writes bench/results/soak.json.
+soak: $(STAMP)
+	$(PY) bench/soak.py $(SOAK_ARGS)
 
 # The corpus section of `make bench` alone: every spec in tests/corpus/ served by the mock and by Prism 5.16 in
 # turn (start-up, peak RSS, wrk on one documented GET), GitHub's 1,223 operations vs a 1-operation spec with the

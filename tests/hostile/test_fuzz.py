@@ -81,7 +81,7 @@ CONTENT_TYPES = (
 ACCEPTS = (b"application/json", b"application/xml", b"text/csv", b"*/*", b"image/png", b"text/event-stream", b";;;")
 
 latin1 = st.binary(max_size=64)
-words = st.text(alphabet=st.characters(codec="latin-1", exclude_categories=("Cs",)), max_size=24)
+words = st.text(alphabet=st.characters(codec="latin-1", exclude_categories=["Cs"]), max_size=24)
 numbers_as_text = st.one_of(
     st.integers(-(10**30), 10**30).map(str),
     st.sampled_from(["1_0", "\uff11\uff10", "4_00", " 10 ", "+10", "1e309", "NaN", "-0", "0x1f", "9" * 5000]),
@@ -112,7 +112,7 @@ def nested(depth: int) -> bytes:
     return b"[" * depth + b"]" * depth
 
 
-bodies = st.one_of(
+bodies: st.SearchStrategy[list[bytes]] = st.one_of(
     st.just([]),
     st.lists(st.binary(max_size=256), min_size=1, max_size=3),
     st.integers(1, 3000).map(lambda d: [nested(d)]),
@@ -206,9 +206,9 @@ def assert_well_behaved(request: dict[str, Any], response: RawResponse) -> None:
         chaos = "x-mock-chaos" in response.headers
         own = response.status in (501, 503) and "x-mock-error" in response.headers
         assert asked or chaos or own, f"{described}: an undocumented server error: {response.body[:300]!r}"
-    if response.headers.get("content-type", "").startswith(("application/json", "application/problem+json")):
-        if request["method"] != "HEAD" and response.body:
-            json.loads(response.body)  # valid JSON (no NaN, no truncation)
+    is_json = response.headers.get("content-type", "").startswith(("application/json", "application/problem+json"))
+    if is_json and request["method"] != "HEAD" and response.body:
+        json.loads(response.body)  # valid JSON (no NaN, no truncation)
 
 
 def test_random_requests_get_bounded_documented_answers(app: Any) -> None:
