@@ -7,8 +7,9 @@ limits added where only the protocol can see them (an ASGI app runs after the he
 
 - the request head must be complete within `header_timeout` seconds of the connection opening
   (first request) or of its first byte (later requests on a kept-alive connection);
-- the body must be complete within `body_timeout` seconds of the head, counted only while the
-  server is reading (not while it holds a large body back for a slow answer);
+- the body must be complete within `body_timeout` seconds of the head; a deadline that passes while
+  the server itself holds the body back (a large body waiting for a slow answer, `100 Continue` not
+  sent yet) starts again;
 - at most `max_connections` connections are open; one more is answered 503 and closed at once.
 
 A timed-out request is answered 408 when nothing has been answered on it yet, else just closed.
@@ -130,8 +131,10 @@ class GuardedProtocol(HttpToolsProtocol):
         if self._head_timer is not None:
             self._head_timer.cancel()
             self._head_timer = None
+        upgrading = self.parser.should_upgrade() and self._should_upgrade()
         super().on_headers_complete()
-        self._body_timer = self.loop.call_later(self.limits.body_timeout, self._body_timed_out)
+        if not upgrading:  # (a WebSocket is another protocol's from here)
+            self._body_timer = self.loop.call_later(self.limits.body_timeout, self._body_timed_out)
 
     def on_message_complete(self) -> None:
         if self._body_timer is not None:
@@ -144,9 +147,18 @@ class GuardedProtocol(HttpToolsProtocol):
     def _answered_all(self) -> bool:
         return self.cycle is None or self.cycle.response_complete
 
+    def _held_back(self) -> bool:
+        """The server, not the client, is why the request is not complete: it has stopped reading
+        (a large body waits for a slow answer; a pipelined request for the one before), or the client
+        waits for the `100 Continue` the app has not asked for yet."""
+        return self.flow.read_paused or (self.cycle is not None and self.cycle.waiting_for_100_continue)
+
     def _head_timed_out(self) -> None:
         self._head_timer = None
         if self.transport.is_closing():
+            return
+        if self.flow.read_paused:
+            self._head_timer = self.loop.call_later(self.limits.header_timeout, self._head_timed_out)
             return
         if self._in_head and self._answered_all():
             self.transport.write(_response(b"408 Request Timeout", "mockserver: request head not complete in time\n"))
@@ -157,8 +169,7 @@ class GuardedProtocol(HttpToolsProtocol):
         self._body_timer = None
         if self.transport.is_closing():
             return
-        if self.flow.read_paused:
-            # The server holds the body back (the answer is slow, or requests are pipelined): not the client's doing.
+        if self._held_back():  # counted again from when the server reads (or asks for the body) again
             self._body_timer = self.loop.call_later(self.limits.body_timeout, self._body_timed_out)
             return
         cycle = self.cycle

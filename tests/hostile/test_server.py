@@ -15,6 +15,7 @@ import uvicorn
 
 from mockserver.serving.app import build_app
 from mockserver.serving.server import Limits, MockConfig, listen
+from mockserver.serving.state import ServerConfig
 from mockserver.spec.loader import load
 
 SPEC = """\
@@ -49,10 +50,10 @@ ANSWER = 10  # seconds: the bound for "answers"; the bug was "never answers"
 
 
 @contextmanager
-def serving(spec: Path, limits: Limits) -> Iterator[int]:
+def serving(spec: Path, limits: Limits, mock: ServerConfig | None = None) -> Iterator[int]:
     """The mock for `spec` under the real uvicorn, in a thread, on a free loopback port."""
     sock = listen("127.0.0.1", 0)
-    config = MockConfig(build_app([load(spec)]), limits, log_level="warning", access_log=False)
+    config = MockConfig(build_app([load(spec)], mock), limits, log_level="warning", access_log=False)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
@@ -83,6 +84,13 @@ def port(spec: Path) -> Iterator[int]:
 @pytest.fixture(scope="module")
 def limited(spec: Path) -> Iterator[int]:
     with serving(spec, CONNECTIONS) as bound:
+        yield bound
+
+
+@pytest.fixture(scope="module")
+def slow(spec: Path) -> Iterator[int]:
+    """Every answer 1.5 s late (--latency), and bodies due within 0.5 s."""
+    with serving(spec, TIMEOUTS, ServerConfig(latency=(1500, 1500), access_log=False)) as bound:
         yield bound
 
 
@@ -182,3 +190,14 @@ def test_listen_on_a_port_in_use_is_one_clear_error() -> None:
         busy = taken.getsockname()[1]
         with pytest.raises(ListenError, match=rf"^127\.0\.0\.1:{busy} is already in use$"):
             listen("127.0.0.1", busy)
+
+
+def test_a_large_body_the_server_holds_back_for_a_slow_answer_is_not_timed_out(slow: int) -> None:
+    # Past 64 KiB uvicorn stops reading until the app asks for the body, which the mock does after its
+    # --latency pause: the client sent everything at once, so the wait is the server's, not a stall.
+    body = b'{"name": "' + b"a" * 200_000 + b'"}'
+    head = f"POST /items/items HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+    with connect(slow) as client:
+        client.sendall(head.encode() + b"Connection: close\r\n\r\n" + body)
+        answer = read_all(client)
+    assert answer.startswith(b"HTTP/1.1 201 "), answer[:200]
