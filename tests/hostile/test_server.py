@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -201,3 +203,24 @@ def test_a_large_body_the_server_holds_back_for_a_slow_answer_is_not_timed_out(s
         client.sendall(head.encode() + b"Connection: close\r\n\r\n" + body)
         answer = read_all(client)
     assert answer.startswith(b"HTTP/1.1 201 "), answer[:200]
+
+
+def _fitted(soft: int, hard: int, wanted: int) -> tuple[int, int]:
+    """fit_connections(wanted) in a process whose descriptor limits are (soft, hard): (limit, new soft)."""
+    code = (
+        "import resource, sys\n"
+        f"resource.setrlimit(resource.RLIMIT_NOFILE, ({soft}, {hard}))\n"
+        "from mockserver.serving.server import fit_connections\n"
+        f"print(fit_connections({wanted}), resource.getrlimit(resource.RLIMIT_NOFILE)[0])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True).stdout
+    limit, new_soft = out.split()
+    return int(limit), int(new_soft)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="no RLIMIT_NOFILE")
+def test_the_connection_limit_fits_the_descriptors_the_process_may_open() -> None:
+    # The soft limit is raised to fit the connections where the hard limit allows ...
+    assert _fitted(256, 4096, 1000) == (1000, 1064)
+    # ... else the connection limit shrinks, so that connections never take the last descriptors.
+    assert _fitted(256, 256, 1000) == (192, 256)
