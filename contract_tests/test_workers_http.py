@@ -22,13 +22,16 @@ def _up(base: str) -> bool:
         return False
 
 
-def test_workers_answer_the_same_request_identically() -> None:
+def test_workers_answer_the_same_request_identically_and_keep_the_read_timeouts() -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
-        [sys.executable, "-m", "mockserver", "serve", "--workers", "2", "--quiet", "--seed", "3", "--port", str(port)],
+        [
+            *[sys.executable, "-m", "mockserver", "serve", "--workers", "2", "--quiet", "--seed", "3"],
+            *["--header-timeout", "1", "--port", str(port)],
+        ],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -50,6 +53,13 @@ def test_workers_answer_the_same_request_identically() -> None:
             timeout=5,
         ).content
         assert other not in bodies
+        # The limits reach the workers too: a request head that never completes is answered 408.
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as slow:
+            slow.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")
+            answer = b""
+            while chunk := slow.recv(65536):
+                answer += chunk
+        assert answer.startswith(b"HTTP/1.1 408 "), answer[:200]
     finally:
         server.terminate()
         server.wait(timeout=15)

@@ -12,11 +12,15 @@ import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from mockserver import bundled
 from mockserver.errors import MockServerError
 from mockserver.spec.loader import load_all, loading
 from mockserver.spec.model import ApiSpec
+
+if TYPE_CHECKING:  # the serving layer is imported when `serve` runs, not for every command
+    from mockserver.serving.state import ServerConfig
 
 EXIT_SPEC = 2
 
@@ -44,7 +48,11 @@ def _parser() -> argparse.ArgumentParser:
         help="accept only this bearer token/API key (repeatable); default: any",
     )
     serve.add_argument("--quiet", action="store_true", help="no access log line per request")
-    serve.add_argument("--reload", action="store_true", help="restart when a spec or fixture file changes")
+    serve.add_argument(
+        "--reload",
+        action="store_true",
+        help="serve a spec or fixture file again when it changes (a broken save keeps the last good version)",
+    )
     serve.add_argument("--workers", type=int, default=1, help="worker processes (same seed: identical answers)")
     serve.add_argument("--no-cors", action="store_true", help="no CORS headers (on by default, for browser clients)")
     serve.add_argument("--admin-cors", action="store_true", help="let pages on any origin read /__mock/ (the journal)")
@@ -68,9 +76,32 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         choices=("drop", "truncate", "trickle"),
-        help="transport fault to inject (repeatable), with --fault-rate",
+        help="transport fault to inject (repeatable); needs --fault-rate",
     )
-    serve.add_argument("--fault-rate", default="0", metavar="RATE")
+    serve.add_argument(
+        "--fault-rate", default=None, metavar="RATE", help="probability (0-1) per request of a --fault; needs --fault"
+    )
+    serve.add_argument(
+        "--header-timeout",
+        type=float,
+        default=10.0,
+        metavar="S",
+        help="seconds a client has to send a whole request head; then 408 (default: %(default)g)",
+    )
+    serve.add_argument(
+        "--body-timeout",
+        type=float,
+        default=30.0,
+        metavar="S",
+        help="seconds a client has to send a whole request body after its head; then 408 (default: %(default)g)",
+    )
+    serve.add_argument(
+        "--max-connections",
+        type=int,
+        default=1000,
+        metavar="N",
+        help="open connections per process; one more is answered 503 (default: %(default)s)",
+    )
     listing = sub.add_parser("list", help="list APIs, operations and documented statuses")
     listing.add_argument("specs", nargs="*", metavar="SPEC_OR_DIR")
     _strict(serve)
@@ -182,23 +213,33 @@ def _start_up() -> Iterator[None]:
 
 def _serve(args: argparse.Namespace) -> int:
     from mockserver.serving.prefer import PreferError, parse_latency, parse_rate
+    from mockserver.serving.server import Limits, fit_connections, listen
 
+    problem = _serve_options_problem(args)
+    if problem:
+        print(f"mockserver: error: {problem}", file=sys.stderr)
+        return EXIT_SPEC
     try:
-        chaos, fault_rate = parse_rate(str(args.chaos), "--chaos"), parse_rate(str(args.fault_rate), "--fault-rate")
-        edge = parse_rate(str(args.edge_cases), "--edge-cases")
+        chaos, edge = parse_rate(str(args.chaos), "--chaos"), parse_rate(str(args.edge_cases), "--edge-cases")
+        fault_rate = parse_rate(args.fault_rate, "--fault-rate") if args.fault_rate is not None else 0.0
         latency = parse_latency(args.latency, "--latency")
     except PreferError as exc:
         print(f"mockserver: error: {exc}", file=sys.stderr)
         return EXIT_SPEC
-    if args.workers < 1 or (args.reload and args.workers > 1):
-        print("mockserver: error: --workers must be at least 1, and --reload runs one worker", file=sys.stderr)
-        return EXIT_SPEC
+    # The port first: a busy one is one line, before seconds of loading and a banner for nothing.
+    sock = listen(args.host, args.port)
+    limits = Limits(args.header_timeout, args.body_timeout, fit_connections(args.max_connections))
+    specs = list(args.specs) or default_specs()
+    if args.reload:
+        from mockserver.serving.reload import fingerprint
+
+        watched = _watched(specs)
+        seen = fingerprint(watched)  # before loading: a save during start-up is not missed
     # From here the specs are validated in a forked child (seconds on a large spec) while this process
     # imports Connexion and builds the app; see `loader.loading`.
-    with _start_up(), loading(list(args.specs) or default_specs(), strict=args.strict, ref_root=args.ref_root) as apis:
-        import uvicorn
-
+    with _start_up(), loading(specs, strict=args.strict, ref_root=args.ref_root) as apis:
         from mockserver.serving.app import build_app
+        from mockserver.serving.server import run
         from mockserver.serving.state import ServerConfig
 
         config = ServerConfig(
@@ -225,31 +266,68 @@ def _serve(args: argparse.Namespace) -> int:
     for api in apis:
         print(f"mockserver: {api.name:18} {base}{api.mount_path}  (docs {base}{api.mount_path}/ui/)", flush=True)
     print(f"mockserver: seed={args.seed}; index at {base}/", flush=True)
-    if args.reload or args.workers > 1:
+    print(f"mockserver: {_settings(config)}", flush=True)
+    print(f"mockserver: limits: {limits.describe()}", flush=True)
+    if args.reload:
+        from mockserver.serving.reload import ReloadingApp
+
+        def rebuild() -> Any:
+            return build_app(load_all(specs, strict=args.strict, ref_root=args.ref_root), config)
+
+        print(f"mockserver: reload: watching {', '.join(map(str, watched))}", flush=True)
+        run(ReloadingApp(app, rebuild, watched, seen), sock, limits)
+        return 0
+    if args.workers > 1:
         import os
 
         from mockserver.serving.factory import ENV, settings_to_env
 
-        # Both need the app as an import string: each worker (or reloaded process) builds its own.
-        specs = list(args.specs) or default_specs()
-        # Workers trust what this process validated a moment ago; a reloaded process checks again.
-        validated = {} if args.reload else {str(a.path.resolve()): a.digest for a in apis}
+        # Workers need the app as an import string: each builds its own, trusting what this process
+        # validated a moment ago.
+        validated = {str(a.path.resolve()): a.digest for a in apis}
         os.environ[ENV] = settings_to_env(specs, config, validated, strict=args.strict, ref_root=args.ref_root)
-        folders = sorted({str(Path(p).resolve() if Path(p).is_dir() else Path(p).resolve().parent) for p in specs})
-        fixtures = [str(Path(f).parent / "fixtures") for f in folders if (Path(f).parent / "fixtures").is_dir()]
-        watch = {"reload": True, "reload_dirs": folders + fixtures, "reload_includes": ["*.yaml", "*.yml", "*.json"]}
-        uvicorn.run(
-            "mockserver.serving.factory:create",
-            factory=True,
-            host=args.host,
-            port=args.port,
-            log_level="warning",
-            access_log=False,
-            **(watch if args.reload else {"workers": args.workers}),
-        )
+        run("mockserver.serving.factory:create", sock, limits, workers=args.workers)
         return 0
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
+    run(app, sock, limits)
     return 0
+
+
+def _serve_options_problem(args: argparse.Namespace) -> str | None:
+    """What is wrong with `serve`'s options taken together, in one line (None: nothing)."""
+    if args.workers < 1 or (args.reload and args.workers > 1):
+        return "--workers must be at least 1, and --reload runs one worker"
+    # A fault without a rate (or a rate without a fault) would inject nothing, silently: the user asked for
+    # something, and guessing a rate for them would make their test runs flaky in a way they did not choose.
+    if args.fault and args.fault_rate is None:
+        return f"--fault {args.fault[0]} needs --fault-rate RATE (0-1), e.g. --fault-rate 0.1"
+    if args.fault_rate is not None and not args.fault:
+        return f"--fault-rate {args.fault_rate} needs --fault drop|truncate|trickle"
+    for name, value in (("--header-timeout", args.header_timeout), ("--body-timeout", args.body_timeout)):
+        if not 0 < value <= 3600:  # also refuses nan
+            return f"{name}={value!r} must be seconds, more than 0 and at most 3600"
+    if args.max_connections < 1:
+        return f"--max-connections={args.max_connections!r} must be at least 1"
+    return None
+
+
+def _settings(config: ServerConfig) -> str:
+    """The chaos, fault, latency, edge-case and token settings in force, for the start-up banner
+    (tokens counted, never shown)."""
+    low, high = config.latency
+    faults = f"{','.join(config.faults)} at {config.fault_rate:g}" if config.faults else "off"
+    latency = "off" if high == 0 else (f"{low} ms" if low == high else f"{low}-{high} ms")
+    tokens = f"{len(config.tokens)} accepted (values not shown)" if config.tokens else "any"
+    return (
+        f"chaos={config.chaos:g} faults={faults} latency={latency} edge-cases={config.edge:g} tokens={tokens}"
+        if config.chaos or config.faults or high or config.edge
+        else f"no chaos, faults, latency or edge cases; tokens={tokens}"
+    )
+
+
+def _watched(specs: list[str]) -> list[Path]:
+    """The folders `--reload` watches: each spec's folder, and the fixtures/ folder beside it."""
+    folders = sorted({Path(p).resolve() if Path(p).is_dir() else Path(p).resolve().parent for p in specs})
+    return folders + [f.parent / "fixtures" for f in folders if (f.parent / "fixtures").is_dir()]
 
 
 def _resolve(name_or_spec: str) -> list[str]:

@@ -132,7 +132,7 @@ def test_missing_spec_exits_2_naming_it(tmp_path: Path) -> None:
 
 def test_serve_with_a_broken_spec_exits_2_with_one_stderr_line(broken_spec: Path) -> None:
     """No import-time warning (Connexion pulls in starlette.testclient) before the one error line."""
-    result = mockserver("serve", str(broken_spec), "--port", "9")
+    result = mockserver("serve", str(broken_spec), "--port", str(free_port()))
     assert result.returncode == 2
     assert len(result.stderr.splitlines()) == 1, result.stderr
     assert str(broken_spec) in result.stderr
@@ -312,3 +312,87 @@ def test_a_60_kb_url_over_real_http_gets_414_in_the_api_envelope_not_the_servers
     head, _, body = answer.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 414"), head[:200]
     assert json.loads(body)["error"]["message"]  # OpenRouter's own envelope
+
+
+# --- serve: start-up checks and banner -------------------------------------------------------------
+
+
+@pytest.fixture
+def busy_port() -> Iterator[int]:
+    """A loopback port another program listens on."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        yield taken.getsockname()[1]
+
+
+def test_serve_on_a_port_in_use_says_so_in_one_line_before_any_banner(busy_port: int) -> None:
+    result = mockserver("serve", "--port", str(busy_port))
+    assert result.returncode == 2, result.stderr
+    assert result.stdout == ""  # no banner announcing a server that never listens
+    assert result.stderr.splitlines() == [f"mockserver: error: 127.0.0.1:{busy_port} is already in use"]
+
+
+@pytest.mark.parametrize(
+    ("flags", "needs"),
+    [(["--fault", "drop"], "--fault-rate"), (["--fault-rate", "0.2"], "--fault drop|truncate|trickle")],
+    ids=["fault-without-rate", "rate-without-fault"],
+)
+def test_serve_refuses_a_fault_without_a_rate_and_a_rate_without_a_fault(
+    busy_port: int, flags: list[str], needs: str
+) -> None:
+    # (on a busy port, so that before the fix the run ends at once instead of serving no faults)
+    result = mockserver("serve", *flags, "--port", str(busy_port))
+    assert result.returncode == 2, result.stderr
+    [line] = result.stderr.splitlines()
+    assert line.startswith("mockserver: error: ") and needs in line, line
+
+
+@pytest.mark.parametrize("flags", [["--header-timeout", "0"], ["--body-timeout", "nan"], ["--max-connections", "0"]])
+def test_serve_refuses_limits_that_cannot_work_in_one_line(flags: list[str]) -> None:
+    result = mockserver("serve", *flags, "--port", str(free_port()))
+    assert result.returncode == 2
+    [line] = result.stderr.splitlines()
+    assert flags[0] in line, line
+
+
+def _banner(*args: str) -> list[str]:
+    """`serve ARGS`'s start-up lines (up to the limits line), the server stopped afterwards."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mockserver", "serve", "specs/lightdash.yaml", *args, "--port", str(free_port())],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in process.stdout or []], daemon=True).start()
+    seen: list[str] = []
+    try:
+        while not any(" limits: " in line for line in seen):
+            seen.append(lines.get(timeout=30).rstrip("\n"))  # bounded: the banner comes within seconds
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    return seen
+
+
+def test_serve_banner_states_chaos_faults_latency_edge_cases_and_how_many_tokens_never_their_values() -> None:
+    banner = _banner(
+        "--chaos", "0.1", "--fault", "drop", "--fault", "trickle", "--fault-rate", "0.05",
+        "--latency", "100-400", "--edge-cases", "0.2", "--token", "s3cret-one", "--token", "s3cret-two",
+    )  # fmt: skip
+    [settings] = [line for line in banner if "chaos=" in line]
+    assert settings == (
+        "mockserver: chaos=0.1 faults=drop,trickle at 0.05 latency=100-400 ms edge-cases=0.2 "
+        "tokens=2 accepted (values not shown)"
+    )
+    assert not any("s3cret" in line for line in banner)
+    [limits] = [line for line in banner if " limits: " in line]
+    assert "10 s" in limits and "30 s" in limits and "1000 connections" in limits
+
+
+def test_serve_banner_says_when_nothing_is_injected() -> None:
+    banner = _banner("--header-timeout", "5", "--body-timeout", "20", "--max-connections", "50")
+    assert "mockserver: no chaos, faults, latency or edge cases; tokens=any" in banner
+    assert "mockserver: limits: request head within 5 s, body within 20 s, at most 50 connections" in banner

@@ -1,4 +1,4 @@
-"""Build the app from the environment: what `uvicorn --reload` imports in each fresh worker process.
+"""Build the app from the environment: what each `serve --workers N` process imports (see `server.run`).
 
 The command line puts its settings in MOCKSERVER_SETTINGS (JSON) and names `create` as the factory.
 """
@@ -26,8 +26,8 @@ def settings_to_env(
 ) -> str:
     """The JSON `create` reads back (credentials included: it only lives in this process tree's environment).
 
-    `validated`: spec digests the parent has just validated (see `loader.load_all`); for `--workers`,
-    not `--reload`, where a changed file (or a file it refers to) must be checked again."""
+    `validated`: spec digests the parent has just validated (see `loader.load_all`), so that workers
+    do not validate the same files again."""
     return json.dumps(
         {
             "specs": specs,
