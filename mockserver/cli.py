@@ -252,6 +252,7 @@ def _serve(args: argparse.Namespace) -> int:
             edge=edge,
             cors=not args.no_cors,
             admin_cors=args.admin_cors,
+            admin_host_guard=True,
             access_log=not args.quiet,
         )
         app = build_app(apis, config)

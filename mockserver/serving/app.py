@@ -55,6 +55,7 @@ def build_app(apis: list[ApiSpec], config: ServerConfig | None = None) -> AsyncA
         position=MiddlewarePosition.BEFORE_EXCEPTION,
         cors=cors if config.cors else None,
         admin_cors=config.admin_cors,
+        host_guard=config.admin_host_guard,
     )
     app.add_middleware(
         JournalMiddleware,

@@ -5,6 +5,7 @@ The command line puts its settings in MOCKSERVER_SETTINGS (JSON) and names `crea
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import warnings
@@ -34,32 +35,40 @@ def settings_to_env(
             "strict": strict,
             "ref_root": ref_root,
             "validated": validated or {},
-            "seed": config.seed,
-            "tokens": sorted(config.tokens),
-            "chaos": config.chaos,
-            "latency": list(config.latency),
-            "faults": list(config.faults),
-            "fault_rate": config.fault_rate,
-            "edge": config.edge,
-            "cors": config.cors,
-            "access_log": config.access_log,
+            "config": config_to_json(config),
         }
     )
 
 
+# Every field but `today` (a clock, only ever replaced in process by tests) goes through the environment,
+# so that a setting added to ServerConfig reaches the workers without being listed here too.
+_NOT_SERIALISED = frozenset({"today"})
+
+
+def config_to_json(config: ServerConfig) -> dict[str, Any]:
+    """`config` as JSON data (sets and tuples as lists); `config_from_json` reads it back."""
+    data: dict[str, Any] = {}
+    for item in dataclasses.fields(config):
+        if item.name not in _NOT_SERIALISED:
+            value = getattr(config, item.name)
+            data[item.name] = sorted(value) if isinstance(value, frozenset) else value
+    return data
+
+
+def config_from_json(data: dict[str, Any]) -> ServerConfig:
+    defaults = ServerConfig()
+    values: dict[str, Any] = {}
+    for item in dataclasses.fields(defaults):
+        if item.name in data:
+            default = getattr(defaults, item.name)
+            value = data[item.name]
+            values[item.name] = type(default)(value) if isinstance(default, (tuple, frozenset)) else value
+    return ServerConfig(**values)
+
+
 def create() -> Any:
     raw = json.loads(os.environ[ENV])
-    config = ServerConfig(
-        seed=raw["seed"],
-        tokens=frozenset(raw["tokens"]),
-        chaos=raw["chaos"],
-        latency=tuple(raw["latency"]),
-        faults=tuple(raw["faults"]),
-        fault_rate=raw["fault_rate"],
-        edge=raw["edge"],
-        cors=raw["cors"],
-        access_log=raw["access_log"],
-    )
+    config = config_from_json(raw["config"])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # Connexion's import-time deprecation notices are not the user's concern
         from mockserver.serving.app import build_app

@@ -35,6 +35,9 @@ class ServerConfig:
     edge: float = 0.0  # probability per generated value of a schema-valid edge case (see GenContext.edge)
     cors: bool = True  # browser clients may call the mock from any origin
     admin_cors: bool = False  # ... and its /__mock/ endpoints too (else those answer same-origin requests only)
+    # /__mock/ refuses a Host that is a DNS name other than localhost: a page that rebinds its own name to
+    # 127.0.0.1 is "same-origin" with the mock. `serve` turns it on; in-process test clients use `testserver`.
+    admin_host_guard: bool = False
     access_log: bool = True  # one line per request on the `mockserver.access` logger
     journal_size: int = 500  # requests kept for GET /__mock/requests
     max_body: int = 10 * 1024 * 1024  # bytes of request body read at most; larger bodies get 413

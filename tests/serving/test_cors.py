@@ -137,3 +137,30 @@ def test_no_cors_errors_get_no_allow_origin(no_cors: TestClient) -> None:
     response = no_cors.get(CALL_BY_API["openrouter"].path, headers={"Origin": ORIGIN})
     assert response.status_code == 401
     assert "access-control-allow-origin" not in response.headers
+
+
+@pytest.fixture(scope="module")
+def guarded(bundled: list[ApiSpec]) -> Iterator[TestClient]:
+    """`mockserver serve` as started from the command line: the admin endpoints check the Host too."""
+    config = ServerConfig(seed=1, admin_host_guard=True)
+    with TestClient(build_app(bundled, config), base_url="http://127.0.0.1:8000") as test_client:
+        yield test_client
+
+
+@pytest.mark.parametrize("host", ["attacker.example:8000", "attacker.example", "127.0.0.1.nip.io:8000"])
+def test_the_journal_refuses_a_dns_name_a_page_could_have_rebound_to_loopback(guarded: TestClient, host: str) -> None:
+    # Same-origin as far as the browser knows: the page's own origin, now resolving to 127.0.0.1.
+    response = guarded.get("/__mock/requests", headers={"Host": host, "Origin": f"http://{host}"})
+    assert response.status_code == 403, response.text
+    assert response.json()["title"] == "Host name refused"
+    assert "access-control-allow-origin" not in response.headers
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1:8000", "localhost:8000", "app.localhost", "[::1]:8000", "10.0.0.5"])
+def test_the_journal_answers_ip_literals_and_localhost_names(guarded: TestClient, host: str) -> None:
+    assert guarded.get("/__mock/requests", headers={"Host": host}).status_code == 200
+
+
+def test_the_host_guard_leaves_the_mocked_apis_alone(guarded: TestClient) -> None:
+    call = CALL_BY_API["lightdash"]
+    assert guarded.get(call.path, headers={"Host": "attacker.example"}).status_code == 200
