@@ -88,6 +88,9 @@ async def _multipart(headers: dict[str, str], data: bytes) -> list[tuple[str, An
     async def stream() -> Any:
         yield data
 
+    # Without a boundary the parts cannot be found (Starlette's parser raises KeyError): the client's mistake.
+    if "boundary=" not in headers.get("content-type", "").lower():
+        raise ValueError("Multipart body could not be read: its Content-Type names no boundary")
     try:
         form = await MultiPartParser(Headers(headers), stream()).parse()
     except MultiPartException as exc:
