@@ -207,13 +207,15 @@ def mock_server(mock_specs: list[ApiSpec], mock_config: ServerConfig) -> Iterato
     """The mock over real HTTP on a free loopback port, for the whole session."""
     import uvicorn
 
+    from mockserver.serving.server import Limits, MockConfig
+
     app = _build_app(mock_specs, mock_config)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind((HOST, 0))  # the port is ours from here on: no race with other processes
     port = sock.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(app, host=HOST, port=port, log_level="warning", access_log=False, lifespan="on")
-    )
+    # The same read timeouts and connection limit as `mockserver serve`.
+    config = MockConfig(app, Limits(), host=HOST, port=port, log_level="warning", access_log=False, lifespan="on")
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="mockserver", daemon=True)
     thread.start()
     try:
