@@ -64,7 +64,8 @@ def secret_values(headers: Mapping[str, str], url: str | None = None) -> tuple[s
             raw.add(base64.b64encode(f"{user}:{password}".encode()).decode())
     found: set[str] = set()
     for value in (v for v in raw if len(v) >= MIN_SECRET):
-        found |= {value, quote(value, safe=""), quote_plus(value), json.dumps(value)[1:-1]}
+        escaped = json.dumps(value)[1:-1]
+        found |= {value, quote(value, safe=""), quote_plus(value), escaped, escaped.replace("/", "\\/")}
     return tuple(sorted(found, key=len, reverse=True))  # longest first: a value containing another goes whole
 
 

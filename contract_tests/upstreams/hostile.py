@@ -3,15 +3,19 @@
     with misbehaving("endless") as upstream:   # a chunked 200 that never ends
     with misbehaving("huge") as upstream:      # Content-Length: 500 MB, zeros as fast as the client takes them
     with misbehaving("trickle") as upstream:   # the status line, headers and body one byte at a time, slowly
-    with misbehaving("echo") as upstream:      # a 400 whose JSON body echoes every request header and the URL
+    with misbehaving("echo") as upstream:      # a 200 whose JSON body echoes the URL and every header value
 
 `upstream.url` is the base URL; `upstream.sent` the bytes written so far; `upstream.finished()` whether
 every connection has been closed (by the client giving up, for the first three). A HEAD gets the
-status line and headers only (trickled too in "trickle" mode).
+status line and headers only (trickled too in "trickle" mode). Each upstream gives up by itself past
+a budget (`BYTE_BUDGET` sent, `TRICKLE_BUDGET` seconds of trickling), closing the connection and
+setting `overrun`: a checker that does not stop early then fails its test instead of eating the
+machine's memory or hanging it. `write_spec(folder)` writes the API they all pretend to serve.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import threading
@@ -19,9 +23,36 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 HUGE = 500 * 1024 * 1024
-TRICKLE_PAUSE = 0.2  # seconds between bytes: 260 bytes take about a minute
+BYTE_BUDGET = 32 * 1024 * 1024  # far above any limit the tests set, plus what loopback socket buffers hold
+TRICKLE_PAUSE = 0.1  # seconds between bytes: 260 bytes take about half a minute
+TRICKLE_BUDGET = 20.0  # seconds of trickling in all, over every connection
+SPEC = """\
+openapi: 3.0.3
+info: {title: Hostile, version: "1"}
+servers: [{url: /}]
+components:
+  securitySchemes:
+    bearer: {type: http, scheme: bearer}
+security: [{bearer: []}]
+paths:
+  /items:
+    get:
+      operationId: listItems
+      responses:
+        "200":
+          description: the items
+          content:
+            application/json:
+              schema: {type: object, required: [items], properties: {items: {type: array}}}
+        "401":
+          description: no credentials
+          content:
+            application/json:
+              schema: {type: object, required: [error], properties: {error: {type: string}}}
+"""
 _BLOCK = b"0" * 65536
 
 
@@ -33,6 +64,8 @@ class Upstream:
     open: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
     requests: list[str] = field(default_factory=list)
+    overrun: bool = False  # the client kept reading past the budget
+    trickled: float = 0.0
 
     def finished(self) -> bool:
         with self.lock:
@@ -76,14 +109,29 @@ def _handle(upstream: Upstream, conn: socket.socket) -> None:
                     upstream.requests.append(head.decode("latin-1"))
                 if not _answer(upstream, conn, method, target, lines[1:]):
                     return
-    except OSError:
-        return  # the client gave up: what these upstreams are for
+    except (OSError, _Overrun):
+        return  # the client gave up (what these upstreams are for), or would not
     finally:
         with upstream.lock:
             upstream.open -= 1
 
 
+def write_spec(folder: Path) -> Path:
+    """The spec of the API these upstreams pretend to serve, as `folder`/hostile.yaml (API name `hostile`)."""
+    path = folder / "hostile.yaml"
+    path.write_text(SPEC, encoding="utf-8")
+    return path
+
+
+class _Overrun(Exception):
+    pass
+
+
 def _send(upstream: Upstream, conn: socket.socket, data: bytes) -> None:
+    with upstream.lock:
+        if upstream.sent > BYTE_BUDGET or upstream.trickled > TRICKLE_BUDGET:
+            upstream.overrun = True
+            raise _Overrun
     conn.sendall(data)
     with upstream.lock:
         upstream.sent += len(data)
@@ -92,14 +140,13 @@ def _send(upstream: Upstream, conn: socket.socket, data: bytes) -> None:
 def _answer(upstream: Upstream, conn: socket.socket, method: str, target: str, headers: list[str]) -> bool:
     head_only = method == "HEAD"
     if upstream.mode == "echo":
-        body = json.dumps({"url": target, "headers": headers}).encode()
-        _send(upstream, conn, b"HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\n")
+        body = json.dumps({"url": target, "seen": [h.partition(":")[2].strip() for h in headers]}).encode()
+        _send(upstream, conn, b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n")
         _send(upstream, conn, b"Content-Length: %d\r\n\r\n" % len(body) + (b"" if head_only else body))
         return True
     if upstream.mode == "endless":
         _send(upstream, conn, b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
         if head_only:
-            _send(upstream, conn, b"0\r\n\r\n")
             return True
         _send(upstream, conn, b'1\r\n[\r\n')
         while True:
@@ -119,6 +166,8 @@ def _answer(upstream: Upstream, conn: socket.socket, method: str, target: str, h
     for byte in response + (b"" if head_only else body):
         _send(upstream, conn, bytes([byte]))
         time.sleep(TRICKLE_PAUSE)  # the misbehaviour under test, not a wait for a condition
+        with upstream.lock:
+            upstream.trickled += TRICKLE_PAUSE
     return True
 
 
@@ -148,9 +197,7 @@ def misbehaving(mode: str) -> Iterator[Upstream]:
         yield upstream
     finally:
         stop.set()
-        try:
+        with contextlib.suppress(OSError):
             listener.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept()
-        except OSError:
-            pass
         listener.close()
         thread.join(timeout=5)

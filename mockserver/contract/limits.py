@@ -10,6 +10,7 @@ runner reports as a one-line run error.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 from collections.abc import Iterator
@@ -61,10 +62,8 @@ class _Deadline:
             for conn in self.connections:
                 sock = getattr(conn, "sock", None)
                 if sock is not None:
-                    try:
+                    with contextlib.suppress(OSError):
                         sock.shutdown(socket.SHUT_RDWR)  # wakes the blocked read at once
-                    except OSError:
-                        pass
 
     def finish(self) -> bool:
         """Stop the watchdog; whether it had already fired."""
