@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
+import requests
 import schemathesis
 from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import events
@@ -134,11 +135,8 @@ def run_contract(api: ApiSpec, target: Target, options: ContractOptions) -> ApiR
         if unreachable:
             result.errors.append(unreachable)
             return result
-        try:
-            _run(api, target, options, result)
-        except ResponseLimitExceeded as exc:  # raised outside schemathesis' engine: by a probe
-            result.errors.append(str(exc))
-    return result
+        _run(api, target, options, result)
+        return result
 
 
 def _run(api: ApiSpec, target: Target, options: ContractOptions, result: ApiResult) -> None:
@@ -182,13 +180,15 @@ def _execute(api: ApiSpec, schema: Any, target: Target, options: ContractOptions
     if not result.errors:
         for op in api.operations:
             if options.allow_unsafe or op.method.upper() in SAFE_METHODS:
-                probe(api, op, schema, target, options, result)
+                try:
+                    probe(api, op, schema, target, options, result)
+                except requests.RequestException as exc:  # a server that drops or stalls a probe: one line
+                    result.errors.append(_error_text(exc))
+                    return
 
 
 def _unreachable(base_url: str, label: str) -> str | None:
     """Why `base_url` cannot be reached at all (any HTTP answer counts as reachable), or None."""
-    import requests
-
     try:
         requests.head(base_url, timeout=10)
     except ResponseLimitExceeded as exc:
