@@ -7,6 +7,7 @@ process on loopback; the subprocess reaches them over HTTP. Credentials never re
 
 from __future__ import annotations
 
+import base64
 import os
 import socket
 import subprocess
@@ -16,6 +17,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
+from upstreams.hostile import misbehaving, write_spec
 from upstreams.server import base_url, serve_all
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -245,3 +247,63 @@ def test_password_in_base_url_is_not_printed() -> None:
     result = contract("openrouter", "--base-url", f"http://user:{TOKEN}@127.0.0.1:{free_port()}", *FAST)
     assert result.returncode == 2, shown(result)
     assert TOKEN not in result.stdout + result.stderr, shown(result)
+
+
+# 8. Hostile upstreams (issue 10, items 7 and 8)
+
+
+def test_an_endless_response_exits_2_with_one_line_in_the_report_and_the_junit(tmp_path: Path) -> None:
+    xml = tmp_path / "contract.xml"
+    with misbehaving("endless") as upstream:
+        result = contract(str(write_spec(tmp_path)), "--base-url", upstream.url, "--header", AUTH,
+                          "--max-response-bytes", "64K", "--response-timeout", "5", "--junit-xml", str(xml),
+                          "--max-examples", "3")  # fmt: skip
+        assert upstream.wait_finished(within=10)
+    assert not upstream.overrun, f"the checker kept reading: {upstream.sent} bytes"
+    assert result.returncode == 2, shown(result)
+    assert "Traceback" not in result.stderr + result.stdout, shown(result)
+    failed = [line for line in result.stdout.splitlines() if "run failed:" in line]
+    assert failed and "exceeded 64 KB (--max-response-bytes)" in failed[0], shown(result)
+    error = ElementTree.parse(xml).getroot().find("testsuite/testcase/error")
+    assert error is not None and "exceeded 64 KB" in error.get("message", ""), xml.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("option", "value"), [("--max-response-bytes", "lots"), ("--max-response-bytes", "0"), ("--response-timeout", "-1")]
+)
+def test_a_malformed_response_limit_exits_2_with_one_line(option: str, value: str) -> None:
+    result = contract("onepin", option, value, *FAST)
+    assert result.returncode == 2, shown(result)
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and option in lines[0], shown(result)
+
+
+def test_no_secret_reaches_stdout_stderr_or_junit_even_when_the_upstream_echoes_it(tmp_path: Path) -> None:
+    # A password in the URL, a header no name rule knows, and the environment's key: all three are sent (the
+    # upstream echoes every header value and the URL into a body that breaks the schema), none is printed.
+    password, session, key = "pw-SECRET-1", "sess-SECRET-2", "env-SECRET-3"
+    basic = base64.b64encode(f"alice:{password}".encode()).decode()
+    xml = tmp_path / "contract.xml"
+    with misbehaving("echo") as upstream:
+        url = upstream.url.replace("http://", f"http://alice:{password}@")
+        result = contract(str(write_spec(tmp_path)), "--base-url", url, "--header", f"X-Session-Id: {session}",
+                          "--junit-xml", str(xml), "--max-examples", "3",
+                          env=_clean_env(HOSTILE_API_KEY=key))  # fmt: skip
+        sent = "\n".join(upstream.requests)
+    assert result.returncode == 1, shown(result)
+    assert session in sent and basic in sent, "the credentials were not sent"
+    junit = xml.read_text(encoding="utf-8")
+    assert "reproduce: curl" in result.stdout and "got: 200" in result.stdout, shown(result)
+    for secret in (password, session, key, basic):
+        assert secret not in result.stdout + result.stderr, f"{secret} printed\n{shown(result)}"
+        assert secret not in junit, f"{secret} in the JUnit file"
+
+
+def test_the_environment_key_is_masked_where_the_upstream_echoes_it(tmp_path: Path) -> None:
+    key = "env-SECRET-4"
+    with misbehaving("echo") as upstream:
+        result = contract(str(write_spec(tmp_path)), "--base-url", upstream.url, "--max-examples", "3",
+                          env=_clean_env(HOSTILE_API_KEY=key))  # fmt: skip
+        sent = "\n".join(upstream.requests)
+    assert result.returncode == 1 and f"Bearer {key}" in sent, shown(result)
+    assert "got: 200" in result.stdout and key not in result.stdout + result.stderr, shown(result)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import socket
 import threading
+import tracemalloc
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -17,10 +19,13 @@ from xml.etree import ElementTree
 import pytest
 import uvicorn
 from contract_support import APIS
+from upstreams.hostile import Upstream, misbehaving, write_spec
 from upstreams.server import VARIANTS, base_url, serve_all
 
+from mockserver.contract.limits import ResponseLimits
 from mockserver.contract.report import ApiResult, render_text, write_junit
 from mockserver.contract.runner import ContractOptions, Target, run_contract
+from mockserver.spec.loader import load
 
 TOKEN = "good-token"
 OPTIONS = ContractOptions(headers={"Authorization": f"Bearer {TOKEN}"}, max_examples=12, rate_limit="500/s")
@@ -144,3 +149,80 @@ def test_a_throttling_server_is_waited_for_not_reported() -> None:
     assert result.ok, render_text([result])
     assert result.throttling.retries > 0
     assert "throttled" in result.summary()
+
+
+# Upstreams that misbehave at the transport level (issue 10, item 7): each response is bounded in bytes and time.
+
+SMALL = ResponseLimits(max_bytes=64 * 1024, timeout=1.0)
+
+
+def _hostile(tmp_path: Path, mode: str, limits: ResponseLimits = SMALL) -> tuple[ApiResult, Upstream]:
+    api = load(write_spec(tmp_path))
+    with misbehaving(mode) as upstream:
+        options = ContractOptions(headers={"Authorization": "Bearer t0ken"}, max_examples=3, limits=limits)
+        result = run_contract(api, Target(base_url=upstream.url), options)
+        # Every connection closed by the checker, well before the upstream's own budget ran out.
+        assert upstream.wait_finished(within=10), f"{mode}: the checker left a connection open"
+    assert not upstream.overrun, f"{mode}: the checker kept reading ({upstream.sent} bytes sent)"
+    return result, upstream
+
+
+@pytest.mark.parametrize("mode", ["endless", "huge"])
+def test_a_response_larger_than_the_limit_is_cut_short_and_reported_as_a_run_error(tmp_path: Path, mode: str) -> None:
+    tracemalloc.start()
+    try:
+        result, upstream = _hostile(tmp_path, mode)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    report = render_text([result])
+    assert result.errors and not result.violations, report
+    assert "GET /items on http://127.0.0.1" in report and "exceeded 64 KB (--max-response-bytes)" in report, report
+    assert "Traceback" not in report
+    assert peak < 32 * 1024 * 1024, f"peak {peak} bytes while reading {upstream.sent}"
+
+
+def test_a_trickling_response_is_given_up_at_the_deadline(tmp_path: Path) -> None:
+    result, _ = _hostile(tmp_path, "trickle")
+    report = render_text([result])
+    assert result.errors, report
+    assert "no complete response within 1 s (--response-timeout)" in result.summary(), report
+
+
+def test_a_response_within_the_limits_is_checked_as_usual(root: str) -> None:
+    limits = ResponseLimits(max_bytes=256 * 1024, timeout=20)
+    result = run_contract(
+        APIS["onepin"], Target(base_url=base_url(root, "onepin", "wrong_type")), replace(OPTIONS, limits=limits)
+    )
+    assert not result.errors and "response_schema_conformance" in {v.check for v in result.violations}
+
+
+# One defect, one report (issue 10, item 14): the no-credentials probe sends none, and its 200 is not an envelope.
+
+
+@pytest.mark.parametrize(
+    ("api", "variant", "checks"),
+    [
+        ("openrouter", "wrong_type", {"response_schema_conformance"}),
+        ("onepin", "missing_required_field", {"response_schema_conformance"}),
+        ("openrouter", "auth_not_enforced", {"ignored_auth"}),
+    ],
+)
+def test_a_single_defect_is_reported_once_under_its_own_check(root: str, api: str, variant: str, checks: set[str]) -> None:
+    result = check(root, api, variant)
+    found = [v.check for v in result.violations]
+    # schemathesis may add its own reading of the same defect (missing_required_header for ignored auth);
+    # the probes must not add another one, nor file a 200 under `error_envelope`.
+    assert checks <= set(found) and "error_envelope" not in found, render_text([result])
+    assert len(found) == len(set(found)), render_text([result])
+
+
+def test_the_no_credentials_probe_sends_no_credential_at_all(tmp_path: Path) -> None:
+    api = load(write_spec(tmp_path))
+    with misbehaving("echo") as upstream:
+        url = upstream.url.replace("http://", "http://user:pass-word@")
+        headers = {"Authorization": "Bearer t0ken-1", "X-Session-Id": "sess-2"}
+        run_contract(api, Target(base_url=url), ContractOptions(headers=headers, max_examples=2))
+        sent = list(upstream.requests)
+    bare = [r for r in sent if "t0ken-1" not in r and "sess-2" not in r and "authorization" not in r.lower()]
+    assert any(r.startswith("GET /items") for r in bare), "no request went out without credentials"

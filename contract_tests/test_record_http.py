@@ -11,6 +11,7 @@ import pytest
 import yaml
 from contract_support import APIS, ROOT
 from starlette.testclient import TestClient
+from upstreams.hostile import misbehaving, write_spec
 from upstreams.server import base_url, serve_all
 
 from mockserver.serving.app import build_app
@@ -96,3 +97,43 @@ def test_unreachable_host_is_one_line_and_exit_2(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_without_valid_credentials_nothing_is_recorded_and_the_exit_says_why(root: str, tmp_path: Path) -> None:
+    # The stand-in refuses a missing token with 401: that is not the API's answer, so no `recorded-401.yaml`.
+    result = _record(root, "onepin", tmp_path, "--header", "Authorization: Bearer wrong-token")
+    assert result.returncode == 2, result.stdout + result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "401" in lines[0] and "credentials are probably missing or invalid" in lines[0], lines
+    assert "wrong-token" not in result.stdout + result.stderr
+    assert not list(tmp_path.rglob("*.yaml")), "a refusal was written as a fixture"
+
+
+def test_a_credential_the_server_echoes_is_not_stored_in_the_fixture(tmp_path: Path) -> None:
+    spec = write_spec(tmp_path)
+    with misbehaving("echo") as upstream:
+        result = subprocess.run(
+            [sys.executable, "-m", "mockserver", "fixtures", "record", str(spec), "--base-url", upstream.url,
+             "--header", "X-Session-Id: sess-SECRET-5", "--fixtures-dir", str(tmp_path / "fixtures")],
+            cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+        sent = "\n".join(upstream.requests)
+    assert result.returncode == 0, result.stderr
+    assert "sess-SECRET-5" in sent
+    [written] = list((tmp_path / "fixtures").rglob("*.yaml"))
+    assert "sess-SECRET-5" not in written.read_text(encoding="utf-8")
+    assert "***" in yaml.safe_load(written.read_text(encoding="utf-8"))["body"]["seen"]
+
+
+def test_a_response_beyond_the_size_limit_is_not_recorded(tmp_path: Path) -> None:
+    spec = write_spec(tmp_path)
+    with misbehaving("endless") as upstream:
+        result = subprocess.run(
+            [sys.executable, "-m", "mockserver", "fixtures", "record", str(spec), "--base-url", upstream.url,
+             "--max-response-bytes", "64K", "--fixtures-dir", str(tmp_path / "fixtures")],
+            cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+        assert upstream.wait_finished(within=10)
+    assert not upstream.overrun
+    assert result.returncode == 2 and "exceeded 64 KB" in result.stderr, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr

@@ -19,7 +19,8 @@ from mockserver.errors import MockServerError
 from mockserver.spec.loader import load_all, loading
 from mockserver.spec.model import ApiSpec
 
-if TYPE_CHECKING:  # the serving layer is imported when `serve` runs, not for every command
+if TYPE_CHECKING:  # the serving and contract layers are imported when their command runs, not for every one
+    from mockserver.contract.limits import ResponseLimits
     from mockserver.serving.state import ServerConfig
 
 EXIT_SPEC = 2
@@ -130,6 +131,7 @@ def _parser() -> argparse.ArgumentParser:
     contract.add_argument(
         "--rate-limit", metavar="N/s", help="bound the request rate (default for a URL: auto, honouring 429)"
     )
+    _response_limits(contract)
     fixtures = sub.add_parser("fixtures", help="work with fixtures/ (named canned responses)")
     fixtures_sub = fixtures.add_subparsers(dest="fixtures_command", required=True)
     rec = fixtures_sub.add_parser("record", help="record what a real API answers to its safe operations")
@@ -138,8 +140,50 @@ def _parser() -> argparse.ArgumentParser:
     rec.add_argument("--header", action="append", default=[], metavar="'Name: value'")
     rec.add_argument("--name", default="recorded", help="fixture name prefix (default: %(default)s)")
     rec.add_argument("--fixtures-dir", default=None, help="default: fixtures/ beside the specs folder")
+    _response_limits(rec)
     _strict(rec)
     return parser
+
+
+def _response_limits(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--max-response-bytes",
+        default="8M",
+        metavar="N",
+        help="stop reading a response body beyond N bytes (K/M suffixes; default: %(default)s) and report it",
+    )
+    command.add_argument(
+        "--response-timeout",
+        default="30",
+        metavar="SECONDS",
+        help="give up on a response not complete (status line to last byte) within this time (default: %(default)s)",
+    )
+
+
+def _limits(args: argparse.Namespace) -> ResponseLimits | None:
+    """--max-response-bytes and --response-timeout; None after printing an error for a malformed one."""
+    from mockserver.contract.limits import ResponseLimits
+
+    size = re.fullmatch(r"(\d+)\s*([kKmM]?)[bB]?", str(args.max_response_bytes).strip())
+    try:
+        seconds = float(args.response_timeout)
+    except ValueError:
+        seconds = -1.0
+    if size is None or int(size.group(1)) < 1:
+        print(
+            f"mockserver: error: --max-response-bytes {args.max_response_bytes!r} must be a positive number of bytes"
+            " (e.g. 65536, 512K, 8M)",
+            file=sys.stderr,
+        )
+        return None
+    if not 0 < seconds <= 3600:
+        print(
+            f"mockserver: error: --response-timeout {args.response_timeout!r} must be seconds between 0 and 3600",
+            file=sys.stderr,
+        )
+        return None
+    factor = {"": 1, "k": 1024, "m": 1024 * 1024}[size.group(2).lower()]
+    return ResponseLimits(max_bytes=int(size.group(1)) * factor, timeout=seconds)
 
 
 def _strict(command: argparse.ArgumentParser) -> None:
@@ -362,21 +406,43 @@ def _record(args: argparse.Namespace) -> int:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        from mockserver.contract.limits import ResponseLimitExceeded
         from mockserver.contract.record import record
+        from mockserver.redact import mask_values, secret_values
         from mockserver.spec.fixtures import fixtures_dir
 
     api = _load(_resolve(args.target), args)[0]
     headers = _headers(args.header, api, use_env=True)
     if headers is None:
         return EXIT_SPEC
+    limits = _limits(args)
+    if limits is None:
+        return EXIT_SPEC
     root = Path(args.fixtures_dir) if args.fixtures_dir else fixtures_dir(api).parent
+    secrets = secret_values(headers, args.base_url)
     try:
-        written = record(api, args.base_url, headers, root, args.name)
+        written = record(api, args.base_url, headers, root, args.name, limits)
+    except ResponseLimitExceeded as exc:
+        print(f"mockserver: error: recording {api.name} failed: {mask_values(str(exc), secrets)}", file=sys.stderr)
+        return EXIT_SPEC
     except Exception as exc:
         print(f"mockserver: error: recording {api.name} failed: {type(exc).__name__}", file=sys.stderr)
         return EXIT_SPEC
     for item in written:
-        print(f"{item.operation_id}: {item.status} -> {item.path}  (serve with Prefer: example={item.path.stem})")
+        if item.path is not None:
+            print(f"{item.operation_id}: {item.status} -> {item.path}  (serve with Prefer: example={item.path.stem})")
+    refused = [item for item in written if item.path is None]
+    if refused:
+        # A 401/403 is not what the API answers: writing it as `recorded-401` would pass it off as a recording.
+        env = f"{api.name.upper().replace('-', '_')}_API_KEY"
+        statuses = "/".join(str(s) for s in sorted({item.status for item in refused}))
+        names = ", ".join(item.operation_id for item in refused[:3]) + (", …" if len(refused) > 3 else "")
+        print(
+            f"mockserver: error: {len(refused)} operation(s) answered {statuses} ({names}): the credentials are "
+            f"probably missing or invalid (--header 'Authorization: Bearer …' or {env}); not recorded",
+            file=sys.stderr,
+        )
+        return EXIT_SPEC
     return 0
 
 
@@ -393,6 +459,9 @@ def _contract(args: argparse.Namespace) -> int:
     api = _load(_resolve(args.target), args)[0]
     headers = _headers(args.header, api, use_env=bool(args.base_url))
     if headers is None:
+        return EXIT_SPEC
+    limits = _limits(args)
+    if limits is None:
         return EXIT_SPEC
     if args.rate_limit and not re.fullmatch(r"\d+/[smh]", args.rate_limit):
         print(
@@ -416,6 +485,7 @@ def _contract(args: argparse.Namespace) -> int:
         seed=args.seed,
         allow_unsafe=args.allow_unsafe,
         rate_limit=args.rate_limit,
+        limits=limits,
     )
     result = run_contract(api, target, options)
     print(render_text([result]))

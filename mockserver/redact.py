@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 from collections.abc import Collection, Iterable, Mapping
-from urllib.parse import unquote_plus
+from urllib.parse import quote, quote_plus, unquote, unquote_plus, urlsplit
 
 SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-api-key", "api-key", "x-auth-token"})
 _SECRETISH = re.compile(r"(token|secret|key|password|auth)", re.IGNORECASE)
@@ -63,9 +65,45 @@ def secret_query_values(query: str, secret_names: Collection[str] = ()) -> set[s
     return found
 
 
+# Headers whose values negotiate content and never carry a credential: not masked by value (masking
+# `application/json` everywhere would garble every content-type message).
+NOT_SECRET_HEADERS = frozenset(
+    {"accept", "accept-language", "accept-encoding", "content-type", "user-agent", "prefer", "cache-control"}
+)
+
+
+def secret_values(headers: Mapping[str, str], url: str | None = None) -> tuple[str, ...]:
+    """The strings to hide wherever they appear: every header value the user gave (and the credential after a
+    scheme word such as `Bearer`) and the password of `url`'s userinfo (the user name too when it is the key),
+    each also percent-encoded, JSON-escaped and, for userinfo, as the Basic credential."""
+    raw: set[str] = set()
+    for name, value in headers.items():
+        if name.lower() in NOT_SECRET_HEADERS:
+            continue
+        raw.add(value.strip())
+        scheme, _, rest = value.strip().partition(" ")
+        if rest and scheme.isalpha():
+            raw.add(rest.strip())
+    if url:
+        parts = urlsplit(url)
+        user, password = unquote(parts.username or ""), unquote(parts.password or "")
+        raw.add(password if password else user)
+        if user or password:
+            raw.add(base64.b64encode(f"{user}:{password}".encode()).decode())
+    found: set[str] = set()
+    for value in (v for v in raw if len(v) >= MIN_SECRET):
+        escaped = json.dumps(value)[1:-1]
+        found |= {value, quote(value, safe=""), quote_plus(value), escaped, escaped.replace("/", "\\/")}
+    return tuple(sorted(found, key=len, reverse=True))  # longest first: a value containing another goes whole
+
+
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/?#@\s]*@")
+
+
 def mask_values(text: str, secrets: Iterable[str]) -> str:
-    """`text` with every occurrence of each secret value (of `MIN_SECRET` characters or more) masked."""
+    """`text` with every secret value (of `MIN_SECRET` characters or more) masked, and the userinfo of every
+    URL in it too."""
     for secret in sorted(secrets, key=len, reverse=True):  # longest first: one secret may contain another
         if len(secret) >= MIN_SECRET and secret in text:
             text = text.replace(secret, MASK)
-    return text
+    return _USERINFO.sub(r"\1***@", text)

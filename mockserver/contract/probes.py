@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import schemathesis
 
 from mockserver.contract import prose
 from mockserver.contract.cases import minimal_case
-from mockserver.contract.report import ApiResult, Violation, curl
-from mockserver.redact import mask_headers
+from mockserver.contract.report import ApiResult, Violation, curl, excerpt
+from mockserver.redact import NOT_SECRET_HEADERS, mask_headers
 from mockserver.spec.model import ApiSpec, Operation
 from mockserver.spec.params import request_values
 from mockserver.spec.rules import parse_path
@@ -102,8 +103,11 @@ class _Prober:
         """Reach documented error statuses on purpose and check their bodies against the contract."""
         self.base.query = query
         if self.op.security:
-            headers = {k: v for k, v in self.options.headers.items() if k.lower() != "authorization"}
-            self._error_body(self.base.call(base_url=self.target.url, headers=headers), "no credentials")
+            response = self._without_credentials()
+            if 200 <= response.status_code < 300:
+                self._accepted_without_credentials(response)
+            else:
+                self._error_body(response, "no credentials")
         if unsafe_allowed:
             # A method the path does not declare: routers answer 405, in the API's envelope where it has one.
             declared = {o.method for o in self.api.operations if o.path == self.op.path}
@@ -120,6 +124,37 @@ class _Prober:
                 finally:
                     self.base.method = original
                 self._error_body(response, f"{method.upper()} is not declared")
+
+    def _without_credentials(self) -> Any:
+        """The request with no credential at all: none of the user's headers (they are the credentials the
+        run sends, merged into the case), none the security schemes name, no userinfo in the URL."""
+        schemes = [scheme for alternative in self.op.security for scheme in alternative]
+        headers = {k.lower() for k in self.options.headers if k.lower() not in NOT_SECRET_HEADERS}
+        headers |= {s.param_name.lower() for s in schemes if s.type == "apiKey" and s.location == "header"}
+        headers |= {"authorization"} if any(s.type in ("http", "oauth2", "openIdConnect") for s in schemes) else set()
+        query = {s.param_name for s in schemes if s.type == "apiKey" and s.location == "query"}
+        cookies = {s.param_name for s in schemes if s.type == "apiKey" and s.location == "cookie"} | {"cookie"}
+        saved = self.base.headers, self.base.query, self.base.cookies
+        self.base.headers = {k: v for k, v in (saved[0] or {}).items() if k.lower() not in headers | {"cookie"}}
+        self.base.query = {k: v for k, v in (saved[1] or {}).items() if k not in query}
+        self.base.cookies = {k: v for k, v in (saved[2] or {}).items() if k not in cookies}
+        try:
+            return self.base.call(base_url=_without_userinfo(self.target.url), headers={})
+        finally:
+            self.base.headers, self.base.query, self.base.cookies = saved
+
+    def _accepted_without_credentials(self, response: Any) -> None:
+        """A 2xx without credentials is `ignored_auth`'s defect: reported under that name, once."""
+        self.result.requests += 1
+        self.result.statuses_seen.setdefault(self.label, set()).add(response.status_code)
+        if any(v.operation == self.label and v.check == "ignored_auth" for v in self.result.violations):
+            return
+        self._report(
+            "ignored_auth",
+            "Authentication declared but not enforced",
+            f"a request without any credential was answered {response.status_code}",
+            response,
+        )
 
     def preferred_statuses(self, query: dict[str, Any]) -> None:
         """The mock answers `Prefer: code=N`: every documented status no request provoked is asked for."""
@@ -186,8 +221,6 @@ class _Prober:
         return None
 
     def _report(self, check: str, title: str, message: str, response: Any) -> None:
-        from mockserver.contract.runner import excerpt
-
         request = response.request
         headers = mask_headers({k: str(v) for k, v in request.headers.items()})
         self.result.add(
@@ -198,10 +231,15 @@ class _Prober:
                 title,
                 message,
                 response.status_code,
-                excerpt(response.content),
+                excerpt(response.content, self.result.secrets),
                 curl(request.method, request.url, headers),
             )
         )
+
+
+def _without_userinfo(url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
 
 
 def _keeping_rules(op: Operation, query: dict[str, Any], today: date) -> dict[str, Any]:

@@ -1,18 +1,28 @@
 """What a contract run found: violations (deduplicated), per-API summaries, text and JUnit XML.
 
-Secrets never reach a report: every credential-bearing header is masked before it is stored.
+Secrets never reach a report: every credential-bearing header is masked before it is stored, and every
+value the user gave as a credential (`ApiResult.secrets`) is masked by value wherever it shows: in a
+message, an echoed body, a curl line or a run error.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import shlex
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from xml.etree import ElementTree
 
 from mockserver.contract.throttle import Throttling
-from mockserver.redact import mask_headers
+from mockserver.redact import mask_headers, mask_values
 
 EXCERPT = 300
+
+
+def excerpt(content: bytes, secrets: Iterable[str] = ()) -> str:
+    """The start of a body on one line, secrets masked before it is cut (a cut could split one)."""
+    text = mask_values(content.decode("utf-8", "replace").replace("\n", " "), secrets)
+    return text if len(text) <= EXCERPT else text[:EXCERPT] + "…"
 
 
 def curl(method: str, url: str, headers: dict[str, str], body: bytes | None = None) -> str:
@@ -65,8 +75,19 @@ class ApiResult:
     errors: list[str] = field(default_factory=list)  # the run itself failed (unreachable, bad spec)
     seen: dict[tuple[str, str, str], int] = field(default_factory=dict)  # violation key -> times found
     throttling: Throttling = field(default_factory=Throttling)
+    secrets: tuple[str, ...] = ()  # values hidden wherever they appear (see `mockserver.redact.secret_values`)
+
+    def mask(self, text: str) -> str:
+        return mask_values(text, self.secrets)
 
     def add(self, violation: Violation) -> None:
+        violation = dataclasses.replace(
+            violation,
+            title=self.mask(violation.title),
+            message=self.mask(violation.message),
+            body_excerpt=self.mask(violation.body_excerpt),
+            request=self.mask(violation.request),
+        )
         self.seen[violation.key] = self.seen.get(violation.key, 0) + 1
         if self.seen[violation.key] == 1:
             self.violations.append(violation)
@@ -76,6 +97,9 @@ class ApiResult:
         return not self.violations and not self.errors
 
     def summary(self) -> str:
+        return self.mask(self._summary())
+
+    def _summary(self) -> str:
         if self.errors:
             return f"{self.api}: ERROR — {self.errors[0]}"
         verdict = "conforms" if self.ok else f"{len(self.violations)} violation(s)"
@@ -110,7 +134,7 @@ def render_text(results: list[ApiResult]) -> str:
                 "",
             ]
         for error in result.errors:
-            lines.append(f"[{result.api}] run failed: {error}")
+            lines.append(f"[{result.api}] run failed: {result.mask(error)}")
     lines += [r.summary() for r in results]
     return "\n".join(lines)
 
@@ -140,5 +164,5 @@ def write_junit(results: list[ApiResult], path: str) -> None:
                 )
         for error in result.errors:
             case = ElementTree.SubElement(suite, "testcase", classname=result.api, name="run")
-            ElementTree.SubElement(case, "error", message=error)
+            ElementTree.SubElement(case, "error", message=result.mask(error))
     ElementTree.ElementTree(suites).write(path, encoding="utf-8", xml_declaration=True)

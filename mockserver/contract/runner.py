@@ -8,20 +8,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
+import requests
 import schemathesis
 from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import events
 
 from mockserver.contract import prose
+from mockserver.contract.limits import ResponseLimitExceeded, ResponseLimits, bounded_responses
 from mockserver.contract.probes import probe
-from mockserver.contract.report import EXCERPT, ApiResult, Violation, curl
+from mockserver.contract.report import ApiResult, Violation, curl, excerpt
 from mockserver.contract.throttle import honour_retry_after
+from mockserver.redact import secret_values
 from mockserver.spec.model import ApiSpec, Operation
 from mockserver.spec.params import request_values
 from mockserver.spec.rules import RequestValues
@@ -39,6 +41,7 @@ class ContractOptions:
     seed: int = 0
     allow_unsafe: bool = False
     rate_limit: str | None = None  # "10/s"; None: unlimited in process, "auto" (honours 429) for a URL
+    limits: ResponseLimits = field(default_factory=ResponseLimits)  # per response from a URL: bytes, seconds
     today: Callable[[], date] = field(default=lambda: datetime.now(UTC).date())
 
 
@@ -122,12 +125,21 @@ def _config(api: ApiSpec, target: Target, options: ContractOptions) -> Schemathe
 
 def run_contract(api: ApiSpec, target: Target, options: ContractOptions) -> ApiResult:
     """Check `target` against `api`'s contract; every violation and run error lands in the result."""
-    result = ApiResult(api=api.name, target=target.label)
-    if target.base_url:
+    result = ApiResult(api=api.name, target=target.label, secrets=secret_values(options.headers, target.base_url))
+    if target.base_url is None:
+        _run(api, target, options, result)
+        return result
+    # A real server may answer without end, in bulk or a byte at a time: each response is bounded.
+    with bounded_responses(options.limits, label=target.label), honour_retry_after(result.throttling):
         unreachable = _unreachable(target.base_url, target.label)
         if unreachable:
             result.errors.append(unreachable)
             return result
+        _run(api, target, options, result)
+        return result
+
+
+def _run(api: ApiSpec, target: Target, options: ContractOptions, result: ApiResult) -> None:
     schema: Any = schemathesis.openapi.from_path(str(api.path), config=_config(api, target, options))
     if target.app is not None:
         schema.app = target.app
@@ -141,11 +153,9 @@ def run_contract(api: ApiSpec, target: Target, options: ContractOptions) -> ApiR
     ]
     _ACTIVE[str(schema.location)] = (api, options.today)
     try:
-        with honour_retry_after(result.throttling) if target.base_url else nullcontext():
-            _execute(api, schema, target, options, result)
+        _execute(api, schema, target, options, result)
     finally:
         _ACTIVE.pop(str(schema.location), None)
-    return result
 
 
 def _execute(api: ApiSpec, schema: Any, target: Target, options: ContractOptions, result: ApiResult) -> None:
@@ -170,21 +180,27 @@ def _execute(api: ApiSpec, schema: Any, target: Target, options: ContractOptions
     if not result.errors:
         for op in api.operations:
             if options.allow_unsafe or op.method.upper() in SAFE_METHODS:
-                probe(api, op, schema, target, options, result)
+                try:
+                    probe(api, op, schema, target, options, result)
+                except requests.RequestException as exc:  # a server that drops or stalls a probe: one line
+                    result.errors.append(_error_text(exc))
+                    return
 
 
 def _unreachable(base_url: str, label: str) -> str | None:
     """Why `base_url` cannot be reached at all (any HTTP answer counts as reachable), or None."""
-    import httpx
-
     try:
-        httpx.request("HEAD", base_url, timeout=10)
-    except httpx.HTTPError as exc:
+        requests.head(base_url, timeout=10)
+    except ResponseLimitExceeded as exc:
+        return str(exc)
+    except requests.RequestException as exc:
         return f"cannot reach {label}: {type(exc).__name__}"
     return None
 
 
 def _error_text(exc: BaseException) -> str:
+    if isinstance(exc, ResponseLimitExceeded):
+        return str(exc)  # already the one line to show
     text = str(exc).strip().splitlines()
     return f"{type(exc).__name__}: {text[0] if text else ''}"[:300]
 
@@ -224,7 +240,7 @@ def _collect(api: ApiSpec, event: Any, result: ApiResult, options: ContractOptio
                         title=title,
                         message=message,
                         status=response.status_code if response else None,
-                        body_excerpt=excerpt(response.content if response else b""),
+                        body_excerpt=excerpt(response.content if response else b"", result.secrets),
                         request=curl(request.method, request.uri, headers, request.body) if request else "",
                     )
                 )
@@ -238,8 +254,3 @@ def _excused(api: ApiSpec, check: str, case: Any, request: Any, response: Any, o
     if op is None:
         return False
     return prose.broken_request_rule(op, _values(op, case, request.uri), options.today()) is not None
-
-
-def excerpt(content: bytes) -> str:
-    text = content.decode("utf-8", "replace").replace("\n", " ")
-    return text if len(text) <= EXCERPT else text[:EXCERPT] + "…"
