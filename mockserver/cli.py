@@ -120,12 +120,22 @@ def _strict(command: argparse.ArgumentParser) -> None:
         "--ref-root",
         metavar="DIR",
         default=None,
-        help="the folder whose files a $ref may read (default: the spec's own folder; never the network)",
+        help="the folder whose files a $ref may read (default: the spec's own folder)",
+    )
+    command.add_argument(
+        "--allow-remote-refs",
+        action="store_true",
+        help="fetch http(s) $refs, each URL once, at most 10 MB and 10 s each (default: never the network)",
     )
 
 
 def _load(specs: Sequence[str], args: argparse.Namespace) -> list[ApiSpec]:
-    return load_all(list(specs) or default_specs(), strict=args.strict, ref_root=args.ref_root)
+    return load_all(
+        list(specs) or default_specs(),
+        strict=args.strict,
+        ref_root=args.ref_root,
+        allow_remote_refs=args.allow_remote_refs,
+    )
 
 
 def _list(apis: list[ApiSpec]) -> None:
@@ -194,7 +204,12 @@ def _serve(args: argparse.Namespace) -> int:
         return EXIT_SPEC
     # From here the specs are validated in a forked child (seconds on a large spec) while this process
     # imports Connexion and builds the app; see `loader.loading`.
-    with _start_up(), loading(list(args.specs) or default_specs(), strict=args.strict, ref_root=args.ref_root) as apis:
+    with _start_up(), loading(
+        list(args.specs) or default_specs(),
+        strict=args.strict,
+        ref_root=args.ref_root,
+        allow_remote_refs=args.allow_remote_refs,
+    ) as apis:
         import uvicorn
 
         from mockserver.serving.app import build_app
@@ -232,7 +247,14 @@ def _serve(args: argparse.Namespace) -> int:
         specs = list(args.specs) or default_specs()
         # Workers trust what this process validated a moment ago; a reloaded process checks again.
         validated = {} if args.reload else {str(a.path.resolve()): a.digest for a in apis}
-        os.environ[ENV] = settings_to_env(specs, config, validated, strict=args.strict, ref_root=args.ref_root)
+        os.environ[ENV] = settings_to_env(
+            specs,
+            config,
+            validated,
+            strict=args.strict,
+            ref_root=args.ref_root,
+            allow_remote_refs=args.allow_remote_refs,
+        )
         folders = sorted({str(Path(p).resolve() if Path(p).is_dir() else Path(p).resolve().parent) for p in specs})
         fixtures = [str(Path(f).parent / "fixtures") for f in folders if (Path(f).parent / "fixtures").is_dir()]
         watch = {"reload": True, "reload_dirs": folders + fixtures, "reload_includes": ["*.yaml", "*.yml", "*.json"]}
