@@ -79,11 +79,12 @@ def load_all(
     parsed = _parse_all(paths, ref_root, RemoteDocuments(allowed=allow_remote_refs))
     trusted = validated or {}
     unchecked = [c for c, digest in parsed if trusted.get(str(c[0].resolve())) != digest]
+    # Resolving first: its problems name the file and pointer of a bad `$ref`, the validator's cannot.
+    apis = _index_all(parsed, strict)
     if strict:
         problem = first_problem(unchecked)
         if problem is not None:
             raise problem
-    apis = _index_all(parsed, strict)
     if not strict:
         warn(unchecked)
     return apis
@@ -110,14 +111,20 @@ def loading(
         yield _index_all(parsed, strict)
         return
     if not can_fork():
+        apis = _index_all(parsed, strict)
         problem = first_problem([checked for checked, _ in parsed])
         if problem is not None:
             raise problem
-        yield _index_all(parsed, strict)
+        yield apis
         return
     check = ForkedCheck([checked for checked, _ in parsed])
     try:
-        yield _index_all(parsed, strict)
+        apis = _index_all(parsed, strict)
+    except SpecLoadError:
+        check.result()  # reaped; the resolver's problem names the file and pointer of a bad `$ref`
+        raise
+    try:
+        yield apis
     except Exception:
         problem = check.result()
         if problem is not None:
@@ -134,9 +141,9 @@ def load(
     """Load one spec file, or raise `SpecLoadError` naming the file and the problem (see `load_all`)."""
     path = Path(path)
     checked, digest = _prepare(path, ref_root, RemoteDocuments(allowed=allow_remote_refs))
+    api = _index(*checked, digest, strict=strict)
     if strict:
         check_document(*checked)
-    api = _index(*checked, digest, strict=strict)
     if not strict:
         warn([checked])
     return api

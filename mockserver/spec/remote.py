@@ -11,6 +11,7 @@ from __future__ import annotations
 import http.client
 import json
 import re
+import socket
 import ssl
 import time
 from dataclasses import dataclass, field
@@ -87,6 +88,7 @@ def fetch(url: str, *, max_bytes: int = MAX_REMOTE_BYTES, timeout: float = REMOT
             connection = _connection(parts.scheme, parts.hostname, parts.port, _left(deadline, url))
             target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
             connection.request("GET", target, headers={"Accept": "application/json, application/yaml, */*"})
+            sock = connection.sock  # kept: the connection lets go of it when the response is the last one
             response = connection.getresponse()
             location = response.getheader("Location")
             if response.status in (301, 302, 303, 307, 308) and location:
@@ -94,7 +96,7 @@ def fetch(url: str, *, max_bytes: int = MAX_REMOTE_BYTES, timeout: float = REMOT
                 continue
             if response.status != 200:
                 raise RemoteRefError(f"remote $ref {url}: the server answered {response.status}")
-            return _read(response, connection, url, max_bytes, deadline)
+            return _read(response, sock, url, max_bytes, deadline)
         except (OSError, http.client.HTTPException) as exc:
             if time.monotonic() >= deadline:
                 raise RemoteRefError(f"remote $ref {url}: not fetched within {timeout:g} s") from exc
@@ -113,7 +115,7 @@ def _connection(scheme: str, host: str, port: int | None, timeout: float) -> htt
 
 def _read(
     response: http.client.HTTPResponse,
-    connection: http.client.HTTPConnection,
+    sock: socket.socket | None,
     url: str,
     max_bytes: int,
     deadline: float,
@@ -126,8 +128,9 @@ def _read(
     while True:
         # The socket's timeout bounds each read by what is left of the whole budget, so a server that
         # trickles a byte at a time cannot stretch the fetch past the deadline.
-        if connection.sock is not None:
-            connection.sock.settimeout(_left(deadline, url))
+        left = _left(deadline, url)
+        if sock is not None:
+            sock.settimeout(left)
         chunk = response.read1(65536)
         if not chunk:
             return b"".join(chunks)
