@@ -204,12 +204,15 @@ def _serve(args: argparse.Namespace) -> int:
         return EXIT_SPEC
     # From here the specs are validated in a forked child (seconds on a large spec) while this process
     # imports Connexion and builds the app; see `loader.loading`.
-    with _start_up(), loading(
-        list(args.specs) or default_specs(),
-        strict=args.strict,
-        ref_root=args.ref_root,
-        allow_remote_refs=args.allow_remote_refs,
-    ) as apis:
+    with (
+        _start_up(),
+        loading(
+            list(args.specs) or default_specs(),
+            strict=args.strict,
+            ref_root=args.ref_root,
+            allow_remote_refs=args.allow_remote_refs,
+        ) as apis,
+    ):
         import uvicorn
 
         from mockserver.serving.app import build_app

@@ -267,7 +267,10 @@ def _usable(schema: dict[str, Any], name: str) -> dict[str, Any]:
     for key in bad:
         shown = repr(schema[key])
         logger.warning(
-            "%s: %s=%s is not a usable number; ignored", name or "a number", key, shown[:40] + ("…" if len(shown) > 40 else "")
+            "%s: %s=%s is not a usable number; ignored",
+            name or "a number",
+            key,
+            shown[:40] + ("…" if len(shown) > 40 else ""),
         )
     return {k: v for k, v in schema.items() if k not in bad}
 

@@ -188,9 +188,9 @@ def _in_document(document: Any, path: tuple[Any, ...], instance: Any) -> bool:
     """Whether `instance` is the value written at `path` in the document itself (no `$ref` on the way)."""
     node = document
     for step in path:
-        if isinstance(node, dict) and "$ref" not in node and step in node:
-            node = node[step]
-        elif isinstance(node, list) and isinstance(step, int) and step < len(node):
+        if (isinstance(node, dict) and "$ref" not in node and step in node) or (
+            isinstance(node, list) and isinstance(step, int) and step < len(node)
+        ):
             node = node[step]
         else:
             return False

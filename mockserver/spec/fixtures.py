@@ -50,7 +50,10 @@ def load_fixtures(api: ApiSpec) -> dict[str, dict[str, Fixture]]:
         # An operationId is the spec author's text: `../../outside` must not lead out of fixtures/<api>/.
         more = f" (and {len(unsafe) - 1} more)" if len(unsafe) > 1 else ""
         logger.warning(
-            "%s: operationId %r is not a safe folder name%s; no fixtures are looked for it", api.path, unsafe[0][:80], more
+            "%s: operationId %r is not a safe folder name%s; no fixtures are looked for it",
+            api.path,
+            unsafe[0][:80],
+            more,
         )
     for op in api.operations:
         if not _safe_folder(op.operation_id):
@@ -117,7 +120,7 @@ def _read(path: Path) -> Fixture | None:
     )
 
 
-def _skip(path: Path, problem: str) -> None:
+def _skip(path: Path, problem: str) -> Fixture | None:
     logger.warning("%s: %s; not served", path, problem)
     return None
 

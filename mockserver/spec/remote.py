@@ -156,4 +156,3 @@ def _parse(url: str, body: bytes) -> Any:
         raise RemoteRefError(f"remote $ref {url}: not JSON (line {exc.lineno}, column {exc.colno})") from exc
     except yaml.YAMLError as exc:
         raise RemoteRefError(f"remote $ref {url}: not YAML ({yaml_problem(exc)})") from exc
-

@@ -79,9 +79,10 @@ def test_a_referenced_secret_is_never_served_nor_named_by_serves_loading(
         build_app(apis, ServerConfig())
     assert SECRET not in str(raised.value) and ref.split("#")[0].lstrip("./") in str(raised.value)
     with caplog.at_level(logging.WARNING, "mockserver"), loading([path]) as apis:
-        with TestClient(build_app(apis, ServerConfig())) as client:
-            served = client.get("/api/x", headers={"Prefer": "dynamic=false"}).text
-            document = client.get("/api/openapi.json").text
+        app = build_app(apis, ServerConfig())
+    with TestClient(app) as client:
+        served = client.get("/api/x", headers={"Prefer": "dynamic=false"}).text
+        document = client.get("/api/openapi.json").text
     assert SECRET not in served + document + caplog.text
 
 
@@ -111,7 +112,7 @@ class _Upstream(http.server.ThreadingHTTPServer):
 class _Handler(http.server.BaseHTTPRequestHandler):
     server: _Upstream
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's spelling)
+    def do_GET(self) -> None:
         self.server.hits.append(self.path)
         if self.path.startswith("/huge"):
             self.send_response(200)
@@ -211,7 +212,9 @@ def test_a_slow_remote_document_is_abandoned_at_its_deadline(upstream: _Upstream
 def test_a_yaml_alias_bomb_is_refused_quickly_naming_the_file(tmp_path: Path) -> None:
     levels = ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
     levels += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 10)]
-    path = write(tmp_path, "bomb.yaml", "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\n" + "\n".join(levels))
+    path = write(
+        tmp_path, "bomb.yaml", "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\n" + "\n".join(levels)
+    )
     started = time.monotonic()
     with pytest.raises(SpecLoadError) as raised:
         load(path)
