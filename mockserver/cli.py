@@ -196,12 +196,22 @@ def _strict(command: argparse.ArgumentParser) -> None:
         "--ref-root",
         metavar="DIR",
         default=None,
-        help="the folder whose files a $ref may read (default: the spec's own folder; never the network)",
+        help="the folder whose files a $ref may read (default: the spec's own folder)",
+    )
+    command.add_argument(
+        "--allow-remote-refs",
+        action="store_true",
+        help="fetch http(s) $refs, each URL once, at most 10 MB and 10 s each (default: never the network)",
     )
 
 
 def _load(specs: Sequence[str], args: argparse.Namespace) -> list[ApiSpec]:
-    return load_all(list(specs) or default_specs(), strict=args.strict, ref_root=args.ref_root)
+    return load_all(
+        list(specs) or default_specs(),
+        strict=args.strict,
+        ref_root=args.ref_root,
+        allow_remote_refs=args.allow_remote_refs,
+    )
 
 
 def _list(apis: list[ApiSpec]) -> None:
@@ -281,7 +291,10 @@ def _serve(args: argparse.Namespace) -> int:
         seen = fingerprint(watched)  # before loading: a save during start-up is not missed
     # From here the specs are validated in a forked child (seconds on a large spec) while this process
     # imports Connexion and builds the app; see `loader.loading`.
-    with _start_up(), loading(specs, strict=args.strict, ref_root=args.ref_root) as apis:
+    with (
+        _start_up(),
+        loading(specs, strict=args.strict, ref_root=args.ref_root, allow_remote_refs=args.allow_remote_refs) as apis,
+    ):
         from mockserver.serving.app import build_app
         from mockserver.serving.server import run
         from mockserver.serving.state import ServerConfig
@@ -317,7 +330,8 @@ def _serve(args: argparse.Namespace) -> int:
         from mockserver.serving.reload import ReloadingApp
 
         def rebuild() -> Any:
-            return build_app(load_all(specs, strict=args.strict, ref_root=args.ref_root), config)
+            loaded = load_all(specs, strict=args.strict, ref_root=args.ref_root, allow_remote_refs=args.allow_remote_refs)
+            return build_app(loaded, config)
 
         print(f"mockserver: reload: watching {', '.join(map(str, watched))}", flush=True)
         run(ReloadingApp(app, rebuild, watched, seen), sock, limits)
@@ -330,7 +344,9 @@ def _serve(args: argparse.Namespace) -> int:
         # Workers need the app as an import string: each builds its own, trusting what this process
         # validated a moment ago.
         validated = {str(a.path.resolve()): a.digest for a in apis}
-        os.environ[ENV] = settings_to_env(specs, config, validated, strict=args.strict, ref_root=args.ref_root)
+        os.environ[ENV] = settings_to_env(
+            specs, config, validated, strict=args.strict, ref_root=args.ref_root, allow_remote_refs=args.allow_remote_refs
+        )
         run("mockserver.serving.factory:create", sock, limits, workers=args.workers)
         return 0
     run(app, sock, limits)

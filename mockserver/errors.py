@@ -25,6 +25,7 @@ class SpecErrorKind(enum.Enum):
     BAD_REFERENCE = "unresolvable $ref"
     DUPLICATE_NAME = "duplicate API name"
     BAD_EXTENSION = "invalid x-mock extension"
+    RESERVED_ROUTE = "route reserved by the mock"
 
 
 class SpecLoadError(MockServerError):

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from mockserver.generation import semantics
 from mockserver.generation.context import GenContext
 from mockserver.generation.values import NUMBER_KINDS
 
+logger = logging.getLogger("mockserver")
 NumGen = Callable[[GenContext, int], int | float]
 _FORMAT_RANGES = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1), "uint8": (0, 255)}
 _SPAN = 1000  # how far past a one-sided schema bound values may go when the plausible range misses it
@@ -19,6 +22,7 @@ _FLOAT_DRAW_LIMIT = 2**52  # below it, int(random() * n) reaches every integer i
 
 def compile_number(schema: dict[str, Any], name: str, *, integer: bool, in_error: bool, openapi_31: bool) -> NumGen:
     """A generator of numbers for `schema`; counts are whole even when typed `number`, where the schema allows."""
+    schema = _usable(schema, name)
     kind = semantics.number_kind(name, schema, in_error)
     plausible_lo, plausible_hi, decimals = NUMBER_KINDS[kind]
     fmt = schema.get("format")
@@ -32,10 +36,16 @@ def compile_number(schema: dict[str, Any], name: str, *, integer: bool, in_error
             hi is None or value < hi or (value == hi and not hi_open)
         )
 
+    if lo is not None and hi is not None and (lo > hi or (lo == hi and (lo_open or hi_open))):
+        fallback = lo
+        logger.warning(
+            "%s: no number lies between minimum=%s and maximum=%s; %s is served instead", name or "a number", lo, hi, lo
+        )
+        return lambda ctx, depth: fallback
     low, high = _window(plausible_lo, plausible_hi, lo, hi, inside)
     multiple = schema.get("multipleOf")
     if multiple:
-        return _by_multiple(multiple, low, high, lo, hi, inside, whole=integer or fmt == "integer")
+        return _by_multiple(multiple, low, high, lo, hi, inside, whole=integer or fmt == "integer", name=name)
     first, last = _whole_range(low, high, lo, hi, lo_open, hi_open)
     # A count typed `number` stays whole unless its bounds leave no whole number in range.
     whole = integer or fmt in _FORMAT_RANGES or fmt == "integer" or (decimals is None and first <= last)
@@ -144,50 +154,136 @@ def _by_multiple(
     inside: Callable[[float], bool],
     *,
     whole: bool,
+    name: str,
 ) -> NumGen:
     step = Decimal(str(multiple))
     exponent = step.as_tuple().exponent
     places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
-    first, last = math.ceil(low / multiple), math.floor(high / multiple)
+    exact = Fraction(multiple)
+    # Quotients in exact arithmetic: `1e300 / 1e-300` is infinity in floats, a (large) whole number here.
+    first, last = math.ceil(Fraction(low) / exact), math.floor(Fraction(high) / exact)
     if first > last:
-        first, last = (
-            math.ceil((lo if lo is not None else 0) / multiple),
-            math.floor((hi if hi is not None else 0) / multiple),
-        )
-    candidates = range(first, max(first, last) + 1)
-    # Every multiple the schema allows, nearest the plausible window first: the sweep of last resort.
-    wide_first = math.floor(lo / multiple) if lo is not None else first - 200
-    wide_last = math.ceil(hi / multiple) if hi is not None else last + 200
-    sweep = sorted(
-        range(wide_first, wide_last + 1)[:400]
-        if wide_last - wide_first < 400
-        else [*range(first - 200, first), *range(last, last + 200)],
-        key=lambda k: abs(k - first),
-    )
+        first = math.ceil(Fraction(lo if lo is not None else 0) / exact)
+        last = math.floor(Fraction(hi if hi is not None else 0) / exact)
+    last = max(first, last)
+    span = last - first + 1
 
-    def valid(value: float) -> bool:
-        # The check validators make: the quotient must be whole in float arithmetic too.
-        quotient = value / multiple
-        return inside(value) and quotient == int(quotient)
+    def value_of(k: int, rounded: bool = True) -> int | float | None:
+        try:
+            if whole or isinstance(multiple, int):
+                return int(k * exact)
+            # Rounded to the multiple's decimals (0.3, not 0.30000000000000004), unless only the raw product passes.
+            value = round(k * multiple, places) if rounded else k * multiple
+            return value if math.isfinite(value) else None
+        except (OverflowError, ValueError):
+            return None
+
+    def valid(value: int | float | None) -> bool:
+        if value is None or (whole and not isinstance(value, int)):
+            return False
+        return inside(value) and _is_multiple(value, multiple)
+
+    candidates = _multiple_candidates(first, last, lo, hi, multiple, exact, value_of)
+    known = next((v for v in candidates if valid(v)), None)
+    if known is None:
+        fallback = _midpoint(lo, hi) if lo is None or hi is None or lo <= hi else lo
+        logger.warning(
+            "%s: no number is a multiple of %s within the bounds (minimum=%s, maximum=%s); %s is served instead",
+            name or "a number",
+            multiple,
+            lo,
+            hi,
+            fallback,
+        )
+        return lambda ctx, depth: fallback
+    answer: int | float = known
 
     def by_multiple(ctx: GenContext, depth: int) -> int | float:
-        value: float = 0
         for _ in range(16):
-            k = candidates[int(ctx.rng.random() * len(candidates))]
-            value = int(k * multiple) if whole or (isinstance(multiple, int)) else round(k * multiple, places)
+            draw = int(ctx.rng.random() * span) if span < _FLOAT_DRAW_LIMIT else ctx.rng.randrange(span)
+            value = value_of(first + draw)
             if valid(value):
+                assert value is not None
                 return value
-        for k in sweep:  # a deterministic sweep when random draws keep missing
-            for value in (
-                (int(k * multiple),)
-                if whole or isinstance(multiple, int)
-                else (round(k * multiple, places), k * multiple)
-            ):
-                if valid(value):
-                    return value
-        return value
+        return answer
 
     return by_multiple
+
+
+def _multiple_candidates(
+    first: int,
+    last: int,
+    lo: float | None,
+    hi: float | None,
+    multiple: float,
+    exact: Fraction,
+    value_of: Callable[[int, bool], int | float | None],
+) -> Iterator[int | float | None]:
+    """Values worth checking for one that is valid, the likeliest first: multiples near the plausible window,
+    then across the schema's bounds, then multiple × 2**n (exact in floating point, however large)."""
+    near = [*range(first, min(last, first + 200) + 1), *range(max(first, last - 200), last + 1)]
+    wide_first = math.floor(Fraction(lo) / exact) if lo is not None else first - 200
+    wide_last = math.ceil(Fraction(hi) / exact) if hi is not None else last + 200
+    wide = (
+        range(wide_first, wide_last + 1)
+        if wide_last - wide_first < 400
+        else [*range(wide_first, wide_first + 200), *range(wide_last - 200, wide_last + 1)]
+    )
+    for k in [*near, *sorted(wide, key=lambda k: abs(k - first))]:
+        yield value_of(k, True)
+        yield value_of(k, False)
+    for bound, sign in ((lo, 1), (hi, -1)):
+        if bound is None or bound * sign <= 0:
+            continue
+        shift = max(0, math.ceil(Fraction(abs(bound)) / exact).bit_length() - 1)
+        for n in (shift, shift + 1, shift + 2):
+            try:
+                value = sign * math.ldexp(multiple, n)
+            except OverflowError:
+                break
+            yield value
+            if value.is_integer():
+                yield int(value)
+    yield 0
+
+
+def _is_multiple(value: float, multiple: float) -> bool:
+    """The check validators make (jsonschema's): whole in float arithmetic, exactly where that overflows."""
+    if isinstance(multiple, float) or isinstance(value, float):
+        try:
+            quotient = value / multiple
+            return int(quotient) == quotient
+        except OverflowError:
+            return (Fraction(value) / Fraction(multiple)).denominator == 1
+    return value % multiple == 0
+
+
+def _usable(schema: dict[str, Any], name: str) -> dict[str, Any]:
+    """`schema` without number keywords no number could meet (`multipleOf: 0`, `minimum: "5"`, `1e999`),
+    each named once in a warning: generation goes on from the rest."""
+    bad = [key for key in _NUMBER_KEYWORDS if key in schema and not _usable_value(key, schema[key])]
+    if not bad:
+        return schema
+    for key in bad:
+        shown = repr(schema[key])
+        logger.warning(
+            "%s: %s=%s is not a usable number; ignored",
+            name or "a number",
+            key,
+            shown[:40] + ("…" if len(shown) > 40 else ""),
+        )
+    return {k: v for k, v in schema.items() if k not in bad}
+
+
+_NUMBER_KEYWORDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf")
+
+
+def _usable_value(key: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return key.startswith("exclusive")  # OpenAPI 3.0's boolean exclusivity
+    if not isinstance(value, (int, float)) or (isinstance(value, float) and not math.isfinite(value)):
+        return False
+    return key != "multipleOf" or value > 0
 
 
 def _bounds(schema: dict[str, Any], openapi_31: bool) -> tuple[float | None, float | None, bool, bool]:

@@ -24,6 +24,7 @@ def settings_to_env(
     *,
     strict: bool = False,
     ref_root: str | None = None,
+    allow_remote_refs: bool = False,
 ) -> str:
     """The JSON `create` reads back (credentials included: it only lives in this process tree's environment).
 
@@ -34,6 +35,7 @@ def settings_to_env(
             "specs": specs,
             "strict": strict,
             "ref_root": ref_root,
+            "allow_remote_refs": allow_remote_refs,
             "validated": validated or {},
             "config": config_to_json(config),
         }
@@ -75,7 +77,11 @@ def create() -> Any:
 
     return build_app(
         load_all(
-            raw["specs"], strict=raw.get("strict", False), validated=raw["validated"], ref_root=raw.get("ref_root")
+            raw["specs"],
+            strict=raw.get("strict", False),
+            validated=raw["validated"],
+            ref_root=raw.get("ref_root"),
+            allow_remote_refs=raw.get("allow_remote_refs", False),
         ),
         config,
     )

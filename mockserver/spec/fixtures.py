@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ import yaml
 
 from mockserver.bundled import bundled_fixtures_dir, is_bundled
 from mockserver.spec.model import ApiSpec
+from mockserver.spec.parse import parse_text, yaml_problem
 from mockserver.spec.validation import schema_validator
 
 logger = logging.getLogger("mockserver")
@@ -43,7 +45,19 @@ def load_fixtures(api: ApiSpec) -> dict[str, dict[str, Fixture]]:
     found: dict[str, dict[str, Fixture]] = {}
     if not root.is_dir():
         return found
+    unsafe = [op.operation_id for op in api.operations if not _safe_folder(op.operation_id)]
+    if unsafe:
+        # An operationId is the spec author's text: `../../outside` must not lead out of fixtures/<api>/.
+        more = f" (and {len(unsafe) - 1} more)" if len(unsafe) > 1 else ""
+        logger.warning(
+            "%s: operationId %r is not a safe folder name%s; no fixtures are looked for it",
+            api.path,
+            unsafe[0][:80],
+            more,
+        )
     for op in api.operations:
+        if not _safe_folder(op.operation_id):
+            continue
         folder = root / op.operation_id
         if not folder.is_dir():
             continue
@@ -71,18 +85,59 @@ def load_fixtures(api: ApiSpec) -> dict[str, dict[str, Fixture]]:
 
 def _read(path: Path) -> Fixture | None:
     try:
-        text = path.read_text(encoding="utf-8")
-        raw = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
-        logger.warning("%s: cannot read fixture: %s", path, exc)
-        return None
+        raw = parse_text(path.read_text(encoding="utf-8"), json_text=path.suffix == ".json")
+    except OSError as exc:
+        return _skip(path, f"cannot read fixture: {exc.strerror}")
+    except UnicodeDecodeError:
+        return _skip(path, "cannot read fixture: not UTF-8 text")
+    except json.JSONDecodeError as exc:
+        return _skip(path, f"cannot read fixture: line {exc.lineno}, column {exc.colno}: {exc.msg}")
+    except yaml.YAMLError as exc:
+        return _skip(path, f"cannot read fixture: {yaml_problem(exc)}")
+    except RecursionError:
+        return _skip(path, "cannot read fixture: nested too deep")
     if not isinstance(raw, dict) or "body" not in raw:
-        logger.warning("%s: a fixture is a mapping with `body` (and `status`, `headers`); not served", path)
-        return None
-    try:
-        status = int(raw.get("status", 200))
-    except (TypeError, ValueError):
-        logger.warning("%s: status=%r is not a number; not served", path, raw.get("status"))
-        return None
-    headers = {str(k): str(v) for k, v in (raw.get("headers") or {}).items()}
-    return Fixture(name=path.stem, status=status, body=raw["body"], path=path, headers=headers)
+        return _skip(path, "a fixture is a mapping with `body` (and `status`, `headers`)")
+    status = raw.get("status", 200)
+    if isinstance(status, str) and status.isascii() and status.isdigit() and len(status) == 3:
+        status = int(status)
+    if not isinstance(status, int) or isinstance(status, bool) or not 100 <= status <= 599:
+        return _skip(path, f"status is {_shape(status)}, not a number from 100 to 599 (an HTTP status)")
+    headers = raw.get("headers") or {}
+    if not isinstance(headers, dict):
+        return _skip(path, f"headers is {_shape(headers)}, not a mapping of names to values")
+    for name, value in headers.items():
+        if not _HEADER_NAME.fullmatch(name) or not isinstance(value, (str, int, float)) or isinstance(value, bool):
+            return _skip(path, f"header {name[:40]!r} is not a header name with a text or number value")
+        if any(c in str(value) for c in "\r\n\0"):
+            return _skip(path, f"header {name[:40]!r} holds a line break")
+    return Fixture(
+        name=path.stem,
+        status=status,
+        body=raw["body"],
+        path=path,
+        headers={name: str(value) for name, value in headers.items()},
+    )
+
+
+def _skip(path: Path, problem: str) -> Fixture | None:
+    logger.warning("%s: %s; not served", path, problem)
+    return None
+
+
+def _shape(value: Any) -> str:
+    """What a malformed field holds, by type: a short excerpt for a scalar, nothing of a container."""
+    if isinstance(value, (list, dict)):
+        return f"a {'list' if isinstance(value, list) else 'mapping'}"
+    shown = repr(value)
+    return shown if len(shown) <= 40 else shown[:40] + "…"
+
+
+def _safe_folder(operation_id: str) -> bool:
+    """Names joined by `/` (GitHub's `repos/list-for-org` is a folder in a folder), none of them `.` or `..`."""
+    parts = operation_id.split("/")
+    return all(_SAFE_NAME.fullmatch(part) and part not in (".", "..") for part in parts)
+
+
+_SAFE_NAME = re.compile(r"[A-Za-z0-9._-]+")  # a file or folder name on every platform, never a path
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # an HTTP token (RFC 9110)

@@ -24,10 +24,20 @@ from mockserver.spec.conformance import (
     warn,
     warn_in_background,
 )
-from mockserver.spec.model import HTTP_METHODS, ApiSpec, Operation, Parameter, ResponseSpec, SecurityScheme
+from mockserver.spec.model import (
+    HTTP_METHODS,
+    RESERVED_NAMES,
+    ApiSpec,
+    Operation,
+    Parameter,
+    ResponseSpec,
+    SecurityScheme,
+    shadowed,
+)
 from mockserver.spec.normalize import normalize_31
-from mockserver.spec.parse import parse_text
-from mockserver.spec.refs import RefResolver
+from mockserver.spec.parse import parse_text, yaml_problem
+from mockserver.spec.refs import RefResolver, prefetch
+from mockserver.spec.remote import RemoteDocuments
 from mockserver.spec.swagger2 import to_openapi30
 
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
@@ -55,6 +65,7 @@ def load_all(
     strict: bool = False,
     validated: Mapping[str, str] | None = None,
     ref_root: Path | str | None = None,
+    allow_remote_refs: bool = False,
 ) -> list[ApiSpec]:
     """Load every spec named by `paths`; two specs may not share a file stem (their mount path).
 
@@ -62,15 +73,18 @@ def load_all(
     (one line per kind of problem); `strict` raises `SpecLoadError` for the first one instead.
     `validated` maps a resolved file path to the `ApiSpec.digest` it had when this process's parent
     validated it (`serve --workers`): a file with that very content is not validated again.
-    `ref_root`: the folder whose files a `$ref` may read (default: each spec's own folder)."""
-    parsed = _parse_all(paths, ref_root)
+    `ref_root`: the folder whose files a `$ref` may read (default: each spec's own folder).
+    `allow_remote_refs`: fetch http(s) `$ref`s (each URL once, within `remote.MAX_REMOTE_BYTES` and
+    `remote.REMOTE_TIMEOUT`); without it a remote `$ref` is never fetched: left out (lenient) or refused."""
+    parsed = _parse_all(paths, ref_root, RemoteDocuments(allowed=allow_remote_refs))
     trusted = validated or {}
     unchecked = [c for c, digest in parsed if trusted.get(str(c[0].resolve())) != digest]
+    # Resolving first: its problems name the file and pointer of a bad `$ref`, the validator's cannot.
+    apis = _index_all(parsed, strict)
     if strict:
         problem = first_problem(unchecked)
         if problem is not None:
             raise problem
-    apis = _index_all(parsed)
     if not strict:
         warn(unchecked)
     return apis
@@ -78,7 +92,11 @@ def load_all(
 
 @contextmanager
 def loading(
-    paths: Iterable[Path | str], *, strict: bool = False, ref_root: Path | str | None = None
+    paths: Iterable[Path | str],
+    *,
+    strict: bool = False,
+    ref_root: Path | str | None = None,
+    allow_remote_refs: bool = False,
 ) -> Iterator[list[ApiSpec]]:
     """`load_all` for `serve`: validation runs in a forked process while the with-block runs.
 
@@ -87,20 +105,26 @@ def loading(
     block raised because of it. Lenient: nothing waits for validation; its warnings come when it is
     done, while the mock already serves. Without fork (not Linux), validation runs first, inline.
     """
-    parsed = _parse_all(paths, ref_root)
+    parsed = _parse_all(paths, ref_root, RemoteDocuments(allowed=allow_remote_refs))
     if not strict:
         warn_in_background([checked for checked, _ in parsed])
-        yield _index_all(parsed)
+        yield _index_all(parsed, strict)
         return
     if not can_fork():
+        apis = _index_all(parsed, strict)
         problem = first_problem([checked for checked, _ in parsed])
         if problem is not None:
             raise problem
-        yield _index_all(parsed)
+        yield apis
         return
     check = ForkedCheck([checked for checked, _ in parsed])
     try:
-        yield _index_all(parsed)
+        apis = _index_all(parsed, strict)
+    except SpecLoadError:
+        check.result()  # reaped; the resolver's problem names the file and pointer of a bad `$ref`
+        raise
+    try:
+        yield apis
     except Exception:
         problem = check.result()
         if problem is not None:
@@ -111,19 +135,23 @@ def loading(
         raise problem
 
 
-def load(path: Path | str, *, strict: bool = False, ref_root: Path | str | None = None) -> ApiSpec:
+def load(
+    path: Path | str, *, strict: bool = False, ref_root: Path | str | None = None, allow_remote_refs: bool = False
+) -> ApiSpec:
     """Load one spec file, or raise `SpecLoadError` naming the file and the problem (see `load_all`)."""
     path = Path(path)
-    checked, digest = _prepare(path, ref_root)
+    checked, digest = _prepare(path, ref_root, RemoteDocuments(allowed=allow_remote_refs))
+    api = _index(*checked, digest, strict=strict)
     if strict:
         check_document(*checked)
-    api = _index(*checked, digest)
     if not strict:
         warn([checked])
     return api
 
 
-def _parse_all(paths: Iterable[Path | str], ref_root: Path | str | None) -> list[tuple[Checked, str]]:
+def _parse_all(
+    paths: Iterable[Path | str], ref_root: Path | str | None, remote: RemoteDocuments
+) -> list[tuple[Checked, str]]:
     parsed: list[tuple[Checked, str]] = []
     seen: dict[str, Path] = {}
     for path in discover(paths):
@@ -131,32 +159,55 @@ def _parse_all(paths: Iterable[Path | str], ref_root: Path | str | None) -> list
         if name in seen:
             raise SpecLoadError(path, SpecErrorKind.DUPLICATE_NAME, f"{name!r} is already served from {seen[name]}")
         seen[name] = path
-        parsed.append(_prepare(path, ref_root))
+        parsed.append(_prepare(path, ref_root, remote))
     return parsed
 
 
-def _index_all(parsed: list[tuple[Checked, str]]) -> list[ApiSpec]:
-    return [_index(*checked, digest) for checked, digest in parsed]
+def _index_all(parsed: list[tuple[Checked, str]], strict: bool) -> list[ApiSpec]:
+    return [_index(*checked, digest, strict=strict) for checked, digest in parsed]
 
 
-def _prepare(path: Path, ref_root: Path | str | None) -> tuple[Checked, str]:
-    """The parsed document, its version, the folder its `$ref`s may read, and the SHA-256 of its text."""
+def _prepare(path: Path, ref_root: Path | str | None, remote: RemoteDocuments) -> tuple[Checked, str]:
+    """The parsed document, its version, the folder its `$ref`s may read, the remote documents it names
+    (fetched here, before validation may fork, when allowed), and the SHA-256 of its text."""
+    name = _NAME_RE.sub("-", path.stem)
+    if name in RESERVED_NAMES:
+        raise SpecLoadError(
+            path, SpecErrorKind.RESERVED_ROUTE, f"an API named {name!r} would be mounted over the mock's own /{name}"
+        )
     text = _read(path)
     document = _parse(path, text)
     if str(document.get("swagger")) == "2.0":  # served as its OpenAPI 3.0.3 equivalent
         document = to_openapi30(document)
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     root = Path(ref_root).resolve() if ref_root is not None else path.resolve().parent
-    return (path, document, _check_version(path, document), root), digest
+    version = _check_version(path, document)
+    if remote.allowed:
+        prefetch(document, path, remote)
+    return (path, document, version, root, remote), digest
 
 
-def _index(path: Path, document: dict[str, Any], version: str, root: Path, digest: str) -> ApiSpec:
-    resolved = RefResolver(document, path, keep_siblings=version.startswith("3.1"), root=root).resolve(document)
+def _index(
+    path: Path,
+    document: dict[str, Any],
+    version: str,
+    root: Path,
+    remote: RemoteDocuments,
+    digest: str,
+    *,
+    strict: bool = False,
+) -> ApiSpec:
+    resolver = RefResolver(
+        document, path, keep_siblings=version.startswith("3.1"), root=root, remote=remote, strict=strict
+    )
+    resolved = resolver.resolve(document)
+    _warn_left_out(path, resolver.problems)
     if version.startswith("3.1"):
         normalize_31(resolved)
     operations = tuple(_operations(path, resolved))
     _warn_bodiless(path, operations)
     _warn_unreachable(path, operations)
+    operations = _unshadowed(path, operations, strict)
     return ApiSpec(
         name=_NAME_RE.sub("-", path.stem),
         path=path,
@@ -188,10 +239,9 @@ def _parse(path: Path, text: str) -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         raise SpecLoadError(path, SpecErrorKind.SYNTAX, f"line {exc.lineno}, column {exc.colno}: {exc.msg}") from exc
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise SpecLoadError(path, SpecErrorKind.SYNTAX, f"{where}{problem}") from exc
+        raise SpecLoadError(path, SpecErrorKind.SYNTAX, yaml_problem(exc)) from exc
+    except RecursionError as exc:
+        raise SpecLoadError(path, SpecErrorKind.SYNTAX, "nested too deep to read") from exc
     if not isinstance(document, dict):
         raise SpecLoadError(path, SpecErrorKind.NOT_OPENAPI, f"top level is {type(document).__name__}, not a mapping")
     return document
@@ -298,6 +348,29 @@ def _warn_bodiless(path: Path, operations: tuple[Operation, ...]) -> None:
             count,
             found[0],
         )
+
+
+def _warn_left_out(path: Path, problems: list[str]) -> None:
+    """References that could not be served (lenient): one line each, at most ten."""
+    for problem in problems[:10]:
+        logger.warning("%s: %s", path, problem)
+    if len(problems) > 10:
+        logger.warning("%s: %d more $refs left out", path, len(problems) - 10)
+
+
+def _unshadowed(path: Path, operations: tuple[Operation, ...], strict: bool) -> tuple[Operation, ...]:
+    """Operations whose route the mock's own endpoints under each mount (openapi.json, Swagger UI) would hide:
+    refused with --strict; else named once and left out, rather than silently never answered."""
+    hidden = [(op, reason) for op in operations if (reason := shadowed(op.method, op.path)) is not None]
+    if not hidden:
+        return operations
+    op, reason = hidden[0]
+    line = f"{op.method.upper()} {op.path} is {reason}"
+    if strict:
+        raise SpecLoadError(path, SpecErrorKind.RESERVED_ROUTE, line)
+    count = f" (and {len(hidden) - 1} more)" if len(hidden) > 1 else ""
+    logger.warning("%s: %s%s; not routed (--strict refuses it)", path, line, count)
+    return tuple(o for o in operations if all(o is not h for h, _ in hidden))
 
 
 def _warn_unreachable(path: Path, operations: tuple[Operation, ...]) -> None:

@@ -10,6 +10,22 @@ from typing import Any
 Schema = dict[str, Any]
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
+# The mock's own endpoints, which the serving layer answers before any API's routes.
+ADMIN_PREFIX = "/__mock"  # at the root: the request journal (/__mock/requests)
+SPEC_DOCUMENT = "/openapi.json"  # under each mount: the API's document (GET and HEAD)
+DOCS_PREFIX = "/ui"  # under each mount: Swagger UI (every method)
+# API names (file stems) whose mount path would cover the mock's own endpoints.
+RESERVED_NAMES = frozenset({ADMIN_PREFIX.strip("/"), SPEC_DOCUMENT.strip("/")})
+
+
+def shadowed(method: str, route: str) -> str | None:
+    """Why the mock's own endpoint under every mount hides `method route` of a spec, or None."""
+    if route == SPEC_DOCUMENT and method.lower() in ("get", "head"):
+        return f"the mock's own {SPEC_DOCUMENT} (the API's document)"
+    if route == DOCS_PREFIX or route.startswith(DOCS_PREFIX + "/"):
+        return f"under the mock's own {DOCS_PREFIX}/ (Swagger UI)"
+    return None
+
 
 @dataclass(frozen=True)
 class Parameter:
