@@ -70,6 +70,13 @@ def _parser() -> argparse.ArgumentParser:
         help="transport fault to inject (repeatable), with --fault-rate",
     )
     serve.add_argument("--fault-rate", default="0", metavar="RATE")
+    serve.add_argument(
+        "--request-budget",
+        type=float,
+        default=5.0,
+        metavar="SECONDS",
+        help="time one request's checks and answer may take; past it the mock answers 503 (default: %(default)s; 0: no limit)",
+    )
     listing = sub.add_parser("list", help="list APIs, operations and documented statuses")
     listing.add_argument("specs", nargs="*", metavar="SPEC_OR_DIR")
     _strict(serve)
@@ -210,6 +217,7 @@ def _serve(args: argparse.Namespace) -> int:
             edge=edge,
             cors=not args.no_cors,
             access_log=not args.quiet,
+            request_budget=args.request_budget,
         )
         app = build_app(apis, config)
     if not args.quiet:

@@ -43,6 +43,7 @@ def settings_to_env(
             "edge": config.edge,
             "cors": config.cors,
             "access_log": config.access_log,
+            "request_budget": config.request_budget,
         }
     )
 
@@ -59,6 +60,7 @@ def create() -> Any:
         edge=raw["edge"],
         cors=raw["cors"],
         access_log=raw["access_log"],
+        request_budget=raw.get("request_budget", ServerConfig.request_budget),
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # Connexion's import-time deprecation notices are not the user's concern
