@@ -99,8 +99,8 @@ def _re2_matcher(pattern: str, fallback: Callable[[], Callable[[str], bool]] | N
     backup: list[Callable[[str], bool]] = []
 
     def match(text: str) -> bool:
-        try:
-            return compiled.search(text) is not None
+        try:  # bytes: the wrapper's own str path maps offsets back to characters, which costs twice as much
+            return compiled.search(text.encode("utf-8")) is not None
         except UnicodeEncodeError:  # a lone surrogate (JSON allows "\ud800"): not UTF-8, so not for RE2
             if fallback is None:
                 return False
@@ -117,13 +117,18 @@ def _fallback_matcher(pattern: str) -> Callable[[str], bool]:
     except (regex.error, RecursionError, OverflowError, ValueError) as exc:
         raise PatternError(f"cannot compile pattern {pattern!r}: {exc}") from exc
 
+    gave_up: list[str] = []  # the last text that timed out: a value is often checked twice (typed, then checked)
+
     def match(text: str) -> bool:
+        if gave_up and gave_up[0] == text:
+            raise PatternTimeout(f"pattern {pattern!r} took too long to match")
         left = deadline.remaining()
         limit = FALLBACK_LIMIT if left is None else min(FALLBACK_LIMIT, left)
         try:
             return compiled.search(text, timeout=limit) is not None
         except TimeoutError:
             deadline.check()  # the request's budget, not the match's own limit, ran out: that is a 503
+            gave_up[:] = [text]
             raise PatternTimeout(f"pattern {pattern!r} took more than {limit:.2g} s to match") from None
 
     return match
