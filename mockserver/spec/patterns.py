@@ -69,7 +69,7 @@ def search(pattern: str, text: str) -> bool:
     return matcher(pattern)(text)
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=1024)
 def matcher(pattern: str) -> Callable[[str], bool]:
     """A function telling whether `pattern` matches somewhere in a text; raises PatternError if none can be made.
 
@@ -84,7 +84,7 @@ def matcher(pattern: str) -> Callable[[str], bool]:
     flags = parsed.state.flags
     try:
         translated = _sequence(parsed.data, flags)
-    except _Untranslatable:
+    except Exception:  # _Untranslatable, or a parse this translator never met: the fallback reads any pattern
         return _fallback_matcher(python)
     if flags & re.IGNORECASE:
         translated = f"(?i:{translated})"
@@ -117,10 +117,11 @@ def _fallback_matcher(pattern: str) -> Callable[[str], bool]:
     except (regex.error, RecursionError, OverflowError, ValueError) as exc:
         raise PatternError(f"cannot compile pattern {pattern!r}: {exc}") from exc
 
-    gave_up: list[str] = []  # the last text that timed out: a value is often checked twice (typed, then checked)
+    # The last text that timed out, by length and hash (not kept alive): a value is often checked twice.
+    gave_up: list[tuple[int, int]] = []
 
     def match(text: str) -> bool:
-        if gave_up and gave_up[0] == text:
+        if gave_up and gave_up[0] == (len(text), hash(text)):
             raise PatternTimeout(f"pattern {pattern!r} took too long to match")
         left = deadline.remaining()
         limit = FALLBACK_LIMIT if left is None else min(FALLBACK_LIMIT, left)
@@ -128,7 +129,7 @@ def _fallback_matcher(pattern: str) -> Callable[[str], bool]:
             return compiled.search(text, timeout=limit) is not None
         except TimeoutError:
             deadline.check()  # the request's budget, not the match's own limit, ran out: that is a 503
-            gave_up[:] = [text]
+            gave_up[:] = [(len(text), hash(text))]
             raise PatternTimeout(f"pattern {pattern!r} took more than {limit:.2g} s to match") from None
 
     return match
