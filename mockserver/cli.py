@@ -103,6 +103,13 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="open connections per process; one more is answered 503 (default: %(default)s)",
     )
+    serve.add_argument(
+        "--request-budget",
+        type=float,
+        default=5.0,
+        metavar="SECONDS",
+        help="time one request's checks and answer may take; then 503 (default: %(default)g; 0: no limit)",
+    )
     listing = sub.add_parser("list", help="list APIs, operations and documented statuses")
     listing.add_argument("specs", nargs="*", metavar="SPEC_OR_DIR")
     _strict(serve)
@@ -311,6 +318,7 @@ def _serve(args: argparse.Namespace) -> int:
             admin_cors=args.admin_cors,
             admin_host_guard=True,
             access_log=not args.quiet,
+            request_budget=args.request_budget,
         )
         app = build_app(apis, config)
     if not args.quiet:

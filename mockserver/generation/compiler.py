@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from collections.abc import Callable
 from itertools import permutations
 from typing import Any
 
+from mockserver import deadline
 from mockserver.errors import GenerationError
 from mockserver.generation import numbers, semantics
 from mockserver.generation.context import FieldError, GenContext
@@ -19,6 +19,7 @@ from mockserver.generation.fakerhints import faker_hint
 from mockserver.generation.merge import merge, merge_all_of
 from mockserver.generation.regex import UnsupportedPattern, compile_pattern
 from mockserver.generation.values import Pools, StrGen, string_generators
+from mockserver.spec.patterns import PatternError, PatternTimeout, matcher
 
 Gen = Callable[[GenContext, int], Any]  # (context, depth) -> value
 Schema = dict[str, Any]
@@ -226,12 +227,12 @@ class Compiler:
             and kind not in ("numeric_text",)
             else None
         )
-        matchers = [re.compile(p) for p in [pattern, *schema.get("x-patterns", [])] if p]
+        matchers = [_matches(p) for p in [pattern, *schema.get("x-patterns", [])] if p]
         all_patterns = [p for p in [pattern, *schema.get("x-patterns", [])] if p] or [None]
         fallbacks = [self._string_fallback(p, lo, hi, where) for p in all_patterns]
 
         def fits(value: str) -> bool:
-            return lo <= len(value) <= (hi if hi is not None else len(value)) and all(m.search(value) for m in matchers)
+            return lo <= len(value) <= (hi if hi is not None else len(value)) and all(m(value) for m in matchers)
 
         def gen(ctx: GenContext, depth: int) -> str:
             if edge_text is not None and ctx.edge and ctx.on_edge():
@@ -313,14 +314,20 @@ class Compiler:
                 errors = ctx.problem.errors or (invented if ctx.status == 422 or lo > 0 else ())
                 return [_fill_problem_item(item(ctx, depth + 1) if item else {}, e) for e in errors]
             count = length(ctx, depth)
+            check = deadline.check  # the request's time budget, read between items: minItems can be huge
+            check()
             if plain_list and item is not None and item_edgeless is not None:
                 source = item if ctx.edge else item_edgeless
                 if item_framed:
-                    out = [source(ctx, depth + 1) for _ in range(count)]
+                    out = []
+                    for _ in range(count):
+                        check()
+                        out.append(source(ctx, depth + 1))
                 else:
                     out = []
                     frames = ctx.frames
                     for _ in range(count):
+                        check()
                         # Each item is its own record: a list of emails names several people, not one.
                         frames.append({})
                         try:
@@ -341,6 +348,7 @@ class Compiler:
             attempts = 0
             budget = count * 10 + 10 + (100 if unique else 0)
             while len(out) < count and attempts < budget:
+                deadline.check()
                 attempts += 1
                 source = plain if plain is not None and attempts > count * 5 else item
                 if unique and attempts > count * 5:
@@ -429,6 +437,7 @@ class Compiler:
         def gen(ctx: GenContext, depth: int) -> dict[str, Any]:
             if depth > _HARD_DEPTH:
                 raise GenerationError(f"{where}: recursion does not end")
+            deadline.check()  # the request's time budget: every object is a point to stop at
             if details and extra_gen is None:
                 # An error's details describe the request that failed; made-up ones would mislead.
                 return dict(ctx.problem.details) if ctx.problem is not None else {}
@@ -491,6 +500,7 @@ def _fit_property_count(
             out[prop] = field_gen(ctx, depth + 1)
     attempts = 0
     while len(out) < lo and extra_allowed and attempts < lo * 10:
+        deadline.check()
         attempts += 1
         key = name_gen(ctx, attempts)
         if key not in out:
@@ -501,10 +511,10 @@ def _name_rule(names: Schema) -> tuple[Callable[[str], bool], Callable[[GenConte
     """What `propertyNames` allows (its pattern and lengths), and a maker of allowed names for extra keys."""
     pattern = names.get("pattern")
     lo, hi = int(names.get("minLength", 0)), names.get("maxLength")
-    matcher = re.compile(pattern) if isinstance(pattern, str) else None
+    matches = _matches(pattern) if isinstance(pattern, str) else None
 
     def ok(key: str) -> bool:
-        return (matcher is None or bool(matcher.search(key))) and lo <= len(key) <= (hi if hi is not None else len(key))
+        return (matches is None or matches(key)) and lo <= len(key) <= (hi if hi is not None else len(key))
 
     maker = None
     if isinstance(pattern, str) and _supported(pattern):
@@ -619,6 +629,22 @@ def _nullable(gen: Gen, schema: Schema) -> Gen:
 def _either(gens: list[Gen]) -> Gen:
     size = len(gens)
     return lambda ctx, depth: gens[int(ctx.rng.random() * size)](ctx, depth)
+
+
+def _matches(pattern: str) -> Callable[[str], bool]:
+    """Does a generated string match `pattern`? In linear time (see spec.patterns): a spec can be hostile."""
+    try:
+        search = matcher(pattern)
+    except PatternError:
+        return lambda value: True  # no engine reads it: nothing to hold values to (the generator warned)
+
+    def matches(value: str) -> bool:
+        try:
+            return search(value)
+        except PatternTimeout:
+            return False
+
+    return matches
 
 
 def _supported(pattern: str) -> bool:

@@ -4,6 +4,10 @@ Length bounds: ``compile_pattern`` raises :class:`UnsupportedPattern` when the p
 length range cannot meet ``min_length``/``max_length`` at all.  Gaps inside that range
 (e.g. ``^(ab|abcdef)$`` with lengths 3..5) are not detected: the generator retries a few
 times and then returns its best effort, which may violate the bounds.
+
+Size: a pattern whose shortest string is longer than ``MAX_GENERATED`` characters, or whose generation takes
+more than that many steps at the least (``a{1000000000}``, ``((a?){1000}){1000}``), or a ``min_length`` beyond
+it, is :class:`UnsupportedPattern` too: a spec may be hostile, and no realistic value is that long.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ else:
     from re import _constants as _c
     from re import _parser as _p
 
+from mockserver.spec.patterns import ecma_to_python
+
 __all__ = ["UnsupportedPattern", "compile_pattern"]
 
 
@@ -29,6 +35,7 @@ class UnsupportedPattern(ValueError):
     """The pattern uses a construct this generator cannot produce (e.g. lookaround, backreference)."""
 
 
+MAX_GENERATED = 65_536  # characters of, and steps to make, one string from a pattern
 INF = 1 << 40  # "unbounded" length; large enough never to be reached, small enough to add safely
 _UNBOUNDED_EXTRA = 4  # `\d+` -> 1..5 digits: short values read better in mocks
 _BOUNDED_EXTRA = 16  # `{0,255}` is usually "anything up to", so do not fill it
@@ -45,8 +52,6 @@ _CATEGORY_RE = {
     _c.CATEGORY_SPACE: re.compile(r"\s"),
     _c.CATEGORY_NOT_SPACE: re.compile(r"\S"),
 }
-# ECMA-262 named groups `(?<name>...)`; Python 3.11 only accepts `(?P<name>...)`.
-_ECMA_NAMED_GROUP = re.compile(r"(?<!\\)\(\?<(?=[A-Za-z_])")
 
 Gen = Callable[[Random, int, int], str]  # (rng, min_len, max_len) -> string, lengths are a best-effort budget
 Node = tuple[Gen, int, int, "tuple[str, ...] | None"]  # generator, min length, max length, chars if a single char
@@ -57,9 +62,15 @@ def compile_pattern(
 ) -> Callable[[Random], str]:
     """Compile `pattern` into a function that draws a matching string from a Random."""
     try:
-        parsed = _p.parse(_ECMA_NAMED_GROUP.sub("(?P<", pattern))
-    except re.error as exc:
+        parsed = _p.parse(ecma_to_python(pattern))
+    except (re.error, RecursionError, OverflowError) as exc:
         raise UnsupportedPattern(f"invalid pattern {pattern!r}: {exc}") from exc
+    steps = _steps(parsed.data)
+    if steps > MAX_GENERATED or (min_length or 0) > MAX_GENERATED:
+        raise UnsupportedPattern(
+            f"{pattern!r} (minLength {min_length or 0}) takes more than {MAX_GENERATED} characters or steps "
+            "per string: more than the mock makes from a pattern"
+        )
     anchored = [False]
     root, pmin, pmax, _ = _seq(parsed.data, bool(parsed.state.flags & re.IGNORECASE), anchored)
     lo, hi = min_length or 0, INF if max_length is None else max_length
@@ -81,6 +92,25 @@ def compile_pattern(
         return s
 
     return generate
+
+
+def _steps(items: Any) -> int:
+    """The least work (characters and generator calls) a string of the pattern takes, counted before any."""
+    total = 0
+    for op, av in items:
+        if op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT):
+            total += av[0] * max(1, _steps(av[2]))
+        elif op is _c.SUBPATTERN:
+            total += _steps(av[3])
+        elif op is _c.BRANCH:
+            total += max(_steps(alt) for alt in av[1])
+        elif op is _c.ATOMIC_GROUP:
+            total += _steps(av)
+        else:
+            total += 1
+        if total > MAX_GENERATED:
+            return total  # stop counting: `((a{1000}){1000}){1000}` is large enough already
+    return total
 
 
 def _node(op: Any, av: Any, icase: bool, anchored: list[bool]) -> Node:

@@ -21,6 +21,7 @@ from mockserver.generation.context import FieldError, Problem
 from mockserver.generation.responses import ApiMock, default_problem
 from mockserver.generation.values import status_phrase
 from mockserver.serving.auth import credential_problem
+from mockserver.serving.budget import within_budget
 from mockserver.serving.chaos import Chaos, Decision, faulty, pause
 from mockserver.serving.echo import clip, plain
 from mockserver.serving.envelopes import EXTENSION, error_response, invalid_request_problem
@@ -155,7 +156,12 @@ class MockMiddleware:
             )
         if response is None:
             try:
-                response = await self._answer(scope, receive, bound, prefs)
+                response = await within_budget(
+                    self.state.config.request_budget,
+                    scope,
+                    receive,
+                    lambda timed: self._answer(scope, timed, bound, prefs),
+                )
             except Exception as exc:
                 response = self._failure(exc, scope, bound)
         await response(scope, receive, send)

@@ -22,6 +22,7 @@ from openapi_schema_validator import OAS30Validator, OAS31Validator, oas30_forma
 
 from mockserver.spec.model import Operation, Parameter
 from mockserver.spec.params import brackets, group, has_related, kinds, parameter_value, properties, typed
+from mockserver.spec.patterns import KEYWORDS
 
 logger = logging.getLogger("mockserver")
 _MESSAGE_LIMIT = 300
@@ -71,13 +72,16 @@ def _nullable_first(check: Any) -> Any:
 
 # Request checks read the spec as liberally as its clients do: discriminators are not resolved by name
 # (the resolved schemas have no `$ref` left to follow; the branches themselves decide), a required
-# readOnly property is not required (3.0's validator knows; 3.1's plain 2020-12 needs telling).
+# readOnly property is not required (3.0's validator knows; 3.1's plain 2020-12 needs telling). Patterns are
+# matched by `spec.patterns` (RE2, or a backtracking engine on a clock), never by Python's `re`: a client's
+# value must not be able to keep the server busy for minutes.
 _PLAIN = {k: Draft202012Validator.VALIDATORS[k] for k in ("oneOf", "anyOf", "allOf")}
+_PATTERNS_30 = {k: v for k, v in KEYWORDS.items() if k in OAS30Validator.VALIDATORS}  # 3.0: no patternProperties
 _REQUEST_30 = extend(
     OAS30Validator,
-    {k: _nullable_first(v) for k, v in {**OAS30Validator.VALIDATORS, **_PLAIN}.items()},
+    {k: _nullable_first(v) for k, v in {**OAS30Validator.VALIDATORS, **_PLAIN, **_PATTERNS_30}.items()},
 )
-_REQUEST_31 = extend(OAS31Validator, {**_PLAIN, "required": _writable_required})
+_REQUEST_31 = extend(OAS31Validator, {**_PLAIN, **KEYWORDS, "required": _writable_required})
 
 
 def validator_for(schema: Any, *, openapi_31: bool) -> Callable[[Any], list[tuple[str, str, str]]]:
@@ -99,7 +103,7 @@ def validator_for(schema: Any, *, openapi_31: bool) -> Callable[[Any], list[tupl
             ]
         except RecursionError:  # the value, not the schema, is the problem: refuse it
             return [("", "nested too deeply to check", "depth")]
-        except Exception as exc:  # a pattern Python cannot compile, a broken keyword: never refuse for it
+        except Exception as exc:  # a pattern no engine can compile, a broken keyword: never refuse for it
             broken.append(True)
             logger.warning("cannot check values against a schema (%s: %s); accepting them", type(exc).__name__, exc)
             return []

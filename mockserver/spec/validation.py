@@ -6,10 +6,16 @@ from collections.abc import Callable
 from typing import Any
 
 from jsonschema import FormatChecker
+from jsonschema.validators import extend
 from openapi_schema_validator import OAS30Validator, OAS31Validator
+
+from mockserver.spec.patterns import KEYWORDS
 
 Check = Callable[[Any], list[str]]
 _FORMATS = FormatChecker()
+# Patterns matched in linear time (see spec.patterns): these also check request values and generated ones.
+_OAS30 = extend(OAS30Validator, {k: v for k, v in KEYWORDS.items() if k in OAS30Validator.VALIDATORS})
+_OAS31 = extend(OAS31Validator, KEYWORDS)
 
 
 def schema_validator(schema: Any, *, openapi_31: bool) -> Check:
@@ -20,7 +26,7 @@ def schema_validator(schema: Any, *, openapi_31: bool) -> Check:
     """
     if schema is True or schema == {}:
         return lambda value: []
-    cls = OAS31Validator if openapi_31 else OAS30Validator
+    cls = _OAS31 if openapi_31 else _OAS30
     validator = cls(schema, format_checker=_FORMATS)
 
     def check(value: Any) -> list[str]:

@@ -25,6 +25,7 @@ def test_every_setting_reaches_the_workers() -> None:
         access_log=False,
         journal_size=3,
         max_body=1024,
+        request_budget=1.5,
     )
     defaults = ServerConfig()
     unchanged = [f.name for f in dataclasses.fields(config) if f.name != "today"]
