@@ -104,6 +104,13 @@ def _parser() -> argparse.ArgumentParser:
         help="open connections per process; one more is answered 503 (default: %(default)s)",
     )
     serve.add_argument(
+        "--max-answer-size",
+        default="32M",
+        metavar="N",
+        help="memory one answer may take while it is made (K/M suffixes); beyond, the mock's own 501 "
+        "(default: %(default)s)",
+    )
+    serve.add_argument(
         "--request-budget",
         type=float,
         default=5.0,
@@ -171,12 +178,12 @@ def _limits(args: argparse.Namespace) -> ResponseLimits | None:
     """--max-response-bytes and --response-timeout; None after printing an error for a malformed one."""
     from mockserver.contract.limits import ResponseLimits
 
-    size = re.fullmatch(r"(\d+)\s*([kKmM]?)[bB]?", str(args.max_response_bytes).strip())
+    size = byte_size(str(args.max_response_bytes))
     try:
         seconds = float(args.response_timeout)
     except ValueError:
         seconds = -1.0
-    if size is None or int(size.group(1)) < 1:
+    if size is None:
         print(
             f"mockserver: error: --max-response-bytes {args.max_response_bytes!r} must be a positive number of bytes"
             " (e.g. 65536, 512K, 8M)",
@@ -189,8 +196,15 @@ def _limits(args: argparse.Namespace) -> ResponseLimits | None:
             file=sys.stderr,
         )
         return None
-    factor = {"": 1, "k": 1024, "m": 1024 * 1024}[size.group(2).lower()]
-    return ResponseLimits(max_bytes=int(size.group(1)) * factor, timeout=seconds)
+    return ResponseLimits(max_bytes=size, timeout=seconds)
+
+
+def byte_size(text: str) -> int | None:
+    """`65536`, `512K`, `8M` (or `8MB`) as a positive number of bytes; None when it is not one."""
+    size = re.fullmatch(r"(\d{1,12})\s*([kKmM]?)[bB]?", text.strip())
+    if size is None or int(size.group(1)) < 1:
+        return None
+    return int(size.group(1)) * {"": 1, "k": 1024, "m": 1024 * 1024}[size.group(2).lower()]
 
 
 def _strict(command: argparse.ArgumentParser) -> None:
@@ -319,6 +333,7 @@ def _serve(args: argparse.Namespace) -> int:
             admin_host_guard=True,
             access_log=not args.quiet,
             request_budget=args.request_budget,
+            max_answer=byte_size(args.max_answer_size) or ServerConfig.max_answer,
         )
         app = build_app(apis, config)
     if not args.quiet:
@@ -333,7 +348,11 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"mockserver: {api.name:18} {base}{api.mount_path}  (docs {base}{api.mount_path}/ui/)", flush=True)
     print(f"mockserver: seed={args.seed}; index at {base}/", flush=True)
     print(f"mockserver: {_settings(config)}", flush=True)
-    print(f"mockserver: limits: {limits.describe()}", flush=True)
+    work = f"{config.request_budget:g} s" if config.request_budget else "no time limit"
+    print(
+        f"mockserver: limits: {limits.describe()}; each answer within {work} and {config.max_answer // 1024:,} KiB",
+        flush=True,
+    )
     if args.reload:
         from mockserver.serving.reload import ReloadingApp
 
@@ -376,6 +395,10 @@ def _serve_options_problem(args: argparse.Namespace) -> str | None:
             return f"{name}={value!r} must be seconds, more than 0 and at most 3600"
     if args.max_connections < 1:
         return f"--max-connections={args.max_connections!r} must be at least 1"
+    if not 0 <= args.request_budget <= 3600:  # also refuses nan
+        return f"--request-budget={args.request_budget!r} must be seconds between 0 (no limit) and 3600"
+    if byte_size(args.max_answer_size) is None:
+        return f"--max-answer-size {args.max_answer_size!r} must be a positive number of bytes (e.g. 512K, 32M)"
     return None
 
 

@@ -8,12 +8,13 @@ between items costs a clock read. Outside a request there is no deadline and not
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-__all__ = ["BudgetExceeded", "Deadline", "check", "remaining", "within"]
+__all__ = ["AnswerTooLarge", "BudgetExceeded", "Deadline", "charge", "check", "remaining", "within"]
 
 
 class BudgetExceeded(BaseException):
@@ -27,12 +28,27 @@ class BudgetExceeded(BaseException):
         self.budget = budget
 
 
-class Deadline:
-    """When a request's budget runs out; `extend` keeps time spent waiting on the client off the clock."""
+class AnswerTooLarge(BudgetExceeded):
+    """The answer being made would be larger than the request's size budget (`charge`)."""
 
-    def __init__(self, budget: float) -> None:
-        self.budget = budget
-        self.end = time.monotonic() + budget
+    def __init__(self, units: int) -> None:
+        BaseException.__init__(self, f"the answer would take more than about {units:,} bytes to make")
+        self.budget = 0.0
+        self.units = units
+
+
+class Deadline:
+    """When a request's budget runs out; `extend` keeps time spent waiting on the client off the clock.
+
+    `max_units` bounds the size of what the request makes: generators `charge` about the bytes of memory each
+    value takes (a string its length, a list item or an object what CPython gives it), so that memory stays
+    bounded even where time would not stop it soon enough (a `minItems: 10000000` of small integers)."""
+
+    def __init__(self, budget: float | None, max_units: int | None = None) -> None:
+        self.budget = budget or 0.0
+        self.end = time.monotonic() + budget if budget else math.inf
+        self.max_units = max_units
+        self.units = 0
 
     def extend(self, seconds: float) -> None:
         self.end += seconds
@@ -42,16 +58,19 @@ _current: ContextVar[Deadline | None] = ContextVar("mockserver.deadline", defaul
 
 
 @contextmanager
-def within(budget: float | None) -> Iterator[Deadline | None]:
-    """Run the block under a deadline `budget` seconds from now (None or 0: no deadline).
+def within(budget: float | None, max_units: int | None = None) -> Iterator[Deadline | None]:
+    """Run the block under a deadline `budget` seconds from now and a size budget of `max_units`
+    (None or 0: no limit of that kind).
 
-    Nested inside another deadline, the earlier of the two holds."""
+    Nested inside another deadline, the one that ends first holds."""
     outer = _current.get()
-    if not budget or budget <= 0:
+    budget = budget if budget and budget > 0 else None
+    max_units = max_units if max_units and max_units > 0 else None
+    if budget is None and max_units is None:
         yield outer
         return
-    deadline = Deadline(budget)
-    if outer is not None and outer.end < deadline.end:
+    deadline = Deadline(budget, max_units)
+    if outer is not None and outer.end <= deadline.end:
         deadline = outer
     token = _current.set(deadline)
     try:
@@ -67,10 +86,24 @@ def check() -> None:
         raise BudgetExceeded(deadline.budget)
 
 
+def charge(units: int) -> None:
+    """Count `units` (about bytes of memory) against the current request, then `check()` its time."""
+    deadline = _current.get()
+    if deadline is None:
+        return
+    deadline.units += units
+    if deadline.max_units is not None and deadline.units > deadline.max_units:
+        raise AnswerTooLarge(deadline.max_units)
+    if time.monotonic() > deadline.end:
+        raise BudgetExceeded(deadline.budget)
+
+
 def remaining() -> float | None:
     """Seconds left in the current request's budget (None: no deadline); raises once none are left."""
     deadline = _current.get()
     if deadline is None:
+        return None
+    if deadline.end == math.inf:
         return None
     left = deadline.end - time.monotonic()
     if left <= 0:

@@ -348,7 +348,18 @@ def test_serve_refuses_a_fault_without_a_rate_and_a_rate_without_a_fault(
     assert line.startswith("mockserver: error: ") and needs in line, line
 
 
-@pytest.mark.parametrize("flags", [["--header-timeout", "0"], ["--body-timeout", "nan"], ["--max-connections", "0"]])
+@pytest.mark.parametrize(
+    "flags",
+    [
+        ["--header-timeout", "0"],
+        ["--body-timeout", "nan"],
+        ["--max-connections", "0"],
+        ["--request-budget", "-1"],
+        ["--request-budget", "nan"],
+        ["--max-answer-size", "0"],
+        ["--max-answer-size", "lots"],
+    ],
+)
 def test_serve_refuses_limits_that_cannot_work_in_one_line(flags: list[str]) -> None:
     result = mockserver("serve", *flags, "--port", str(free_port()))
     assert result.returncode == 2
@@ -393,6 +404,12 @@ def test_serve_banner_states_chaos_faults_latency_edge_cases_and_how_many_tokens
 
 
 def test_serve_banner_says_when_nothing_is_injected() -> None:
-    banner = _banner("--header-timeout", "5", "--body-timeout", "20", "--max-connections", "50")
+    banner = _banner(
+        "--header-timeout", "5", "--body-timeout", "20", "--max-connections", "50",
+        "--request-budget", "2.5", "--max-answer-size", "512K",
+    )  # fmt: skip
     assert "mockserver: no chaos, faults, latency or edge cases; tokens=any" in banner
-    assert "mockserver: limits: request head within 5 s, body within 20 s, at most 50 connections" in banner
+    assert (
+        "mockserver: limits: request head within 5 s, body within 20 s, at most 50 connections; "
+        "each answer within 2.5 s and 512 KiB"
+    ) in banner

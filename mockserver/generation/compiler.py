@@ -30,6 +30,11 @@ _HARD_DEPTH = 12
 _NULL_CHANCE = 0.1
 _OPTIONAL_CHANCE = 0.85
 _ONE_OF_ROUNDS = 4
+# What a list item and an object count toward a request's size budget (`deadline.charge`), in bytes: about
+# the memory CPython gives them (a list slot and a small value; an empty dict), so that a huge minItems of
+# tiny values stops long before memory runs short. A constrained string counts its length.
+ITEM_UNITS = 32
+OBJECT_UNITS = 128
 EDGE_TEXT_CEILING = 4096  # characters of a string "at its maxLength" (edge cases), unless minLength asks more
 EDGE_ITEMS_CEILING = 256  # items of a list "at its maxItems" (edge cases), unless minItems asks more
 _FREEFORM: tuple[tuple[str, Any], ...] = (
@@ -235,6 +240,15 @@ class Compiler:
             return lo <= len(value) <= (hi if hi is not None else len(value)) and all(m(value) for m in matchers)
 
         def gen(ctx: GenContext, depth: int) -> str:
+            # A constrained string can be long: it counts toward the answer's size, its minimum before it is
+            # made (a `minLength: 100000000` is refused, not built and then refused).
+            deadline.charge(lo)
+            value = pick(ctx)
+            if len(value) > lo:
+                deadline.charge(len(value) - lo)
+            return value
+
+        def pick(ctx: GenContext) -> str:
             if edge_text is not None and ctx.edge and ctx.on_edge():
                 return edge_text(ctx)
             value = base(ctx)
@@ -314,20 +328,20 @@ class Compiler:
                 errors = ctx.problem.errors or (invented if ctx.status == 422 or lo > 0 else ())
                 return [_fill_problem_item(item(ctx, depth + 1) if item else {}, e) for e in errors]
             count = length(ctx, depth)
-            check = deadline.check  # the request's time budget, read between items: minItems can be huge
-            check()
+            charge = deadline.charge  # the request's time and size budgets, read between items: minItems can be huge
+            charge(ITEM_UNITS)
             if plain_list and item is not None and item_edgeless is not None:
                 source = item if ctx.edge else item_edgeless
                 if item_framed:
                     out = []
                     for _ in range(count):
-                        check()
+                        charge(ITEM_UNITS)
                         out.append(source(ctx, depth + 1))
                 else:
                     out = []
                     frames = ctx.frames
                     for _ in range(count):
-                        check()
+                        charge(ITEM_UNITS)
                         # Each item is its own record: a list of emails names several people, not one.
                         frames.append({})
                         try:
@@ -348,7 +362,7 @@ class Compiler:
             attempts = 0
             budget = count * 10 + 10 + (100 if unique else 0)
             while len(out) < count and attempts < budget:
-                deadline.check()
+                deadline.charge(ITEM_UNITS)
                 attempts += 1
                 source = plain if plain is not None and attempts > count * 5 else item
                 if unique and attempts > count * 5:
@@ -437,7 +451,7 @@ class Compiler:
         def gen(ctx: GenContext, depth: int) -> dict[str, Any]:
             if depth > _HARD_DEPTH:
                 raise GenerationError(f"{where}: recursion does not end")
-            deadline.check()  # the request's time budget: every object is a point to stop at
+            deadline.charge(OBJECT_UNITS)  # the request's time and size budgets: every object is a point to stop at
             if details and extra_gen is None:
                 # An error's details describe the request that failed; made-up ones would mislead.
                 return dict(ctx.problem.details) if ctx.problem is not None else {}
@@ -500,7 +514,7 @@ def _fit_property_count(
             out[prop] = field_gen(ctx, depth + 1)
     attempts = 0
     while len(out) < lo and extra_allowed and attempts < lo * 10:
-        deadline.check()
+        deadline.charge(ITEM_UNITS)
         attempts += 1
         key = name_gen(ctx, attempts)
         if key not in out:

@@ -1,4 +1,5 @@
-"""Every request's time budget: past it the mock answers its own 503 and goes on serving the others.
+"""Every request's time and size budgets: past them the mock answers its own 503 (time) or 501 (an answer
+too large to make) and goes on serving the others.
 
 The checks and the answer run on the event loop's thread, so while one request works no other is served;
 the budget bounds that. It is cooperative (`mockserver.deadline`): generators check it between items and the
@@ -11,6 +12,7 @@ import logging
 import math
 import time
 from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from starlette.responses import Response
 from starlette.types import Message, Receive, Scope
@@ -22,18 +24,53 @@ from mockserver.serving.state import mock_error
 logger = logging.getLogger("mockserver")
 # The stable `type` of the mock's answer to a request over its budget (RFC 9457): clients and tests can tell
 # it from anything the imitated API documents.
+R = TypeVar("R", Response, Response | None)
 BUDGET_EXCEEDED = "urn:mockserver:problem:request-budget-exceeded"
+ANSWER_TOO_LARGE = "urn:mockserver:problem:answer-too-large"
 
 
 async def within_budget(
-    budget: float, scope: Scope, receive: Receive, answer: Callable[[Receive], Awaitable[Response]]
+    budget: float,
+    max_answer: int,
+    scope: Scope,
+    receive: Receive,
+    answer: Callable[[Receive], Awaitable[Response]],
 ) -> Response:
-    """`answer(receive)` under a deadline `budget` seconds away (0: none); past it, the mock's 503."""
-    with deadline.within(budget) as current:
+    """`answer(receive)` under a deadline `budget` seconds away and a size budget of `max_answer` (about bytes;
+    0: no limit of that kind); past them, the mock's own 503 or 501."""
+    with deadline.within(budget, max_answer) as current:
         try:
             return await answer(_off_the_clock(receive, current))
+        except deadline.AnswerTooLarge as exc:
+            return too_large(exc.units, scope)
         except deadline.BudgetExceeded:
             return over_budget(budget, scope)
+
+
+def bounded(budget: float, max_answer: int, scope: Scope, make: Callable[[], R]) -> R | Response:
+    """`make()` (an error envelope: a 401, a 404, chaos) under the same budgets as an answer."""
+    with deadline.within(budget, max_answer):
+        try:
+            return make()
+        except deadline.AnswerTooLarge as exc:
+            return too_large(exc.units, scope)
+        except deadline.BudgetExceeded:
+            return over_budget(budget, scope)
+
+
+def too_large(units: int, scope: Scope) -> Response:
+    """501 problem+json, the mock's own: the spec asks for an answer larger than the mock makes."""
+    where = f"{scope.get('method', 'GET')} {scope.get('path', '')}"
+    detail = (
+        f"The answer to {where} would take more than about {units:,} bytes to make (the spec's schemas ask for that "
+        "many items or characters), so the mock did not make it: this is the mock's own answer, not the API's. "
+        "`mockserver serve --max-answer-size N` raises the limit."
+    )
+    logger.warning("%r: the answer would take more than about %s bytes to make; answered 501", where, f"{units:,}")
+    entry = scope.get("extensions", {}).get(ENTRY)
+    if entry is not None:
+        entry["problem"] = detail
+    return mock_error(501, "Answer too large to mock", detail, type=ANSWER_TOO_LARGE, max_answer_size=units)
 
 
 def over_budget(budget: float, scope: Scope) -> Response:

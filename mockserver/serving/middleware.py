@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -21,7 +22,7 @@ from mockserver.generation.context import FieldError, Problem
 from mockserver.generation.responses import ApiMock, default_problem
 from mockserver.generation.values import status_phrase
 from mockserver.serving.auth import credential_problem
-from mockserver.serving.budget import within_budget
+from mockserver.serving.budget import bounded, within_budget
 from mockserver.serving.chaos import Chaos, Decision, faulty, pause
 from mockserver.serving.echo import clip, plain
 from mockserver.serving.envelopes import EXTENSION, error_response, invalid_request_problem
@@ -86,7 +87,9 @@ class MockMiddleware:
         if too_large is not None:
             status, message = too_large
             problem = Problem(status=status, message=message, code=status_phrase(status)[0])
-            await error_response(self.state, api, None, scope, problem)(scope, receive, send)
+            await self._envelope(scope, lambda: error_response(self.state, api, None, scope, problem))(
+                scope, receive, send
+            )
             return
         if api is None:
             mounted = ", ".join(a.api.mount_path for a in self.state.apis)
@@ -104,8 +107,10 @@ class MockMiddleware:
             return
         match = self.state.routes[mount].match(_raw_relative(scope, mount, relative))
         if match is None:
-            problem = Problem(status=404, message=f"No route matches {clip(path)}", code=status_phrase(404)[0])
-            await error_response(self.state, api, None, scope, problem)(scope, receive, send)
+            not_found = Problem(status=404, message=f"No route matches {clip(path)}", code=status_phrase(404)[0])
+            await self._envelope(scope, lambda: error_response(self.state, api, None, scope, not_found))(
+                scope, receive, send
+            )
             return
         method = scope["method"]
         bound = match.methods.get(method) or (match.methods.get("GET") if method == "HEAD" else None)
@@ -128,7 +133,15 @@ class MockMiddleware:
             code=status_phrase(405)[0],
         )
         bound = next(iter(methods.values()))
-        await error_response(self.state, api, bound, scope, problem, {"Allow": allowed})(scope, receive, send)
+        response = self._envelope(
+            scope, lambda: error_response(self.state, api, bound, scope, problem, {"Allow": allowed})
+        )
+        await response(scope, receive, send)
+
+    def _envelope(self, scope: Scope, make: Callable[[], Response]) -> Response:
+        """An error envelope, made under the request's time and size budgets (its schema may ask a lot)."""
+        config = self.state.config
+        return bounded(config.request_budget, config.max_answer, scope, make)
 
     def _document(self, api: ApiMock) -> bytes:
         """The whole API, as the 3.0 document Swagger UI 4 renders, with the mock as its server."""
@@ -142,7 +155,8 @@ class MockMiddleware:
     async def _operation(self, scope: Scope, receive: Receive, send: Send, bound: BoundOperation) -> None:
         """Preferences and credentials, then chaos, then the request's checks, then the answer."""
         scope.setdefault("extensions", {})
-        response = self._before(scope, bound)
+        config = self.state.config
+        response = bounded(config.request_budget, config.max_answer, scope, lambda: self._before(scope, bound))
         prefs = scope["extensions"].get(EXTENSION, NONE)
         decision = self.chaos.decide(scope, bound.op, prefs) if response is None else Decision()
         await pause(decision)
@@ -151,13 +165,15 @@ class MockMiddleware:
         if decision.error_status is not None:
             # Chaos: a documented error, in the documented envelope, as a flaky upstream would send it.
             problem = default_problem(bound.op.response_for(decision.error_status), decision.error_status)
-            response = error_response(
-                self.state, bound.api, bound, scope, problem, {"X-Mock-Chaos": str(decision.error_status)}
+            chaos_headers = {"X-Mock-Chaos": str(decision.error_status)}
+            response = self._envelope(
+                scope, lambda: error_response(self.state, bound.api, bound, scope, problem, chaos_headers)
             )
         if response is None:
             try:
                 response = await within_budget(
-                    self.state.config.request_budget,
+                    config.request_budget,
+                    config.max_answer,
                     scope,
                     receive,
                     lambda timed: self._answer(scope, timed, bound, prefs),

@@ -41,6 +41,7 @@ class ServerConfig:
     access_log: bool = True  # one line per request on the `mockserver.access` logger
     journal_size: int = 500  # requests kept for GET /__mock/requests
     max_body: int = 10 * 1024 * 1024  # bytes of request body read at most; larger bodies get 413
+    max_answer: int = 32 * 1024 * 1024  # about the memory (bytes) one answer may take to make; past it, a 501
     request_budget: float = 5.0  # seconds a request's checks and answer may take; past it, the mock's own 503
 
 

@@ -26,6 +26,7 @@ def test_every_setting_reaches_the_workers() -> None:
         journal_size=3,
         max_body=1024,
         request_budget=1.5,
+        max_answer=1 << 20,
     )
     defaults = ServerConfig()
     unchanged = [f.name for f in dataclasses.fields(config) if f.name != "today"]
