@@ -159,8 +159,10 @@ def staller(port: int, stop: threading.Event, counts: Counter[str]) -> None:
     while not stop.is_set():
         while len(open_socks) < STALLERS:
             sock = socket.create_connection((HOST, port), timeout=5)
-            sock.sendall(b"PUT /hostile/v1/nodes/7 HTTP/1.1\r\nHost: x\r\nX-Session-Id: " + TOKEN.encode() + b"\r\n"
-                b"Content-Length: 100\r\n\r\n{\"name\"")
+            sock.sendall(
+                b"PUT /hostile/v1/nodes/7 HTTP/1.1\r\nHost: x\r\nX-Session-Id: " + TOKEN.encode() + b"\r\n"
+                b'Content-Length: 100\r\n\r\n{"name"'
+            )
             open_socks.append(sock)
             counts["opened"] += 1
         for sock in list(open_socks):
@@ -294,8 +296,10 @@ def run(seconds: int, clients: int, python: str, without: list[str]) -> dict[str
 def report(result: dict[str, object], say: Callable[[str], None]) -> None:
     rss = result["rss_mb"]
     assert isinstance(rss, dict)
-    say(f"soak: {result['requests']} requests in {result['seconds']} s ({result['requests_per_s']} req/s); "
-        f"the server was busy {result['server_cpu_busy']:.0%} of one core")
+    say(
+        f"soak: {result['requests']} requests in {result['seconds']} s ({result['requests_per_s']} req/s); "
+        f"the server was busy {result['server_cpu_busy']:.0%} of one core"
+    )
     say(
         f"soak: RSS MB first {rss['first']}, seconds 10-20 {rss['early_median']}, last 10 s {rss['late_median']}, "
         f"peak {rss['peak']} (allowed growth {rss['allowed_growth']}): {'flat' if result['flat'] else 'GROWING'}"

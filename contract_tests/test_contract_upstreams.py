@@ -208,7 +208,9 @@ def test_a_response_within_the_limits_is_checked_as_usual(root: str) -> None:
         ("openrouter", "auth_not_enforced", {"ignored_auth"}),
     ],
 )
-def test_a_single_defect_is_reported_once_under_its_own_check(root: str, api: str, variant: str, checks: set[str]) -> None:
+def test_a_single_defect_is_reported_once_under_its_own_check(
+    root: str, api: str, variant: str, checks: set[str]
+) -> None:
     result = check(root, api, variant)
     found = [v.check for v in result.violations]
     # schemathesis may add its own reading of the same defect (missing_required_header for ignored auth);

@@ -56,7 +56,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--workers", type=int, default=1, help="worker processes (same seed: identical answers)")
     serve.add_argument("--no-cors", action="store_true", help="no CORS headers (on by default, for browser clients)")
-    serve.add_argument("--admin-cors", action="store_true", help="let pages on any origin read /__mock/ (the journal)")
+    serve.add_argument(
+        "--admin-cors",
+        action="store_true",
+        help="let pages on any origin, and any Host name, use /__mock/ (the journal)",
+    )
     serve.add_argument(
         "--chaos",
         type=float,
@@ -222,7 +226,7 @@ def _strict(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--allow-remote-refs",
         action="store_true",
-        help="fetch http(s) $refs, each URL once, at most 10 MB and 10 s each (default: never the network)",
+        help="fetch http(s) $refs, each URL once, at most 10 MiB and 10 s each (default: never the network)",
     )
 
 
@@ -357,7 +361,9 @@ def _serve(args: argparse.Namespace) -> int:
         from mockserver.serving.reload import ReloadingApp
 
         def rebuild() -> Any:
-            loaded = load_all(specs, strict=args.strict, ref_root=args.ref_root, allow_remote_refs=args.allow_remote_refs)
+            loaded = load_all(
+                specs, strict=args.strict, ref_root=args.ref_root, allow_remote_refs=args.allow_remote_refs
+            )
             return build_app(loaded, config)
 
         print(f"mockserver: reload: watching {', '.join(map(str, watched))}", flush=True)
@@ -372,7 +378,12 @@ def _serve(args: argparse.Namespace) -> int:
         # validated a moment ago.
         validated = {str(a.path.resolve()): a.digest for a in apis}
         os.environ[ENV] = settings_to_env(
-            specs, config, validated, strict=args.strict, ref_root=args.ref_root, allow_remote_refs=args.allow_remote_refs
+            specs,
+            config,
+            validated,
+            strict=args.strict,
+            ref_root=args.ref_root,
+            allow_remote_refs=args.allow_remote_refs,
         )
         run("mockserver.serving.factory:create", sock, limits, workers=args.workers)
         return 0

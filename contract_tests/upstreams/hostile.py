@@ -145,10 +145,12 @@ def _answer(upstream: Upstream, conn: socket.socket, method: str, target: str, h
         _send(upstream, conn, b"Content-Length: %d\r\n\r\n" % len(body) + (b"" if head_only else body))
         return True
     if upstream.mode == "endless":
-        _send(upstream, conn, b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+        _send(
+            upstream, conn, b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+        )
         if head_only:
             return True
-        _send(upstream, conn, b'1\r\n[\r\n')
+        _send(upstream, conn, b"1\r\n[\r\n")
         while True:
             _send(upstream, conn, b"%x\r\n" % (len(_BLOCK) + 1) + b"0," + _BLOCK[1:] + b"\r\n")
     if upstream.mode == "huge":

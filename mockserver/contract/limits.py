@@ -184,7 +184,7 @@ def bounded_responses(limits: ResponseLimits, *, label: str = "the server") -> I
 
 
 def _what(request: Any, label: str) -> str:
-    """"GET /path" of the request, without the server part (which may hold a password)."""
+    """ "GET /path" of the request, without the server part (which may hold a password)."""
     from urllib.parse import urlsplit
 
     url = urlsplit(getattr(request, "url", "") or "")

@@ -52,7 +52,11 @@ def record(
         for result in schema.get_all_operations():
             operation = result.ok()
             op = next(
-                (o for o in api.operations if o.method.upper() == operation.method.upper() and o.path == operation.path),
+                (
+                    o
+                    for o in api.operations
+                    if o.method.upper() == operation.method.upper() and o.path == operation.path
+                ),
                 None,
             )
             if op is None or op.method.upper() not in SAFE_METHODS:
