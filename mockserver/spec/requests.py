@@ -196,7 +196,7 @@ class RequestCheck:
             if not raw.strip():
                 return None, [FieldError(("body",), "Request body is empty; JSON was expected", "json_invalid")]
             try:
-                value = json.loads(raw)
+                value = json.loads(raw, parse_constant=_no_constant)
             except UnicodeDecodeError as exc:
                 return None, [FieldError(("body",), f"Request body is not UTF-8 text: {exc.reason}", "json_invalid")]
             except ValueError as exc:
@@ -254,7 +254,7 @@ def form_fields(pairs: Sequence[tuple[str, Any]], schema: Any, encoding: Any) ->
         how: dict[str, Any] = found if isinstance(found, dict) else {}
         if "json" in str(how.get("contentType", "")):
             try:
-                out[name] = json.loads(values[-1])
+                out[name] = json.loads(values[-1], parse_constant=_no_constant)
                 continue
             except ValueError:
                 pass
@@ -280,6 +280,11 @@ def _is_json(media: str) -> bool:
 
 def _steps(where: str) -> tuple[str | int, ...]:
     return tuple(int(s) if s.isdigit() else s for s in where.split("/") if s)
+
+
+def _no_constant(name: str) -> Any:
+    """Python reads `NaN`, `Infinity` and `-Infinity`; JSON (RFC 8259) has no such values."""
+    raise ValueError(f"{name} is not a JSON value")
 
 
 def _json_problem(exc: ValueError) -> str:
