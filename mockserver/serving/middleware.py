@@ -77,17 +77,17 @@ class MockMiddleware:
             await self.app(scope, receive, send)
             return
         path = scope["path"]
-        if path in ("", "/") and scope["method"] in ("GET", "HEAD"):
-            await Response(json.dumps(index(self.state), indent=2).encode(), media_type="application/json")(
-                scope, receive, send
-            )
-            return
         api = self.state.api_for_path(path)
         too_large = _too_large(scope)
         if too_large is not None:
             status, message = too_large
             problem = Problem(status=status, message=message, code=status_phrase(status)[0])
             await self._envelope(scope, lambda: error_response(self.state, api, None, scope, problem))(
+                scope, receive, send
+            )
+            return
+        if path in ("", "/") and scope["method"] in ("GET", "HEAD"):
+            await Response(json.dumps(index(self.state), indent=2).encode(), media_type="application/json")(
                 scope, receive, send
             )
             return

@@ -10,7 +10,9 @@ limits added where only the protocol can see them (an ASGI app runs after the he
 - the body must be complete within `body_timeout` seconds of the head; a deadline that passes while
   the server itself holds the body back (a large body waiting for a slow answer, `100 Continue` not
   sent yet) starts again;
-- at most `max_connections` connections are open; one more is answered 503 and closed at once.
+- at most `max_connections` connections are open; one more is answered 503 and closed at once;
+- a request head may take at most `MAX_HEAD_BYTES` on the wire (431 and closed past it): the parser would
+  otherwise buffer a 100 MB header whole before any limit of the app could look at it.
 
 A timed-out request is answered 408 when nothing has been answered on it yet, else just closed.
 """
@@ -36,6 +38,10 @@ FD_RESERVE = 64
 # How long a refused connection is kept half-open so that the client reads the 503 (closing at
 # once with the client's request unread would reset the connection and lose the answer).
 LINGER = 2.0
+# Bytes a request head may take on the wire, counted as they arrive, before the parser has buffered it. A
+# backstop: the app answers precisely (414 past 32 KiB of URL, 431 past 64 KiB of headers, in the API's
+# envelope) below it; the margin covers the body bytes that arrive in the same read as the head's end.
+MAX_HEAD_BYTES = 512 * 1024
 
 
 class ListenError(MockServerError):
@@ -81,7 +87,9 @@ class GuardedProtocol(HttpToolsProtocol):
         self._head_timer: asyncio.TimerHandle | None = None
         self._body_timer: asyncio.TimerHandle | None = None
         self._in_head = False  # some bytes of a request head have come, not all
+        self._head_bytes: int | None = 0  # bytes received of the current request's head (None: head complete)
         self._refused = False
+        self._discarding = False  # the head was too large: the rest of this connection is not parsed
 
     # -- connection ---------------------------------------------------------------------------------
 
@@ -102,9 +110,26 @@ class GuardedProtocol(HttpToolsProtocol):
         self._head_timer = self.loop.call_later(LINGER, transport.close)
 
     def data_received(self, data: bytes) -> None:
-        if self._refused:
+        if self._refused or self._discarding:
             return  # the request of a refused connection: read and dropped
+        if self._head_bytes is not None:
+            self._head_bytes += len(data)
+            if self._head_bytes > MAX_HEAD_BYTES:
+                self._head_too_large()
+                return
         super().data_received(data)
+
+    def _head_too_large(self) -> None:
+        self._discarding = True
+        self._cancel_timers()
+        if self._answered_all():
+            text = f"mockserver: request head larger than {MAX_HEAD_BYTES} bytes\n"
+            self.transport.write(_response(b"431 Request Header Fields Too Large", text))
+        # Half-closed, then closed a moment later, as a refused connection: what the client still sends is
+        # read and dropped meanwhile, so the answer is not lost to a reset.
+        if self.transport.can_write_eof():
+            self.transport.write_eof()
+        self._head_timer = self.loop.call_later(LINGER, self.transport.close)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._cancel_timers()
@@ -128,6 +153,7 @@ class GuardedProtocol(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         self._in_head = False
+        self._head_bytes = None
         if self._head_timer is not None:
             self._head_timer.cancel()
             self._head_timer = None
@@ -137,6 +163,7 @@ class GuardedProtocol(HttpToolsProtocol):
             self._body_timer = self.loop.call_later(self.limits.body_timeout, self._body_timed_out)
 
     def on_message_complete(self) -> None:
+        self._head_bytes = 0  # the next request on this connection: its head is counted afresh
         if self._body_timer is not None:
             self._body_timer.cancel()
             self._body_timer = None

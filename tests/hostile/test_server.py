@@ -224,3 +224,20 @@ def test_the_connection_limit_fits_the_descriptors_the_process_may_open() -> Non
     assert _fitted(256, 4096, 1000) == (1000, 1064)
     # ... else the connection limit shrinks, so that connections never take the last descriptors.
     assert _fitted(256, 256, 1000) == (192, 256)
+
+
+@pytest.mark.parametrize("where", ["header", "url"])
+def test_a_huge_request_head_is_refused_431_at_once_not_buffered_until_it_ends(port: int, where: str) -> None:
+    # 1 MiB of a head that never ends: before, the parser buffered it and waited (a 408 at the timeout; a
+    # 100 MB header was parsed for 16 s); now the bytes are counted as they come and refused past the cap.
+    start = b"GET /items/items HTTP/1.1\r\nHost: x\r\nX-Big: " if where == "header" else b"GET /items/items?q="
+    with connect(port) as big:
+        big.sendall(start + b"a" * (1024 * 1024))
+        answer = read_all(big)
+        assert served(port) == 200
+    assert answer.startswith(b"HTTP/1.1 431 "), answer[:200]
+
+
+def test_a_head_under_the_backstop_gets_the_apps_precise_431(port: int) -> None:
+    response = httpx.get(f"http://127.0.0.1:{port}/items/items", headers={"X-Big": "a" * 100_000}, timeout=ANSWER)
+    assert response.status_code == 431 and "65536" in response.text

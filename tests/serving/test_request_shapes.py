@@ -320,3 +320,9 @@ def test_cookie_parameters_are_checked_like_the_others(client: TestClient) -> No
     missing = client.get("/shapes/session", headers={"Cookie": "theme=dark"})
     assert missing.status_code == 400 and "session_id" in missing.json()["error"]["message"]
     assert client.get("/shapes/session", headers={"Cookie": "session_id=42; theme=pink"}).status_code == 400
+
+
+def test_the_index_too_refuses_headers_past_the_limit(roomy: TestClient) -> None:
+    # `GET /` was answered before the size checks: a 10 MB header there was taken in whole.
+    response = roomy.get("/", headers={"X-Big": "b" * 70_000})
+    assert response.status_code == 431
