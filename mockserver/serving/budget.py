@@ -41,10 +41,8 @@ async def within_budget(
     with deadline.within(budget, max_answer) as current:
         try:
             return await answer(_off_the_clock(receive, current))
-        except deadline.AnswerTooLarge as exc:
-            return too_large(exc.units, scope)
-        except deadline.BudgetExceeded:
-            return over_budget(budget, scope)
+        except deadline.BudgetExceeded as exc:
+            return refusal(exc, budget, scope)
 
 
 def bounded(budget: float, max_answer: int, scope: Scope, make: Callable[[], R]) -> R | Response:
@@ -52,10 +50,15 @@ def bounded(budget: float, max_answer: int, scope: Scope, make: Callable[[], R])
     with deadline.within(budget, max_answer):
         try:
             return make()
-        except deadline.AnswerTooLarge as exc:
-            return too_large(exc.units, scope)
-        except deadline.BudgetExceeded:
-            return over_budget(budget, scope)
+        except deadline.BudgetExceeded as exc:
+            return refusal(exc, budget, scope)
+
+
+def refusal(exc: deadline.BudgetExceeded, budget: float, scope: Scope) -> Response:
+    """The mock's own answer to a request past one of its budgets: 501 for size, 503 for time."""
+    if isinstance(exc, deadline.AnswerTooLarge):
+        return too_large(exc.units, scope)
+    return over_budget(budget, scope)
 
 
 def too_large(units: int, scope: Scope) -> Response:
