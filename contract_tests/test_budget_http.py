@@ -81,7 +81,8 @@ def _while_busy(address: tuple[str, int], heavy_target: str) -> tuple[bytes, htt
 
 
 def test_another_api_answers_while_a_request_runs_over_its_budget() -> None:
-    with serve(ServerConfig(access_log=False, request_budget=1.0)) as address:
+    # No size budget: the answer must run out of time, not of room (tests/hostile/test_answer_size.py).
+    with serve(ServerConfig(access_log=False, request_budget=1.0, max_answer=0)) as address:
         heavy, normal = _while_busy(address, "/budget/report")
     assert normal.status_code == 200
     assert heavy.startswith(b"HTTP/1.1 503 ")
@@ -102,7 +103,10 @@ def test_serve_takes_the_request_budget_from_the_command_line() -> None:
     base = f"http://127.0.0.1:{port}"
     command = [sys.executable, "-m", "mockserver", "serve", str(HOSTILE), "--quiet", "--port", str(port)]
     server = subprocess.Popen(
-        [*command, "--request-budget", "0.5"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        [*command, "--request-budget", "0.5", "--max-answer-size", "0"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     try:
         deadline = time.monotonic() + TIMEOUT

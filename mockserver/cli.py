@@ -111,7 +111,7 @@ def _parser() -> argparse.ArgumentParser:
         "--max-answer-size",
         default="32M",
         metavar="N",
-        help="memory one answer may take while it is made (K/M suffixes); beyond, the mock's own 501 "
+        help="memory one answer may take while it is made (K/M suffixes; 0: no limit); beyond, the mock's own 501 "
         "(default: %(default)s)",
     )
     serve.add_argument(
@@ -201,6 +201,11 @@ def _limits(args: argparse.Namespace) -> ResponseLimits | None:
         )
         return None
     return ResponseLimits(max_bytes=size, timeout=seconds)
+
+
+def _answer_size(text: str) -> int | None:
+    """--max-answer-size: a byte size, or 0 for no limit."""
+    return 0 if text.strip() == "0" else byte_size(text)
 
 
 def byte_size(text: str) -> int | None:
@@ -337,7 +342,7 @@ def _serve(args: argparse.Namespace) -> int:
             admin_host_guard=True,
             access_log=not args.quiet,
             request_budget=args.request_budget,
-            max_answer=byte_size(args.max_answer_size) or ServerConfig.max_answer,
+            max_answer=_answer_size(args.max_answer_size) or 0,
         )
         app = build_app(apis, config)
     if not args.quiet:
@@ -353,10 +358,8 @@ def _serve(args: argparse.Namespace) -> int:
     print(f"mockserver: seed={args.seed}; index at {base}/", flush=True)
     print(f"mockserver: {_settings(config)}", flush=True)
     work = f"{config.request_budget:g} s" if config.request_budget else "no time limit"
-    print(
-        f"mockserver: limits: {limits.describe()}; each answer within {work} and {config.max_answer // 1024:,} KiB",
-        flush=True,
-    )
+    room = f"{config.max_answer // 1024:,} KiB" if config.max_answer else "no size limit"
+    print(f"mockserver: limits: {limits.describe()}; each answer within {work} and {room}", flush=True)
     if args.reload:
         from mockserver.serving.reload import ReloadingApp
 
@@ -408,7 +411,7 @@ def _serve_options_problem(args: argparse.Namespace) -> str | None:
         return f"--max-connections={args.max_connections!r} must be at least 1"
     if not 0 <= args.request_budget <= 3600:  # also refuses nan
         return f"--request-budget={args.request_budget!r} must be seconds between 0 (no limit) and 3600"
-    if byte_size(args.max_answer_size) is None:
+    if _answer_size(args.max_answer_size) is None:
         return f"--max-answer-size {args.max_answer_size!r} must be a positive number of bytes (e.g. 512K, 32M)"
     return None
 

@@ -356,7 +356,7 @@ def test_serve_refuses_a_fault_without_a_rate_and_a_rate_without_a_fault(
         ["--max-connections", "0"],
         ["--request-budget", "-1"],
         ["--request-budget", "nan"],
-        ["--max-answer-size", "0"],
+        ["--max-answer-size", "-1"],
         ["--max-answer-size", "lots"],
     ],
 )
