@@ -94,16 +94,23 @@ def secret_values(headers: Mapping[str, str], url: str | None = None) -> tuple[s
     for value in (v for v in raw if len(v) >= MIN_SECRET):
         escaped = json.dumps(value)[1:-1]
         found |= {value, quote(value, safe=""), quote_plus(value), escaped, escaped.replace("/", "\\/")}
-    return tuple(sorted(found, key=len, reverse=True))  # longest first: a value containing another goes whole
+    return longest_first(found)
 
 
 _USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/?#@\s]*@")
 
 
+def longest_first(secrets: Iterable[str]) -> tuple[str, ...]:
+    """The secret values worth masking (`MIN_SECRET` characters or more), longest first: one secret may
+    contain another, and the longer must go whole. What `mask_values` takes."""
+    return tuple(sorted((s for s in set(secrets) if len(s) >= MIN_SECRET), key=len, reverse=True))
+
+
 def mask_values(text: str, secrets: Iterable[str]) -> str:
-    """`text` with every secret value (of `MIN_SECRET` characters or more) masked, and the userinfo of every
-    URL in it too."""
-    for secret in sorted(secrets, key=len, reverse=True):  # longest first: one secret may contain another
+    """`text` with every secret value masked, and the userinfo of every URL in it too.
+
+    `secrets` in the order `longest_first` gives (values shorter than `MIN_SECRET` are skipped anyway)."""
+    for secret in secrets:  # (the journal calls this for every field of every request: kept cheap)
         if len(secret) >= MIN_SECRET and secret in text:
             text = text.replace(secret, MASK)
-    return _USERINFO.sub(r"\1***@", text)
+    return _USERINFO.sub(r"\1***@", text) if "@" in text else text

@@ -35,6 +35,7 @@ _ONE_OF_ROUNDS = 4
 # tiny values stops long before memory runs short. A constrained string counts its length.
 ITEM_UNITS = 32
 OBJECT_UNITS = 128
+_COUNTED_TEXT = 256  # characters past which a generated string counts toward the size budget
 EDGE_TEXT_CEILING = 4096  # characters of a string "at its maxLength" (edge cases), unless minLength asks more
 EDGE_ITEMS_CEILING = 256  # items of a list "at its maxItems" (edge cases), unless minItems asks more
 _FREEFORM: tuple[tuple[str, Any], ...] = (
@@ -239,21 +240,24 @@ class Compiler:
         def fits(value: str) -> bool:
             return lo <= len(value) <= (hi if hi is not None else len(value)) and all(m(value) for m in matchers)
 
+        # A constrained string can be long: it counts toward the answer's size, a large minimum before it is
+        # made (a `minLength: 100000000` is refused, not built and then refused); short ones are not counted.
+        upfront = lo if lo > _COUNTED_TEXT else 0
+
         def gen(ctx: GenContext, depth: int) -> str:
-            # A constrained string can be long: it counts toward the answer's size, its minimum before it is
-            # made (a `minLength: 100000000` is refused, not built and then refused).
-            deadline.charge(lo)
-            value = pick(ctx)
-            if len(value) > lo:
-                deadline.charge(len(value) - lo)
+            if upfront:
+                deadline.charge(upfront)
+            if edge_text is not None and ctx.edge and ctx.on_edge():
+                value = edge_text(ctx)
+            else:
+                value = base(ctx)
+                if not fits(value):
+                    value = refit(ctx, value)
+            if len(value) > _COUNTED_TEXT:
+                deadline.charge(len(value) - upfront)
             return value
 
-        def pick(ctx: GenContext) -> str:
-            if edge_text is not None and ctx.edge and ctx.on_edge():
-                return edge_text(ctx)
-            value = base(ctx)
-            if fits(value):
-                return value
+        def refit(ctx: GenContext, value: str) -> str:
             candidate = value
             for attempt in range(16):  # merged patterns (allOf) must all match: try each one's strings in turn
                 candidate = fallbacks[attempt % len(fallbacks)](ctx, value)

@@ -16,12 +16,18 @@ import time
 from collections import deque
 from typing import Any
 
-from starlette.datastructures import Headers
 from starlette.requests import cookie_parser
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mockserver.redact import is_secret_header, mask_headers, mask_query, mask_values, secret_query_values
+from mockserver.redact import (
+    MASK,
+    is_secret_header,
+    longest_first,
+    mask_query,
+    mask_values,
+    secret_query_values,
+)
 from mockserver.serving.auth import CredentialNames
 from mockserver.serving.chaos import is_fault
 
@@ -49,6 +55,7 @@ class JournalMiddleware:
         self.byte_limit = byte_limit
         self._bytes = 0
         self._sizes: deque[int] = deque()
+        self._header_verdicts: dict[bytes, bool] = {}
         self.log = log
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -59,18 +66,19 @@ class JournalMiddleware:
             await self._journal(scope)(scope, receive, send)
             return
         started = time.perf_counter()
-        secrets = self._secrets(scope)
         raw_query = scope.get("query_string", b"").decode("latin-1")
-        query = _cut(mask_values(mask_query(raw_query, self.credentials.query), secrets))
-        path = _cut(mask_values(scope["path"], secrets))
-        headers = list(Headers(scope=scope).items())[:HEADER_COUNT]
-        masked = mask_headers(dict(headers), self.credentials.headers)
+        headers, secrets = self._headers(scope, raw_query)
+        query = mask_query(raw_query, self.credentials.query)
+        path = scope["path"]
+        if secrets:  # the credentials' values, wherever else they appear
+            query, path = mask_values(query, secrets), mask_values(path, secrets)
+            headers = [(name, mask_values(value, secrets)) for name, value in headers]
         entry: dict[str, Any] = {
             "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "method": _cut(scope["method"]),
-            "path": path,
-            "query": query,
-            "headers": {_cut(k): _cut(mask_values(v, secrets)) for k, v in masked.items()},
+            "path": _cut(path),
+            "query": _cut(query),
+            "headers": {_cut(k): _cut(v) for k, v in headers},
             "status": None,
             "problem": None,
         }
@@ -98,17 +106,36 @@ class JournalMiddleware:
                 method = printable(entry["method"])
                 access_log.info("%s %s %s %.1fms", method, target, entry["status"] or "-", entry["ms"])
 
-    def _secrets(self, scope: Scope) -> set[str]:
-        """The credential values this request carries, to mask wherever else they appear."""
+    def _headers(self, scope: Scope, raw_query: str) -> tuple[list[tuple[str, str]], tuple[str, ...]]:
+        """The first `HEADER_COUNT` headers as kept (credentials masked by name), and the credential values
+        the request carries anywhere (query, headers, cookies), longest first, to mask wherever else they appear."""
         names = self.credentials
-        found = secret_query_values(scope.get("query_string", b"").decode("latin-1"), names.query)
+        found = secret_query_values(raw_query, names.query)
+        kept: list[tuple[str, str]] = []
         for raw_name, raw_value in scope.get("headers", []):
-            name, value = raw_name.decode("latin-1"), raw_value.decode("latin-1")
-            if name.lower() == "cookie":
-                found |= {v for k, v in cookie_parser(value).items() if k in names.cookies or is_secret_header(k)}
-            elif is_secret_header(name, names.headers):
-                found |= {value.strip(), value.partition(" ")[2].strip()}
-        return found
+            value = raw_value.decode("latin-1")
+            if raw_name in (b"cookie", b"set-cookie"):
+                cookies = cookie_parser(value)
+                found |= {v for k, v in cookies.items() if k in names.cookies or is_secret_header(k)}
+                shown = MASK
+            elif self._secret_header(raw_name):
+                scheme, _, rest = value.strip().partition(" ")
+                found |= {value.strip(), rest.strip()}
+                shown = f"{scheme} {MASK}" if rest else MASK
+            else:
+                shown = value
+            if len(kept) < HEADER_COUNT:
+                kept.append((raw_name.decode("latin-1"), shown))
+        return kept, longest_first(found)
+
+    def _secret_header(self, raw_name: bytes) -> bool:
+        """`is_secret_header`, remembered per name (the same few names come with every request)."""
+        known = self._header_verdicts.get(raw_name)
+        if known is None:
+            known = is_secret_header(raw_name.decode("latin-1"), self.credentials.headers)
+            if len(self._header_verdicts) < 1024:  # bounded: clients may send any names
+                self._header_verdicts[raw_name] = known
+        return known
 
     def _keep(self, entry: dict[str, Any]) -> None:
         """Append `entry`, dropping the oldest ones past the entry count or the byte budget."""

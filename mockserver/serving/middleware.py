@@ -156,7 +156,7 @@ class MockMiddleware:
         """Preferences and credentials, then chaos, then the request's checks, then the answer."""
         scope.setdefault("extensions", {})
         config = self.state.config
-        response = bounded(config.request_budget, config.max_answer, scope, lambda: self._before(scope, bound))
+        response = self._before(scope, bound)
         prefs = scope["extensions"].get(EXTENSION, NONE)
         decision = self.chaos.decide(scope, bound.op, prefs) if response is None else Decision()
         await pause(decision)
@@ -209,7 +209,7 @@ class MockMiddleware:
         reason = credential_problem(bound.op, lowered, query, cookies, self.state.config.tokens)
         if reason is not None:
             problem = Problem(status=401, message=reason, code=status_phrase(401)[0])
-            return error_response(self.state, bound.api, bound, scope, problem)
+            return self._envelope(scope, lambda: error_response(self.state, bound.api, bound, scope, problem))
         scope["extensions"][EXTENSION] = prefs
         return None
 
