@@ -47,8 +47,8 @@ clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
 
 # Not part of `make test`. Installs wrk (apt) and Prism 5.16 (npm, into bench/.prism) when missing, then
-# measures the mock against Prism and Connexion/Starlette ceilings and its start-up (about 2 minutes).
-# Prints a table and writes bench/results/latest.json.
+# measures the mock against Prism and Connexion/Starlette ceilings, its start-up, the corpus beside Prism,
+# and ends with the one-minute soak (see `soak`). Prints tables; writes bench/results/latest.json and soak.json.
 bench: $(STAMP)
 	$(PY) bench/run.py
 	$(PY) bench/soak.py
