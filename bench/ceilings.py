@@ -29,7 +29,7 @@ from starlette.routing import Route
 from mockserver.generation.context import make_context
 from mockserver.generation.responses import ApiMock
 from mockserver.generation.values import Pools
-from mockserver.spec.bridge import to_connexion_document
+from mockserver.serving.bridge import to_connexion_document
 from mockserver.spec.loader import load
 from mockserver.spec.model import ApiSpec
 from mockserver.spec.rules import RequestValues

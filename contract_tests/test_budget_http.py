@@ -23,7 +23,7 @@ import uvicorn
 
 from mockserver.serving.app import build_app
 from mockserver.serving.budget import BUDGET_EXCEEDED
-from mockserver.serving.state import ServerConfig
+from mockserver.serving.config import ServerConfig
 from mockserver.spec.loader import load_all
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -15,7 +15,7 @@ from contract_support import APIS
 from mockserver.contract.report import render_text
 from mockserver.contract.runner import ContractOptions, Target, run_contract
 from mockserver.serving.app import build_app
-from mockserver.serving.state import ServerConfig
+from mockserver.serving.config import ServerConfig
 
 TOKEN = "mockserver-contract"
 

@@ -29,7 +29,7 @@ import uvicorn
 
 from mockserver.serving.app import build_app
 from mockserver.serving.chaos import QuietDrops
-from mockserver.serving.state import ServerConfig
+from mockserver.serving.config import ServerConfig
 from mockserver.spec.loader import load_all
 from mockserver.spec.model import ApiSpec
 from mockserver.spec.validation import schema_validator

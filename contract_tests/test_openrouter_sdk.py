@@ -13,7 +13,7 @@ import uvicorn
 from openrouter import OpenRouter, errors
 
 from mockserver.serving.app import build_app
-from mockserver.serving.state import ServerConfig
+from mockserver.serving.config import ServerConfig
 from mockserver.spec.loader import load_all
 
 SPECS = Path(__file__).resolve().parent.parent / "specs"

@@ -21,7 +21,7 @@ from mockserver.spec.model import ApiSpec
 
 if TYPE_CHECKING:  # the serving and contract layers are imported when their command runs, not for every one
     from mockserver.contract.limits import ResponseLimits
-    from mockserver.serving.state import ServerConfig
+    from mockserver.serving.config import ServerConfig
 
 EXIT_SPEC = 2
 
@@ -326,8 +326,8 @@ def _serve(args: argparse.Namespace) -> int:
         loading(specs, strict=args.strict, ref_root=args.ref_root, allow_remote_refs=args.allow_remote_refs) as apis,
     ):
         from mockserver.serving.app import build_app
+        from mockserver.serving.config import ServerConfig
         from mockserver.serving.server import run
-        from mockserver.serving.state import ServerConfig
 
         config = ServerConfig(
             seed=args.seed,
@@ -515,7 +515,7 @@ def _contract(args: argparse.Namespace) -> int:
         from mockserver.contract.report import render_text, write_junit
         from mockserver.contract.runner import ContractOptions, Target, run_contract
         from mockserver.serving.app import build_app
-        from mockserver.serving.state import ServerConfig
+        from mockserver.serving.config import ServerConfig
 
     api = _load(_resolve(args.target), args)[0]
     headers = _headers(args.header, api, use_env=bool(args.base_url))

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from mockserver.serving.state import ServerConfig
+    from mockserver.serving.config import ServerConfig
     from mockserver.spec.model import ApiSpec
 
 HOST = "127.0.0.1"
@@ -137,7 +137,7 @@ def mock_config(pytestconfig: pytest.Config) -> ServerConfig:
     """The server's configuration: `--mock-seed`, and `--mock-chaos` where the server supports it."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # Connexion imports Starlette's TestClient, which warns about httpx
-        from mockserver.serving.state import ServerConfig
+        from mockserver.serving.config import ServerConfig
 
     options = mock_options(pytestconfig)
     config = ServerConfig(seed=options.seed)

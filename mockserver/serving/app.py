@@ -17,9 +17,10 @@ from mockserver.generation.values import Pools
 from mockserver.serving.admin import AdminGate
 from mockserver.serving.auth import credential_names
 from mockserver.serving.chaos import QuietDrops
+from mockserver.serving.config import ServerConfig
 from mockserver.serving.journal import JournalMiddleware
 from mockserver.serving.middleware import SPEC_PATH, MockMiddleware
-from mockserver.serving.state import MockState, ServerConfig
+from mockserver.serving.state import MockState
 from mockserver.spec.model import ApiSpec
 
 # What the mock keeps of Connexion's stack: error handling, Swagger UI and the lifespan. It routes,

@@ -18,8 +18,8 @@ from starlette.responses import Response
 from starlette.types import Message, Receive, Scope
 
 from mockserver import deadline
+from mockserver.serving.answers import mock_error
 from mockserver.serving.journal import ENTRY
-from mockserver.serving.state import mock_error
 
 logger = logging.getLogger("mockserver")
 # The stable `type` of the mock's answer to a request over its budget (RFC 9457): clients and tests can tell

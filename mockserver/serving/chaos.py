@@ -15,8 +15,8 @@ from random import Random
 from starlette.types import Message, Scope, Send
 
 from mockserver.generation.context import stable_seed
+from mockserver.serving.config import ServerConfig
 from mockserver.serving.prefer import FAULTS, Preferences
-from mockserver.serving.state import ServerConfig
 from mockserver.spec.model import Operation
 
 TRICKLE_CHUNK = 64  # bytes per write in a slow trickle

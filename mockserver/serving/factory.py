@@ -11,7 +11,7 @@ import os
 import warnings
 from typing import Any
 
-from mockserver.serving.state import ServerConfig
+from mockserver.serving.config import ServerConfig
 from mockserver.spec.loader import load_all
 
 ENV = "MOCKSERVER_SETTINGS"

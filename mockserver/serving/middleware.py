@@ -21,17 +21,18 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from mockserver.generation.context import FieldError, Problem
 from mockserver.generation.responses import ApiMock, default_problem
 from mockserver.generation.values import status_phrase
+from mockserver.serving.answers import json_bytes, mock_error
 from mockserver.serving.auth import credential_problem
+from mockserver.serving.bridge import to_connexion_document
 from mockserver.serving.budget import bounded, within_budget
 from mockserver.serving.chaos import Chaos, Decision, faulty, pause
 from mockserver.serving.echo import clip, plain
 from mockserver.serving.envelopes import EXTENSION, error_response, invalid_request_problem
-from mockserver.serving.handler import respond
 from mockserver.serving.journal import printable
 from mockserver.serving.prefer import NONE, PreferError, parse_prefer
-from mockserver.serving.state import BoundOperation, MockState, json_bytes, mock_error, query_items
+from mockserver.serving.responder import respond
+from mockserver.serving.state import BoundOperation, MockState, query_items
 from mockserver.serving.validation import BodyTooLarge, check_request
-from mockserver.spec.bridge import to_connexion_document
 
 logger = logging.getLogger("mockserver")
 SPEC_PATH = "/openapi.json"  # under each API's mount path; Swagger UI at <mount>/ui/ reads it

@@ -18,7 +18,7 @@ from mockserver.generation.compiler import Compiler
 from mockserver.generation.context import make_context
 from mockserver.generation.values import Pools
 from mockserver.serving.app import build_app
-from mockserver.serving.state import ServerConfig
+from mockserver.serving.config import ServerConfig
 from mockserver.spec.loader import load_all
 from mockserver.spec.model import ApiSpec
 from mockserver.spec.validation import schema_validator

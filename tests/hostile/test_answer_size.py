@@ -15,7 +15,7 @@ from starlette.testclient import TestClient
 
 from mockserver.serving.app import build_app
 from mockserver.serving.budget import ANSWER_TOO_LARGE
-from mockserver.serving.state import ServerConfig
+from mockserver.serving.config import ServerConfig
 from mockserver.spec.loader import load
 
 SPEC = """

@@ -22,7 +22,7 @@ from mockserver.generation.regex import UnsupportedPattern, compile_pattern
 from mockserver.generation.values import Pools
 from mockserver.serving.app import build_app
 from mockserver.serving.budget import BUDGET_EXCEEDED
-from mockserver.serving.state import ServerConfig
+from mockserver.serving.config import ServerConfig
 from mockserver.spec import patterns
 from mockserver.spec.loader import load
 

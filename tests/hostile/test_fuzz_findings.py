@@ -9,7 +9,7 @@ import pytest
 from hostile_support import HOSTILE_SPEC, raw_call
 
 from mockserver.serving.app import build_app
-from mockserver.serving.state import ServerConfig
+from mockserver.serving.config import ServerConfig
 from mockserver.spec.loader import load_all
 
 

@@ -16,8 +16,8 @@ import pytest
 import uvicorn
 
 from mockserver.serving.app import build_app
+from mockserver.serving.config import ServerConfig
 from mockserver.serving.server import Limits, MockConfig, listen
-from mockserver.serving.state import ServerConfig
 from mockserver.spec.loader import load
 
 SPEC = """\

@@ -16,7 +16,7 @@ from starlette.testclient import TestClient
 from mockserver.cli import main
 from mockserver.errors import SpecErrorKind, SpecLoadError
 from mockserver.serving.app import build_app
-from mockserver.serving.state import ServerConfig
+from mockserver.serving.config import ServerConfig
 from mockserver.spec import model
 from mockserver.spec.fixtures import load_fixtures
 from mockserver.spec.loader import load, load_all, loading

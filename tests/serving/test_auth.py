@@ -9,7 +9,7 @@ from serving_support import CALL_BY_API, assert_matches, operation_of
 from starlette.testclient import TestClient
 
 from mockserver.serving.app import build_app
-from mockserver.serving.state import ServerConfig
+from mockserver.serving.config import ServerConfig
 from mockserver.spec.model import ApiSpec
 
 SECURED = ["openrouter", "onepin", "client-analytics"]

@@ -18,8 +18,8 @@ from starlette.testclient import TestClient
 
 from mockserver.serving.app import build_app
 from mockserver.serving.chaos import Chaos, Decision
+from mockserver.serving.config import ServerConfig
 from mockserver.serving.prefer import NONE, Preferences
-from mockserver.serving.state import ServerConfig
 from mockserver.spec.loader import load_all
 from mockserver.spec.model import ApiSpec, Operation
 

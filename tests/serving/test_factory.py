@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 import json
 
+from mockserver.serving.config import ServerConfig
 from mockserver.serving.factory import config_from_json, settings_to_env
-from mockserver.serving.state import ServerConfig
 
 
 def test_every_setting_reaches_the_workers() -> None:

@@ -11,8 +11,8 @@ from serving_support import CALL_BY_API, CALLS, ONEPIN, OPENROUTER
 from starlette.testclient import TestClient
 
 from mockserver.serving.app import build_app
+from mockserver.serving.config import ServerConfig
 from mockserver.serving.journal import FIELD_LIMIT, HEADER_COUNT
-from mockserver.serving.state import ServerConfig
 from mockserver.spec.loader import load_all
 from mockserver.spec.model import ApiSpec
 

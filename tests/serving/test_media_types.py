@@ -13,7 +13,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from mockserver.serving.app import build_app
-from mockserver.serving.state import ServerConfig
+from mockserver.serving.config import ServerConfig
 from mockserver.spec.loader import load
 
 SPEC = """

@@ -14,11 +14,12 @@ from starlette.types import Scope
 
 from mockserver.generation.context import FieldError, Problem
 from mockserver.generation.values import status_phrase
+from mockserver.serving.answers import mock_error, to_response
 from mockserver.serving.auth import challenge
 from mockserver.serving.echo import clip
 from mockserver.serving.envelopes import error_response
 from mockserver.serving.prefer import Preferences
-from mockserver.serving.state import BoundOperation, MockState, mock_error, to_response
+from mockserver.serving.state import BoundOperation, MockState
 
 
 def respond(state: MockState, bound: BoundOperation, scope: Scope, prefs: Preferences) -> Response:

@@ -10,8 +10,8 @@ import pytest
 from openapi_spec_validator import OpenAPIV30SpecValidator, validate
 
 from mockserver.serving.app import build_app
-from mockserver.serving.state import ServerConfig
-from mockserver.spec.bridge import to_connexion_document
+from mockserver.serving.bridge import to_connexion_document
+from mockserver.serving.config import ServerConfig
 from mockserver.spec.loader import load, load_all
 
 SPECS = Path(__file__).resolve().parents[2] / "specs"
