@@ -40,7 +40,7 @@ contract-real: $(STAMP)
 	$(PY) -m mockserver contract $(API) --base-url $(BASE_URL) $(if $(HEADER),--header '$(HEADER)') --junit-xml contract-$(API).xml
 
 lint: $(STAMP)
-	$(PY) -m ruff check mockserver tests contract_tests
+	$(PY) -m ruff check mockserver tests contract_tests bench
 	$(PY) -m mypy
 
 clean:
