@@ -16,7 +16,8 @@ from urllib.parse import urlparse
 
 import pytest
 
-from mockserver.generation.compiler import Compiler
+from mockserver import deadline
+from mockserver.generation.compiler import ITEM_UNITS, Compiler
 from mockserver.generation.context import make_context
 from mockserver.generation.values import Pools
 from mockserver.spec.validation import schema_validator
@@ -631,6 +632,17 @@ def test_unique_items_of_objects_are_distinct() -> None:
 
 def test_unique_items_reaches_min_items_when_the_realistic_pool_is_too_small() -> None:
     valid_values({"type": "array", "items": {"type": "string"}, "minItems": 8, "uniqueItems": True}, name="status")
+
+
+def test_unique_items_leaves_edge_cases_as_they_were_when_an_item_raises() -> None:
+    # Two values cannot fill three distinct items: past its first attempts the fill turns edge cases off and
+    # keeps drawing, until the size budget runs out mid-list. The context must come back as it went in.
+    schema = {"type": "array", "items": {"enum": ["a", "b"]}, "minItems": 3, "maxItems": 3, "uniqueItems": True}
+    gen = Compiler(POOLS).compile(schema)
+    ctx = make_context(1, edge=0.5)
+    with deadline.within(None, max_units=ITEM_UNITS * 40), pytest.raises(deadline.AnswerTooLarge):
+        gen(ctx, 0)
+    assert ctx.edge == 0.5
 
 
 def test_prefix_items_31_type_each_position() -> None:
