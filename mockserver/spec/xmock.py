@@ -115,7 +115,8 @@ class _Reader:
         if location not in REF_LOCATIONS or not name:
             raise self.fail(key, f"{value!r} is not a parameter reference (query.NAME, path.NAME or header.NAME)")
         if (location, name.lower() if location == "header" else name) not in self.params:
-            declared = ", ".join(sorted(f"{loc}.{n}" for loc, n in self.params)) or "none"
+            names = sorted(f"{loc}.{n}" for loc, n in self.params)
+            declared = ", ".join(names[:12]) + (", …" if len(names) > 12 else "") if names else "none"
             raise self.fail(key, f"{value!r} names no parameter of the operation (declared: {declared})")
         return Ref(location, name)
 
@@ -124,8 +125,8 @@ class _Reader:
             raise self.fail(key, f"{value!r} is not a body path (like data[].user.id)")
         if self.fields is None:
             raise self.fail(key, f"names {value!r}, but the {self.status} response has no schema")
-        path = _array(value) if array else parse_path(value)
-        if (*path, "[]") not in self.fields if array else path not in self.fields:
+        wanted = (*_array(value), "[]") if array else parse_path(value)  # an array path names its items' list
+        if wanted not in self.fields:
             what = "an array field" if array else "a field"
             raise self.fail(key, f"{value!r} is not {what} of the {self.status} response")
         return value
