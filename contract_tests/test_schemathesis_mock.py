@@ -22,7 +22,7 @@ Configuration choices (and why):
 - the stateful phase is off: each spec has one operation and no links, there is no state to walk;
 - positive cases are moved inside the request rules that the specs state in prose and JSON Schema cannot
   express (OpenRouter: `date` within the last 30 days; client analytics: start_date <= end_date and at most
-  90 days apart). Without that, `positive_data_acceptance` would flag the documented 400 for
+  90 days apart), by the rule kinds themselves (`RequestRule.keeping` in mockserver/spec/rules.py). Without that, `positive_data_acceptance` would flag the documented 400 for
   schema-valid-but-rule-breaking dates. Negative cases are left untouched, and the rules' own 400s are
   tested in tests/serving;
 - a fixed seed, max-examples 40 per operation and no example database: runs are reproducible.
@@ -36,7 +36,6 @@ INTERNALERROR (`assert call.excinfo is not None` in `_get_pytest_report_outcome`
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -91,31 +90,15 @@ SCHEMAS = {run: make_schema(run.removesuffix(f"-{kind}"), *RUNS[kind]) for run, 
 RUN_OF = {id(schema.raw_schema): run for run, schema in SCHEMAS.items()}
 
 
-def _iso(day: date) -> str:
-    return day.isoformat()
-
-
-def _parse(value: Any) -> date | None:
-    try:
-        return date.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        return None
-
-
 def keep_documented_request_rules(case: Any, api_name: str) -> None:
-    """Move a positive case's dates inside the rules the spec documents in prose (see the module docstring)."""
+    """Move a positive case inside the rules the spec documents in prose (see the module docstring): each
+    request-rule kind knows how (`RequestRule.keeping`), so no API is named here."""
     meta = case.meta
-    if meta is None or not meta.generation.mode.is_positive:
+    if meta is None or not meta.generation.mode.is_positive or case.query is None:
         return
-    query = case.query
-    if api_name == "openrouter" and (day := _parse(query.get("date"))) is not None:
-        query["date"] = _iso(TODAY - timedelta(days=1 + day.toordinal() % 30))
-    if api_name == "client-analytics":
-        start, end = _parse(query.get("start_date")), _parse(query.get("end_date"))
-        if start is not None and end is not None:
-            start, end = min(start, end), max(start, end)
-            end = start + timedelta(days=(end - start).days % 91)
-            query["start_date"], query["end_date"] = _iso(start), _iso(end)
+    op = next(op for op in APIS[api_name].operations if op.method == case.method.lower() and op.path == case.path)
+    for rule in op.mock.request_rules:
+        rule.keeping(case.query, TODAY)
 
 
 @schemathesis.pytest.parametrize(**SCHEMAS)

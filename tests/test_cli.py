@@ -413,3 +413,32 @@ def test_serve_banner_says_when_nothing_is_injected() -> None:
         "mockserver: limits: request head within 5 s, body within 20 s, at most 50 connections; "
         "each answer within 2.5 s and 512 KiB"
     ) in banner
+
+
+# --- x-mock mistakes --------------------------------------------------------------------------------
+
+XMOCK_MISTAKES = {
+    "misspelt key": ("limit", {"parm": "query.limit", "array": "data"}, "x-mock.limit.parm: unknown key"),
+    "unknown rule kind": ("request_rules", [{"rule": "date_rnage"}], "unknown rule kind 'date_rnage'"),
+    "dangling reference": ("filter", {"data[].action": "query.kind"}, "'query.kind' names no parameter"),
+    "misspelt body path": ("filter", {"data[].acton": "query.type"}, "'data[].acton' is not a field"),
+}
+
+
+@pytest.mark.parametrize("command", ["serve", "contract --base-url"])
+@pytest.mark.parametrize("mistake", sorted(XMOCK_MISTAKES))
+def test_a_mistake_in_x_mock_exits_2_with_one_line_naming_it(tmp_path: Path, command: str, mistake: str) -> None:
+    key, value, named = XMOCK_MISTAKES[mistake]
+    document = yaml.safe_load((SPECS / "onepin.yaml").read_text(encoding="utf-8"))
+    operation = next(item["get"] for item in document["paths"].values() if "x-mock" in item.get("get", {}))
+    operation["x-mock"][key] = value
+    path = tmp_path / "onepin.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    if command == "serve":
+        result = mockserver("serve", str(path), "--port", str(free_port()))
+    else:  # nothing listens there: the spec is refused before any request
+        result = mockserver("contract", str(path), "--base-url", f"http://127.0.0.1:{free_port()}")
+    assert result.returncode == 2, result.stderr[-300:]
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr[-300:]
+    assert str(path) in lines[0] and "GET /" in lines[0] and named in lines[0], lines[0]

@@ -13,28 +13,27 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import schemathesis
+from schemathesis.core.result import Ok
+from schemathesis.schemas import BaseSchema
 
 from mockserver.contract import prose
 from mockserver.contract.cases import minimal_case
+from mockserver.contract.options import ContractOptions, Target
 from mockserver.contract.report import ApiResult, Violation, curl, excerpt
 from mockserver.redact import NOT_SECRET_HEADERS, mask_headers
 from mockserver.spec.model import ApiSpec, Operation
 from mockserver.spec.params import request_values
-from mockserver.spec.rules import parse_path
+from mockserver.spec.rules import values_at
 
 Sent = tuple[int, Any, Any]  # status, parsed body (or None), the response
 
 
-def probe(api: ApiSpec, op: Operation, schema: Any, target: Any, options: Any, result: ApiResult) -> None:
+def probe(
+    api: ApiSpec, op: Operation, schema: BaseSchema, target: Target, options: ContractOptions, result: ApiResult
+) -> None:
     """Run every probe `op`'s `x-mock` calls for; violations land in `result`."""
-    operation = next(
-        (
-            o.ok()
-            for o in schema.get_all_operations()
-            if o.ok().method.upper() == op.method.upper() and o.ok().path == op.path
-        ),
-        None,
-    )
+    operations = (o.ok() for o in schema.get_all_operations() if isinstance(o, Ok))
+    operation = next((o for o in operations if o.method.upper() == op.method.upper() and o.path == op.path), None)
     if operation is None:
         return
     base = minimal_case(operation)
@@ -50,33 +49,33 @@ def probe(api: ApiSpec, op: Operation, schema: Any, target: Any, options: Any, r
     if not 200 <= status < 300:
         return  # positive_data_acceptance reports a refused valid request
     mock = op.mock
-    for target_path, ref in (mock.get("filter") or {}).items():
-        where, _, name = str(ref).partition(".")
-        value = next((v for v in prose.values_at(body, parse_path(str(target_path))) if v is not None), None)
-        if where == "query" and value is not None:
+    for binding in mock.filter:
+        name = binding.ref.name
+        value = next((v for v in values_at(body, binding.path) if v is not None), None)
+        if binding.ref.location == "query" and value is not None:
             runner.send({**query, name: value}, f"filter {name}={value}")
-    limit = mock.get("limit")
-    if limit and str(limit["param"]).startswith("query."):
-        name = str(limit["param"]).split(".", 1)[1]
+    limit = mock.limit
+    if limit is not None and limit.param.location == "query":
+        name = limit.param.name
         param = next((p for p in op.parameters if p.name == name and p.location == "query"), None)
         smallest = int(param.schema.get("minimum", 1)) if param else 1
         runner.send({**query, name: smallest}, f"{name}={smallest}")
-    series = mock.get("series")
-    if series:
-        start, end = str(series["start"]).split(".", 1)[1], str(series["end"]).split(".", 1)[1]
+    series = mock.series
+    if series is not None:
         first = today - timedelta(days=20)
-        runner.send(
-            {**query, start: first.isoformat(), end: (first + timedelta(days=13)).isoformat()}, "a two-week series"
-        )
-    for rule in mock.get("request_rules") or []:
+        two_weeks = {series.start.name: first.isoformat(), series.end.name: (first + timedelta(days=13)).isoformat()}
+        runner.send({**query, **two_weeks}, "a two-week series")
+    for rule in mock.request_rules:  # each rule kind knows how to break itself
         broken = dict(query)
-        how = _break(rule, broken, today)
+        how = rule.breaking(broken, today)
         if how:
             runner.refused(broken, how)
 
 
 class _Prober:
-    def __init__(self, api: ApiSpec, op: Operation, base: Any, target: Any, options: Any, result: ApiResult) -> None:
+    def __init__(
+        self, api: ApiSpec, op: Operation, base: Any, target: Target, options: ContractOptions, result: ApiResult
+    ) -> None:
         self.api, self.op, self.base, self.target, self.options, self.result = api, op, base, target, options, result
         self.label = f"{op.method.upper()} {op.path}"
 
@@ -244,28 +243,6 @@ def _without_userinfo(url: str) -> str:
 
 def _keeping_rules(op: Operation, query: dict[str, Any], today: date) -> dict[str, Any]:
     """`query` moved inside every documented request rule (recent dates, a short range)."""
-    for rule in op.mock.get("request_rules") or []:
-        if rule.get("rule") == "date_range":
-            start, end = str(rule["start"]).split(".", 1)[1], str(rule["end"]).split(".", 1)[1]
-            query[start], query[end] = (today - timedelta(days=10)).isoformat(), (today - timedelta(days=3)).isoformat()
-        elif rule.get("rule") == "recent_date":
-            name = str(rule["param"]).split(".", 1)[1]
-            if name in query:
-                query[name] = (today - timedelta(days=2)).isoformat()
+    for rule in op.mock.request_rules:
+        rule.keeping(query, today)
     return query
-
-
-def _break(rule: dict[str, Any], query: dict[str, Any], today: date) -> str | None:
-    """Edit `query` so that it breaks `rule`; a description of how, or None for an unknown rule."""
-    kind = rule.get("rule")
-    if kind == "date_range" and "max_days" in rule:
-        start_name, end_name = str(rule["start"]).split(".", 1)[1], str(rule["end"]).split(".", 1)[1]
-        span = int(rule["max_days"]) + 30
-        start = today - timedelta(days=span + 30)
-        query[start_name], query[end_name] = start.isoformat(), (start + timedelta(days=span)).isoformat()
-        return f"{start_name}..{end_name} spans {span} days (at most {rule['max_days']})"
-    if kind == "recent_date":
-        name = str(rule["param"]).split(".", 1)[1]
-        query[name] = (today - timedelta(days=int(rule.get("within_days", 30)) + 45)).isoformat()
-        return f"{name}={query[name]} is older than {rule.get('within_days', 30)} days"
-    return None

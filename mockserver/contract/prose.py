@@ -1,118 +1,114 @@
 """Checks for the rules the docs state in prose (an operation's `x-mock`), on one request and its answer.
 
-The mock honours these rules; here they are verified against any server. Each function returns the
-violations it finds as (check name, message); an empty list means the answer keeps the rule.
+The mock honours these rules; here they are verified against any server. Each check returns the breaches
+it finds as `Breach(check, message)`; an empty list means the answer keeps the rule. Request rules check
+themselves (each kind in `spec/rules.py` says how a broken answer looks); the body rules are here.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from mockserver.spec.model import Operation
-from mockserver.spec.rules import STEPS, Path, RequestValues, broken_rule, parse_date, parse_path, periods
+from mockserver.spec.rules import STEPS, RequestValues, parse_date, parse_path, periods, values_at
+from mockserver.spec.xmock import Binding, Limit, Series
 
-Violation = tuple[str, str]
 CHECK_NAMES = ("prose_filter", "prose_limit", "prose_series", "prose_echo", "prose_request_rule")
+__all__ = ["CHECK_NAMES", "Breach", "broken_request_rule", "check_answer", "values_at"]
+
+
+class Breach(NamedTuple):
+    """One rule an answer breaks: the check's name (one of CHECK_NAMES) and what was wrong."""
+
+    check: str
+    message: str
 
 
 def broken_request_rule(op: Operation, request: RequestValues, today: date) -> str | None:
     """The message of the first documented request rule this request breaks, or None."""
-    for rule in op.mock.get("request_rules") or []:
-        found = broken_rule(rule, request, today)
+    for rule in op.mock.request_rules:
+        found = rule.refusal(request, today)
         if found is not None:
             return found[0]
     return None
 
 
-def check_answer(op: Operation, request: RequestValues, status: int, body: Any, today: date) -> list[Violation]:
+def check_answer(op: Operation, request: RequestValues, status: int, body: Any, today: date) -> list[Breach]:
     """Every prose rule the answer (`status`, parsed JSON `body`) breaks for this request."""
-    rule = broken_request_rule(op, request, today)
-    if 200 <= status < 300 and rule is not None:
-        return [("prose_request_rule", f"Documented rule not enforced: a request breaking it was accepted ({rule})")]
+    for rule in op.mock.request_rules:
+        accepted = rule.accepted(request, status, today)
+        if accepted is not None:
+            message = f"Documented rule not enforced: a request breaking it was accepted ({accepted})"
+            return [Breach("prose_request_rule", message)]
     if not 200 <= status < 300:
         return []
     mock = op.mock
-    found: list[Violation] = []
-    for target, ref in (mock.get("filter") or {}).items():
-        wanted = request.get(str(ref))
-        if wanted is not None:
-            found += _filter(parse_path(str(target)), wanted, body, str(ref))
-    for target, ref in (mock.get("echo") or {}).items():
-        wanted = request.get(str(ref))
-        values = list(values_at(body, parse_path(str(target))))
-        if wanted is not None and values and any(str(v) != str(wanted) for v in values):
-            found.append(("prose_echo", f"`{target}` should echo {ref}={wanted!r}, got {values[0]!r}"))
-    if mock.get("limit"):
-        found += _limit(mock["limit"], request, body)
-    if mock.get("series"):
-        found += _series(mock["series"], request, body)
+    found: list[Breach] = []
+    for binding in mock.filter:
+        found += _filter(binding, request, body)
+    for binding in mock.echo:
+        found += _echo(binding, request, body)
+    if mock.limit is not None:
+        found += _limit(mock.limit, request, body)
+    if mock.series is not None:
+        found += _series(mock.series, request, body)
     return found
 
 
-def _filter(path: Path, wanted: Any, body: Any, ref: str) -> list[Violation]:
-    wrong = [v for v in values_at(body, path) if str(v) != str(wanted)]
+def _filter(binding: Binding, request: RequestValues, body: Any) -> list[Breach]:
+    wanted = request.get(binding.ref)
+    if wanted is None:
+        return []
+    wrong = [v for v in values_at(body, binding.path) if str(v) != str(wanted)]
     if not wrong:
         return []
-    shown = ".".join(path).replace(".[]", "[]")
-    return [
-        ("prose_filter", f"{ref}={wanted!r} should filter every `{shown}`, but {len(wrong)} differ (e.g. {wrong[0]!r})")
-    ]
+    shown = ".".join(binding.path).replace(".[]", "[]")
+    message = f"{binding.ref}={wanted!r} should filter every `{shown}`, but {len(wrong)} differ (e.g. {wrong[0]!r})"
+    return [Breach("prose_filter", message)]
 
 
-def _limit(spec: dict[str, Any], request: RequestValues, body: Any) -> list[Violation]:
-    n = request.get(str(spec["param"]))
+def _echo(binding: Binding, request: RequestValues, body: Any) -> list[Breach]:
+    wanted = request.get(binding.ref)
+    values = values_at(body, binding.path)
+    if wanted is None or not values or all(str(v) == str(wanted) for v in values):
+        return []
+    return [Breach("prose_echo", f"`{binding.field}` should echo {binding.ref}={wanted!r}, got {values[0]!r}")]
+
+
+def _limit(limit: Limit, request: RequestValues, body: Any) -> list[Breach]:
+    n = request.get(limit.param)
     if not isinstance(n, int):
         return []
-    array_path = parse_path(str(spec["array"]))
-    arrays = [
-        a for a in values_at(body, array_path[:-1] if array_path[-1] == "[]" else array_path) if isinstance(a, list)
-    ]
-    found: list[Violation] = []
+    arrays = [a for a in values_at(body, limit.array_path) if isinstance(a, list)]
+    found: list[Breach] = []
     if arrays and len(arrays[0]) > n:
-        found.append(("prose_limit", f"{spec['param']}={n} should bound `{spec['array']}`, got {len(arrays[0])} items"))
-    echo = spec.get("echo")
-    echoed = list(values_at(body, parse_path(str(echo)))) if echo else []
+        found.append(
+            Breach("prose_limit", f"{limit.param}={n} should bound `{limit.array}`, got {len(arrays[0])} items")
+        )
+    echoed = values_at(body, parse_path(limit.echo)) if limit.echo else []
     if echoed and echoed[0] != n:
-        found.append(("prose_limit", f"`{echo}` should echo {spec['param']}={n}, got {echoed[0]!r}"))
+        found.append(Breach("prose_limit", f"`{limit.echo}` should echo {limit.param}={n}, got {echoed[0]!r}"))
     return found
 
 
-def _series(spec: dict[str, Any], request: RequestValues, body: Any) -> list[Violation]:
-    start, end = parse_date(request.get(str(spec["start"]))), parse_date(request.get(str(spec["end"])))
+def _series(series: Series, request: RequestValues, body: Any) -> list[Breach]:
+    start, end = parse_date(request.get(series.start)), parse_date(request.get(series.end))
     if start is None or end is None or end < start:
         return []
-    step = STEPS.get(str(request.get(str(spec.get("step", ""))) or "daily"), "day")
+    step = STEPS.get(str((request.get(series.step) if series.step else None) or "daily"), "day")
     expected = [d.isoformat() for d in periods(start, end, step)]
-    array_path = parse_path(str(spec["array"]))
-    arrays = [
-        a for a in values_at(body, array_path[:-1] if array_path[-1] == "[]" else array_path) if isinstance(a, list)
-    ]
+    arrays = [a for a in values_at(body, series.array_path) if isinstance(a, list)]
     if not arrays:
         return []
-    item_field = str(spec.get("field", "date"))
-    got = [item.get(item_field) if isinstance(item, dict) else None for item in arrays[0]]
+    got = [item.get(series.field) if isinstance(item, dict) else None for item in arrays[0]]
     if got == expected:
         return []
     missing = [d for d in expected if d not in got]
     extra = [d for d in got if d not in expected]
     detail = f"missing {missing[:3]}" if missing else f"unexpected {extra[:3]}" if extra else "out of order"
-    return [
-        (
-            "prose_series",
-            f"`{spec['array']}` should hold one point per {step} from {start} to {end} "
-            f"({len(expected)}), got {len(got)}: {detail}",
-        )
-    ]
-
-
-def values_at(node: Any, path: Path) -> list[Any]:
-    """Every value at `path` ("[]" fans out over array items); absent branches are skipped."""
-    if not path:
-        return [node]
-    head, rest = path[0], path[1:]
-    if head == "[]":
-        return [v for item in node for v in values_at(item, rest)] if isinstance(node, list) else []
-    if isinstance(node, dict) and head in node:
-        return values_at(node[head], rest)
-    return []
+    message = (
+        f"`{series.array}` should hold one point per {step} from {start} to {end} "
+        f"({len(expected)}), got {len(got)}: {detail}"
+    )
+    return [Breach("prose_series", message)]

@@ -6,96 +6,26 @@ specs and speaks HTTP; it never looks inside the server it checks.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 import requests
 import schemathesis
 from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import events
+from schemathesis.schemas import BaseSchema
 
 from mockserver.contract import prose
-from mockserver.contract.limits import ResponseLimitExceeded, ResponseLimits, bounded_responses
+from mockserver.contract.limits import ResponseLimitExceeded, bounded_responses
+from mockserver.contract.options import ContractOptions, Target
 from mockserver.contract.probes import probe
 from mockserver.contract.report import ApiResult, Violation, curl, excerpt
+from mockserver.contract.rulecheck import CHECK, RuleRun, RulesBroken, case_values, operation_of
 from mockserver.contract.throttle import honour_retry_after
 from mockserver.redact import secret_values
-from mockserver.spec.model import ApiSpec, Operation
-from mockserver.spec.params import request_values
-from mockserver.spec.rules import RequestValues
+from mockserver.spec.model import ApiSpec
 
+__all__ = ["SAFE_METHODS", "ContractOptions", "Target", "run_contract"]
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
-# Runs under way, by spec location: the prose check (registered with schemathesis for every schema)
-# acts only inside `run_contract`, with that run's spec and clock.
-_ACTIVE: dict[str, tuple[ApiSpec, Callable[[], date]]] = {}
-
-
-@dataclass(frozen=True)
-class ContractOptions:
-    headers: dict[str, str] = field(default_factory=dict)
-    max_examples: int = 25
-    seed: int = 0
-    allow_unsafe: bool = False
-    rate_limit: str | None = None  # "10/s"; None: unlimited in process, "auto" (honours 429) for a URL
-    limits: ResponseLimits = field(default_factory=ResponseLimits)  # per response from a URL: bytes, seconds
-    today: Callable[[], date] = field(default=lambda: datetime.now(UTC).date())
-
-
-@dataclass(frozen=True)
-class Target:
-    """Where to send requests: `base_url` of a server, or an ASGI `app` mounted at `mount_path`."""
-
-    base_url: str | None = None
-    app: Any = None
-    mount_path: str = ""
-
-    @property
-    def label(self) -> str:
-        """Where requests go, safe to print: a password in the URL is masked."""
-        if self.base_url:
-            parts = urlsplit(self.base_url)
-            if parts.password:
-                netloc = f"{parts.username}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
-                return urlunsplit(parts._replace(netloc=netloc))
-            return self.base_url
-        return f"the mock (in process){self.mount_path}"
-
-    @property
-    def url(self) -> str:
-        return (self.base_url or f"http://testserver{self.mount_path}").rstrip("/")
-
-
-def _operation(api: ApiSpec, method: str, path: str) -> Operation | None:
-    return next((op for op in api.operations if op.method == method.lower() and op.path == path), None)
-
-
-def _values(op: Operation, case: Any, url: str) -> RequestValues:
-    query = parse_qsl(urlsplit(url).query, keep_blank_values=True)
-    return request_values(op, query, case.path_parameters or {}, (case.headers or {}).items())
-
-
-@schemathesis.check
-def prose_rules(ctx: Any, response: Any, case: Any) -> bool | None:
-    """The rules the docs state in prose, as the spec's `x-mock` records them."""
-    active = _ACTIVE.get(str(case.operation.schema.location))
-    if active is None:
-        return None
-    api, today = active
-    op = _operation(api, case.method, case.path)
-    if op is None or not op.mock:
-        return None
-    try:
-        body = json.loads(response.content) if response.content else None
-    except ValueError:
-        return None  # content-type and schema checks report unparsable bodies
-    found = prose.check_answer(op, _values(op, case, response.request.url), response.status_code, body, today())
-    if found:
-        raise AssertionError("\n".join(f"[{name}] {message}" for name, message in found))
-    return True
 
 
 def _config(api: ApiSpec, target: Target, options: ContractOptions) -> SchemathesisConfig:
@@ -110,7 +40,8 @@ def _config(api: ApiSpec, target: Target, options: ContractOptions) -> Schemathe
             "fuzzing": {"enabled": True},
             "stateful": {"enabled": True},
         },
-        "checks": {"enabled": True},
+        # The x-mock rules' check gets this run's spec and clock (see contract/rulecheck.py).
+        "checks": {"enabled": True, CHECK: {"run": RuleRun(api, options.today)}},
         "request-timeout": 10,
     }
     if target.base_url and not options.allow_unsafe:
@@ -140,7 +71,7 @@ def run_contract(api: ApiSpec, target: Target, options: ContractOptions) -> ApiR
 
 
 def _run(api: ApiSpec, target: Target, options: ContractOptions, result: ApiResult) -> None:
-    schema: Any = schemathesis.openapi.from_path(str(api.path), config=_config(api, target, options))
+    schema: BaseSchema = schemathesis.openapi.from_path(str(api.path), config=_config(api, target, options))
     if target.app is not None:
         schema.app = target.app
     if target.base_url and not options.allow_unsafe:
@@ -151,14 +82,10 @@ def _run(api: ApiSpec, target: Target, options: ContractOptions, result: ApiResu
         for op in api.operations
         if options.allow_unsafe or not target.base_url or op.method.upper() in SAFE_METHODS
     ]
-    _ACTIVE[str(schema.location)] = (api, options.today)
-    try:
-        _execute(api, schema, target, options, result)
-    finally:
-        _ACTIVE.pop(str(schema.location), None)
+    _execute(api, schema, target, options, result)
 
 
-def _execute(api: ApiSpec, schema: Any, target: Target, options: ContractOptions, result: ApiResult) -> None:
+def _execute(api: ApiSpec, schema: BaseSchema, target: Target, options: ContractOptions, result: ApiResult) -> None:
     """schemathesis' engine, then (if the run could happen) the targeted probes."""
     for event in schemathesis.engine.from_schema(schema).execute():
         if isinstance(event, events.ScenarioFinished):
@@ -226,11 +153,8 @@ def _collect(api: ApiSpec, event: Any, result: ApiResult, options: ContractOptio
                 {k: v[0] if isinstance(v, list) else v for k, v in dict(request.headers).items()} if request else {}
             )
             found = [(node.name, str(failure.title), str(failure.message))]
-            if node.name == "prose_rules":  # our own check: one violation per rule it saw broken
-                found = [
-                    (name, "Prose rule broken", message)
-                    for name, _, message in (line[1:].partition("] ") for line in str(failure.message).splitlines())
-                ]
+            if isinstance(failure, RulesBroken):  # our own check: one violation per rule it saw broken
+                found = [(b.check, "Prose rule broken", b.message) for b in failure.breaches]
             for check, title, message in found:
                 result.add(
                     Violation(
@@ -250,7 +174,7 @@ def _excused(api: ApiSpec, check: str, case: Any, request: Any, response: Any, o
     """A schema-valid request that breaks a documented prose rule is rightly refused with 4xx."""
     if check != "positive_data_acceptance" or request is None or response is None or response.status_code >= 500:
         return False
-    op = _operation(api, case.method, case.path)
+    op = operation_of(api, case.method, case.path)
     if op is None:
         return False
-    return prose.broken_request_rule(op, _values(op, case, request.uri), options.today()) is not None
+    return prose.broken_request_rule(op, case_values(op, case, request.uri), options.today()) is not None

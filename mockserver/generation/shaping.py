@@ -17,8 +17,9 @@ from mockserver.generation.context import GenContext
 from mockserver.generation.merge import merge_all_of
 from mockserver.generation.semantics import normalize
 from mockserver.spec.model import Operation
-from mockserver.spec.rules import STEPS, Path, RequestValues, broken_rule, parse_date, parse_path, periods
+from mockserver.spec.rules import STEPS, Path, Ref, Refusal, RequestValues, parse_date, parse_path, periods
 from mockserver.spec.validation import schema_validator
+from mockserver.spec.xmock import Limit, Series
 
 Compile = Callable[..., Callable[[GenContext, int], Any]]
 _CURSOR_NAMES = frozenset({"cursor", "page_token", "after", "starting_after", "continuation_token"})
@@ -40,11 +41,11 @@ class Shaper:
         # heuristics leave them alone (echoing into one would build another branch's object there).
         self._in_unions = _union_paths(schema)
         mock = op.mock
-        self._echo = [(parse_path(p), str(r)) for p, r in (mock.get("echo") or {}).items()]
-        self._filter = [(parse_path(p), str(r)) for p, r in (mock.get("filter") or {}).items()]
-        self._limit: dict[str, Any] | None = mock.get("limit")
-        self._series: dict[str, Any] = mock.get("series") or {}
-        self._first_page: tuple[str, list[Path]] | None = None
+        self._echo = [(binding.path, binding.ref) for binding in mock.echo]
+        self._filter = [(binding.path, binding.ref) for binding in mock.filter]
+        self._limit: Limit | None = mock.limit
+        self._series: Series | None = mock.series
+        self._first_page: tuple[Ref, list[Path]] | None = None
         self._checks: dict[Path, Callable[[Any], list[str]]] = {}
         self._makers: dict[Path, Callable[[GenContext, int], Any]] = {}
         for path, _ in [*self._echo, *self._filter]:
@@ -54,17 +55,17 @@ class Shaper:
                     SpecErrorKind.BAD_EXTENSION,
                     f"{op.method.upper()} {op.path}: x-mock names {'.'.join(path)!r}, not in the response",
                 )
-        if mock.get("heuristics", True) is not False:
+        if mock.heuristics:
             self._add_heuristics(op)
-        if self._series:
-            self._series_items = self._item_generator(parse_path(str(self._series["array"])))
+        if self._series is not None:
+            self._series_items = self._item_generator(self._series.array_path)
         self._prepare()
 
     def _prepare(self) -> None:
         """Compile every validator and generator a request may need now, so that answering compiles nothing."""
         paths = [path for path, _ in [*self._filter, *self._echo]]
-        if self._limit and self._limit.get("echo"):
-            paths.append(parse_path(str(self._limit["echo"])))
+        if self._limit is not None and self._limit.echo:
+            paths.append(parse_path(self._limit.echo))
         paths += self._first_page[1] if self._first_page else []
         for path in paths:
             self._checks.setdefault(path, schema_validator(self._fields.get(path, {}), openapi_31=self._openapi_31))
@@ -86,7 +87,7 @@ class Shaper:
         cursor = next((p for p in op.parameters if p.location == "query" and normalize(p.name) in _CURSOR_NAMES), None)
         if cursor is not None:
             self._first_page = (
-                f"query.{cursor.name}",
+                Ref("query", cursor.name),
                 [path for path in self._fields if "[]" not in path and normalize(path[-1]) in _PREVIOUS_NAMES],
             )
         explicit = {r for _, r in [*self._echo, *self._filter]}
@@ -95,7 +96,7 @@ class Shaper:
             if path[-1] != "[]" and path not in self._in_unions:
                 by_name.setdefault(normalize(path[-1]), []).append(path)
         for param in op.parameters:
-            ref = f"{param.location}.{param.name}"
+            ref = Ref(param.location, param.name)
             if ref in explicit or param.location not in ("path", "query"):
                 continue
             if param.location == "query" and normalize(param.name) in _LIMIT_NAMES and self._limit is None:
@@ -104,11 +105,11 @@ class Shaper:
                 )
                 if main is not None:
                     echo = next((p for p in by_name.get(normalize(param.name), []) if "[]" not in p), None)
-                    self._limit = {
-                        "param": ref,
-                        "array": ".".join(main[:-1]) + "[]" if main[:-1] else "[]",
-                        "echo": ".".join(echo) if echo else None,
-                    }
+                    self._limit = Limit(
+                        param=ref,
+                        array=".".join(main[:-1]) + "[]" if main[:-1] else "[]",
+                        echo=".".join(echo) if echo else None,
+                    )
                 continue
             for path in by_name.get(normalize(param.name), []):
                 # Query filters reach list items and the top level; path ids echo anywhere they are named.
@@ -126,10 +127,10 @@ class Shaper:
 
     def shape(self, body: Any, request: RequestValues, ctx: GenContext) -> Any:
         """Apply series, limit, filters and echoes to `body` (in place where it can) and return it."""
-        if self._series:
-            body = self._apply_series(body, request, ctx)
-        if self._limit:
-            body = self._apply_limit(body, request)
+        if self._series is not None:
+            body = self._apply_series(body, request, ctx, self._series)
+        if self._limit is not None:
+            body = self._apply_limit(body, request, self._limit)
         if self._first_page is not None and self._null_on_first_page and request.get(self._first_page[0]) is None:
             for path in self._null_on_first_page:
                 body = _assign(body, path, None, None, None)
@@ -147,42 +148,37 @@ class Shaper:
 
         return make
 
-    def _apply_limit(self, body: Any, request: RequestValues) -> Any:
-        assert self._limit is not None
-        n = request.get(str(self._limit["param"]))
+    def _apply_limit(self, body: Any, request: RequestValues, limit: Limit) -> Any:
+        n = request.get(limit.param)
         if not isinstance(n, int) or isinstance(n, bool):
             return body
-        array = parse_path(str(self._limit["array"]))
-        where = array[:-1] if array[-1] == "[]" else array
+        where = limit.array_path
         # The schema wins over the request: a list with minItems 1 keeps one item even for limit=0 (Slack).
         floor = self._fields.get(where, {}).get("minItems", 0) if where else 0
         body = _truncate(body, where, max(n, int(floor) if isinstance(floor, int) else 0, 0))
-        echo = self._limit.get("echo")
-        if echo and self._check(parse_path(str(echo)), n):
-            body = _assign(body, parse_path(str(echo)), n, None, None)
+        if limit.echo and self._check(parse_path(limit.echo), n):
+            body = _assign(body, parse_path(limit.echo), n, None, None)
         return body
 
-    def _apply_series(self, body: Any, request: RequestValues, ctx: GenContext) -> Any:
-        series = self._series
-        start = parse_date(request.get(str(series["start"])))
-        end = parse_date(request.get(str(series["end"])))
+    def _apply_series(self, body: Any, request: RequestValues, ctx: GenContext, series: Series) -> Any:
+        start = parse_date(request.get(series.start))
+        end = parse_date(request.get(series.end))
         if start is None or end is None or end < start:
             return body
-        step = STEPS.get(str(request.get(str(series.get("step", ""))) or "daily"), "day")
-        item_field = str(series.get("field", "date"))
+        step = STEPS.get(str((request.get(series.step) if series.step else None) or "daily"), "day")
+        item_field = series.field
         items = []
         for day in periods(start, end, step):
             item = self._series_items(ctx, 1)
             if isinstance(item, dict):
                 item[item_field] = day.isoformat()
             items.append(item)
-        array = parse_path(str(series["array"]))
-        return _assign(body, array[:-1] if array[-1] == "[]" else array, items, None, ctx)
+        return _assign(body, series.array_path, items, None, ctx)
 
-    def check_request(self, op: Operation, request: RequestValues, today: date) -> tuple[str, dict[str, Any]] | None:
-        """The first `x-mock.request_rules` violation as (message, details), or None."""
-        for rule in op.mock.get("request_rules") or []:
-            found = broken_rule(rule, request, today)
+    def check_request(self, op: Operation, request: RequestValues, today: date) -> Refusal | None:
+        """The first `x-mock.request_rules` refusal as (message, details), or None: each rule kind says."""
+        for rule in op.mock.request_rules:
+            found = rule.refusal(request, today)
             if found is not None:
                 return found
         return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -39,6 +40,7 @@ from mockserver.spec.parse import parse_text, yaml_problem
 from mockserver.spec.refs import RefResolver, prefetch
 from mockserver.spec.remote import RemoteDocuments
 from mockserver.spec.swagger2 import to_openapi30
+from mockserver.spec.xmock import NO_XMOCK, parse_xmock
 
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
 _NAME_RE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -306,29 +308,25 @@ def _operations(path: Path, document: dict[str, Any]) -> list[Operation]:
             ):
                 # A required Authorization header parameter is authentication by another name.
                 security = ((SecurityScheme("Authorization", "apiKey", location="header"),),)
-            mock = raw.get("x-mock") or {}
-            if not isinstance(mock, dict):
-                raise SpecLoadError(
-                    path, SpecErrorKind.BAD_EXTENSION, f"{method.upper()} {route}: x-mock must be a mapping"
-                )
             responses = _dict(raw.get("responses"))
-            operations.append(
-                Operation(
-                    method=method,
-                    path=route,
-                    operation_id=operation_id,
-                    summary=str(raw.get("summary") or raw.get("description") or ""),
-                    parameters=parameters,
-                    responses={
-                        str(code): _response(str(code), r) for code, r in responses.items() if _is_status(str(code))
-                    },
-                    security=security,
-                    request_body=body_schema,
-                    request_body_required=bool(request_body.get("required")),
-                    mock=mock,
-                    request_content={str(m): c for m, c in body.items() if isinstance(c, dict)},
-                )
+            operation = Operation(
+                method=method,
+                path=route,
+                operation_id=operation_id,
+                summary=str(raw.get("summary") or raw.get("description") or ""),
+                parameters=parameters,
+                responses={
+                    str(code): _response(str(code), r) for code, r in responses.items() if _is_status(str(code))
+                },
+                security=security,
+                request_body=body_schema,
+                request_body_required=bool(request_body.get("required")),
+                mock=NO_XMOCK,
+                request_content={str(m): c for m, c in body.items() if isinstance(c, dict)},
             )
+            # Read against the operation's parameters and success schema: a dangling name is a load error.
+            mock = parse_xmock(raw.get("x-mock"), operation, str(path))
+            operations.append(dataclasses.replace(operation, mock=mock) if mock else operation)
     return operations
 
 

@@ -7,6 +7,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from mockserver.spec.xmock import XMock
+
 Schema = dict[str, Any]
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
@@ -79,7 +81,7 @@ class Operation:
     security: tuple[tuple[SecurityScheme, ...], ...]
     request_body: Schema | None
     request_body_required: bool
-    mock: dict[str, Any]  # the operation's `x-mock` extension
+    mock: XMock  # the operation's `x-mock` extension, typed and checked at load (spec/xmock.py)
     # The request body's media types (resolved Media Type Objects: schema, encoding); empty: no body.
     request_content: dict[str, dict[str, Any]] = field(default_factory=dict)
 

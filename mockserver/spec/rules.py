@@ -1,16 +1,23 @@
-"""The behaviour an operation's `x-mock` extension states, as pure functions of a request.
+"""The behaviour an operation's `x-mock` extension states, as pure functions of a request and an answer.
 
-Both the mock (to answer) and the contract checks (to verify a real API) read these.
+Both the mock (to answer) and the contract checks (to verify a real API) read these. Request rules
+(`x-mock.request_rules`) are kinds in one registry, `RULE_KINDS`. Each kind is one frozen dataclass here
+and owns its behaviours: `refusal` (how the mock honours it: a request breaking it is refused), `accepted`
+(how a checker recognises a broken answer: such a request answered 2xx), `breaking` (how a probe breaks it
+on purpose) and `keeping` (how a valid request is moved inside it). Adding a kind is adding one class.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import dataclasses
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, ClassVar, TypeVar
 
 Path = tuple[str, ...]  # ("data", "[]", "user", "id"); "[]" steps into every item of an array
+Refusal = tuple[str, dict[str, Any]]  # the message, and the offending values by parameter name
 STEPS = {
     "daily": "day",
     "day": "day",
@@ -21,6 +28,18 @@ STEPS = {
     "quarterly": "quarter",
     "quarter": "quarter",
 }
+REF_LOCATIONS = ("query", "path", "header")
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A request value an `x-mock` key names: `query.limit` is location "query", name "limit"."""
+
+    location: str  # query, path, header
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.location}.{self.name}"
 
 
 @dataclass(frozen=True)
@@ -32,9 +51,9 @@ class RequestValues:
     headers: Mapping[str, str] = field(default_factory=dict)
     body: Any = None  # the decoded request body (JSON value, or form fields), when there is one
 
-    def get(self, ref: str) -> Any:
+    def get(self, ref: Ref | str) -> Any:
         """`query.limit` → the value of query parameter `limit`, or None."""
-        where, _, name = ref.partition(".")
+        where, _, name = str(ref).partition(".")
         source = {"query": self.query, "path": self.path, "header": self.headers}.get(where, {})
         return source.get(name.lower() if where == "header" else name)
 
@@ -76,23 +95,146 @@ def periods(start: date, end: date, step: str) -> list[date]:
         out.append(current)
 
 
-def broken_rule(rule: Mapping[str, Any], request: RequestValues, today: date) -> tuple[str, dict[str, Any]] | None:
-    kind = rule.get("rule")
-    if kind == "date_range":
-        raw_start, raw_end = request.get(str(rule["start"])), request.get(str(rule["end"]))
+def values_at(node: Any, path: Path) -> list[Any]:
+    """Every value at `path` ("[]" fans out over array items); absent branches are skipped."""
+    if not path:
+        return [node]
+    head, rest = path[0], path[1:]
+    if head == "[]":
+        return [v for item in node for v in values_at(item, rest)] if isinstance(node, list) else []
+    if isinstance(node, dict) and head in node:
+        return values_at(node[head], rest)
+    return []
+
+
+# --- request rules -----------------------------------------------------------------------------------------
+
+
+class RequestRule(ABC):
+    """One documented rule about requests that JSON Schema cannot state; a request breaking it gets 400/422.
+
+    Subclasses are frozen dataclasses whose fields are the rule's keys in the spec (`Ref` fields name a
+    parameter, `int` and `str` fields are plain values; a field with a default is optional).
+    """
+
+    kind: ClassVar[str] = ""
+
+    @abstractmethod
+    def refusal(self, request: RequestValues, today: date) -> Refusal | None:
+        """How the mock honours the rule: the refusal a request breaking it gets, or None."""
+
+    @abstractmethod
+    def accepted(self, request: RequestValues, status: int, today: date) -> str | None:
+        """How a checker recognises a broken answer: what is wrong with answering `status`, or None."""
+
+    @abstractmethod
+    def breaking(self, query: dict[str, Any], today: date) -> str | None:
+        """How a probe breaks the rule: edit `query` so it does; how, or None when a query cannot."""
+
+    @abstractmethod
+    def keeping(self, query: dict[str, Any], today: date) -> None:
+        """Move `query` inside the rule, so that a valid request does not break it by chance."""
+
+    def refs(self) -> tuple[Ref, ...]:
+        """The parameters the rule names (the loader checks each is declared)."""
+        values = (getattr(self, f.name) for f in dataclasses.fields(self))  # type: ignore[arg-type]
+        return tuple(v for v in values if isinstance(v, Ref))
+
+
+RULE_KINDS: dict[str, type[RequestRule]] = {}
+RuleT = TypeVar("RuleT", bound=type[RequestRule])
+
+
+def rule_kind(name: str) -> Callable[[RuleT], RuleT]:
+    """Register a request-rule class under the `rule:` name the spec uses."""
+
+    def register(cls: RuleT) -> RuleT:
+        if name in RULE_KINDS:
+            raise ValueError(f"rule kind {name!r} is registered twice")
+        cls.kind = name
+        RULE_KINDS[name] = cls
+        return cls
+
+    return register
+
+
+def _accepted(rule: RequestRule, request: RequestValues, status: int, today: date) -> str | None:
+    """The usual check: a request the rule refuses must not be answered 2xx."""
+    found = rule.refusal(request, today)
+    return found[0] if found is not None and 200 <= status < 300 else None
+
+
+@rule_kind("date_range")
+@dataclass(frozen=True)
+class DateRange(RequestRule):
+    """`start` must not be after `end` and, with `max_days`, at most that many days before it."""
+
+    start: Ref
+    end: Ref
+    max_days: int | None = None
+    message: str | None = None
+
+    def refusal(self, request: RequestValues, today: date) -> Refusal | None:
+        raw_start, raw_end = request.get(self.start), request.get(self.end)
         start, end = parse_date(raw_start), parse_date(raw_end)
         if start is None or end is None:
             return None
-        names = {str(rule["start"]).split(".", 1)[1]: raw_start, str(rule["end"]).split(".", 1)[1]: raw_end}
+        names = {self.start.name: raw_start, self.end.name: raw_end}
         if end < start:
             return "Start date must not be after end date", names
-        if "max_days" in rule and (end - start).days > int(rule["max_days"]):
-            return str(rule.get("message") or f"Date range cannot exceed {rule['max_days']} days"), names
-    elif kind == "recent_date":
-        raw = request.get(str(rule["param"]))
+        if self.max_days is not None and (end - start).days > self.max_days:
+            return self.message or f"Date range cannot exceed {self.max_days} days", names
+        return None
+
+    def accepted(self, request: RequestValues, status: int, today: date) -> str | None:
+        return _accepted(self, request, status, today)
+
+    def breaking(self, query: dict[str, Any], today: date) -> str | None:
+        if self.max_days is None:
+            return None
+        span = self.max_days + 30
+        start = today - timedelta(days=span + 30)
+        query[self.start.name], query[self.end.name] = start.isoformat(), (start + timedelta(days=span)).isoformat()
+        return f"{self.start.name}..{self.end.name} spans {span} days (at most {self.max_days})"
+
+    def keeping(self, query: dict[str, Any], today: date) -> None:
+        start, end = parse_date(query.get(self.start.name)), parse_date(query.get(self.end.name))
+        if start is None or end is None:
+            start, end = today - timedelta(days=10), today - timedelta(days=3)
+        start, end = min(start, end), max(start, end)
+        if self.max_days is not None:
+            end = start + timedelta(days=(end - start).days % (self.max_days + 1))
+        query[self.start.name], query[self.end.name] = start.isoformat(), end.isoformat()
+
+
+@rule_kind("recent_date")
+@dataclass(frozen=True)
+class RecentDate(RequestRule):
+    """`param`, when given, is a date within the last `within_days` days (today included)."""
+
+    param: Ref
+    within_days: int = 30
+    message: str | None = None
+
+    def refusal(self, request: RequestValues, today: date) -> Refusal | None:
+        raw = request.get(self.param)
         day = parse_date(raw)
-        within = int(rule.get("within_days", 30))
-        if day is not None and not (today - timedelta(days=within) <= day <= today):
-            name = str(rule["param"]).split(".", 1)[1]
-            return str(rule.get("message") or f"{name} must be within the last {within} days"), {name: raw}
-    return None
+        if day is None or today - timedelta(days=self.within_days) <= day <= today:
+            return None
+        return self.message or f"{self.param.name} must be within the last {self.within_days} days", {
+            self.param.name: raw
+        }
+
+    def accepted(self, request: RequestValues, status: int, today: date) -> str | None:
+        return _accepted(self, request, status, today)
+
+    def breaking(self, query: dict[str, Any], today: date) -> str | None:
+        query[self.param.name] = (today - timedelta(days=self.within_days + 45)).isoformat()
+        return f"{self.param.name}={query[self.param.name]} is older than {self.within_days} days"
+
+    def keeping(self, query: dict[str, Any], today: date) -> None:
+        if self.param.name not in query:
+            return
+        day = parse_date(query[self.param.name])
+        back = 2 if day is None else 1 + day.toordinal() % max(self.within_days, 1)
+        query[self.param.name] = (today - timedelta(days=back)).isoformat()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 from datetime import date, timedelta
 from itertools import pairwise
 from pathlib import Path
@@ -20,6 +21,7 @@ from mockserver.spec.loader import load
 from mockserver.spec.model import Operation, Parameter, ResponseSpec
 from mockserver.spec.rules import RequestValues, periods
 from mockserver.spec.validation import schema_validator
+from mockserver.spec.xmock import NO_XMOCK, parse_xmock
 
 SPECS = Path(__file__).resolve().parents[2] / "specs"
 POOLS = Pools(1)
@@ -43,7 +45,7 @@ def shaper_for(schema: dict[str, Any], *query: str, path_params: tuple[str, ...]
         security=(),
         request_body=None,
         request_body_required=False,
-        mock={},
+        mock=NO_XMOCK,
     )
     return Shaper(op, schema, Compiler(Pools(0)).compile, openapi_31=False)
 
@@ -335,10 +337,12 @@ PROJECT = "195c82d0-a0e0-476a-8cb0-0f744de1db48"
 
 
 def operation(mock: dict[str, Any], *params: Parameter) -> Operation:
+    """A hand-made operation answering LISTING, its `x-mock` read as the loader reads it."""
     response = ResponseSpec("200", "OK", "application/json", LISTING)
-    return Operation(
-        "get", "/projects/{projectUuid}/items", "listItems", "", params, {"200": response}, (), None, False, mock
+    op = Operation(
+        "get", "/projects/{projectUuid}/items", "listItems", "", params, {"200": response}, (), None, False, NO_XMOCK
     )
+    return dataclasses.replace(op, mock=parse_xmock(mock or None, op, "spec.yaml"))
 
 
 def shaped(op: Operation, query: dict[str, Any], path: dict[str, Any], seeds: range = range(20)) -> list[Any]:
@@ -381,7 +385,9 @@ def test_heuristics_false_turns_name_matching_off() -> None:
 
 
 def test_explicit_echo_writes_the_request_value() -> None:
-    op = operation({"echo": {"items[].id": "header.x-item-id"}})
+    op = operation(
+        {"echo": {"items[].id": "header.x-item-id"}}, Parameter("x-item-id", "header", False, {"type": "string"})
+    )
     item_id = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
     compiler = Compiler(POOLS)
     shaper = Shaper(op, LISTING, compiler.compile, openapi_31=False)
@@ -391,9 +397,8 @@ def test_explicit_echo_writes_the_request_value() -> None:
 
 
 def test_x_mock_naming_a_field_not_in_the_response_is_refused() -> None:
-    op = operation({"filter": {"items[].colour": "query.colour"}})
     with pytest.raises(SpecLoadError) as raised:
-        Shaper(op, LISTING, Compiler(POOLS).compile, openapi_31=False, where="spec.yaml")
+        operation({"filter": {"items[].colour": "query.colour"}}, Parameter("colour", "query", False, {}))
     assert raised.value.kind is SpecErrorKind.BAD_EXTENSION
     assert "colour" in str(raised.value)
 
