@@ -97,7 +97,7 @@ def keep_documented_request_rules(case: Any, api_name: str) -> None:
     if meta is None or not meta.generation.mode.is_positive or case.query is None:
         return
     op = next(op for op in APIS[api_name].operations if op.method == case.method.lower() and op.path == case.path)
-    for rule in op.mock.request_rules:
+    for rule in op.x_mock.request_rules:
         rule.keeping(case.query, TODAY)
 
 

@@ -43,12 +43,12 @@ def probe(
     runner.envelopes(query, unsafe_allowed=options.allow_unsafe or target.base_url is None)
     if target.base_url is None:
         runner.preferred_statuses(query)
-    if not op.mock:
+    if not op.x_mock:
         return
     status, body, _ = runner.send(query, "baseline")
     if not 200 <= status < 300:
         return  # positive_data_acceptance reports a refused valid request
-    mock = op.mock
+    mock = op.x_mock
     for binding in mock.filter:
         name = binding.ref.name
         value = next((v for v in values_at(body, binding.path) if v is not None), None)
@@ -243,6 +243,6 @@ def _without_userinfo(url: str) -> str:
 
 def _keeping_rules(op: Operation, query: dict[str, Any], today: date) -> dict[str, Any]:
     """`query` moved inside every documented request rule (recent dates, a short range)."""
-    for rule in op.mock.request_rules:
+    for rule in op.x_mock.request_rules:
         rule.keeping(query, today)
     return query

@@ -27,7 +27,7 @@ class Breach(NamedTuple):
 
 def broken_request_rule(op: Operation, request: RequestValues, today: date) -> str | None:
     """The message of the first documented request rule this request breaks, or None."""
-    for rule in op.mock.request_rules:
+    for rule in op.x_mock.request_rules:
         found = rule.refusal(request, today)
         if found is not None:
             return found[0]
@@ -36,14 +36,14 @@ def broken_request_rule(op: Operation, request: RequestValues, today: date) -> s
 
 def check_answer(op: Operation, request: RequestValues, status: int, body: Any, today: date) -> list[Breach]:
     """Every prose rule the answer (`status`, parsed JSON `body`) breaks for this request."""
-    for rule in op.mock.request_rules:
+    for rule in op.x_mock.request_rules:
         accepted = rule.accepted(request, status, today)
         if accepted is not None:
             message = f"Documented rule not enforced: a request breaking it was accepted ({accepted})"
             return [Breach("prose_request_rule", message)]
     if not 200 <= status < 300:
         return []
-    mock = op.mock
+    mock = op.x_mock
     found: list[Breach] = []
     for binding in mock.filter:
         found += _filter(binding, request, body)

@@ -60,7 +60,7 @@ class RuleRun:
 
     def breaches(self, case: Any, response: Any) -> tuple[Breach, ...]:
         op = operation_of(self.api, case.method, case.path)
-        if op is None or not op.mock:
+        if op is None or not op.x_mock:
             return ()
         try:
             body = json.loads(response.content) if response.content else None

@@ -85,7 +85,7 @@ class OperationMock:
                 raise SpecLoadError(api.path, SpecErrorKind.INVALID, str(exc)) from exc
         self._compiler = compiler
         self._shaper: Shaper | None = None
-        if op.mock:
+        if op.x_mock:
             self._shaper = self._make_shaper()  # now: a mistake in `x-mock` is a load error, not a request's
         self.examples: dict[str, tuple[int, Any]] = {name: (f.status, f.body) for name, f in (fixtures or {}).items()}
         for key, response in op.responses.items():

@@ -40,7 +40,7 @@ class Shaper:
         # Fields reached through an anyOf/oneOf branch: which branch an answer took is not known, so the name
         # heuristics leave them alone (echoing into one would build another branch's object there).
         self._in_unions = _union_paths(schema)
-        mock = op.mock
+        mock = op.x_mock
         self._echo = [(binding.path, binding.ref) for binding in mock.echo]
         self._filter = [(binding.path, binding.ref) for binding in mock.filter]
         self._limit: Limit | None = mock.limit
@@ -177,7 +177,7 @@ class Shaper:
 
     def check_request(self, op: Operation, request: RequestValues, today: date) -> Refusal | None:
         """The first `x-mock.request_rules` refusal as (message, details), or None: each rule kind says."""
-        for rule in op.mock.request_rules:
+        for rule in op.x_mock.request_rules:
             found = rule.refusal(request, today)
             if found is not None:
                 return found

@@ -321,12 +321,12 @@ def _operations(path: Path, document: dict[str, Any]) -> list[Operation]:
                 security=security,
                 request_body=body_schema,
                 request_body_required=bool(request_body.get("required")),
-                mock=NO_XMOCK,
+                x_mock=NO_XMOCK,
                 request_content={str(m): c for m, c in body.items() if isinstance(c, dict)},
             )
             # Read against the operation's parameters and success schema: a dangling name is a load error.
             mock = parse_xmock(raw.get("x-mock"), operation, str(path))
-            operations.append(dataclasses.replace(operation, mock=mock) if mock else operation)
+            operations.append(dataclasses.replace(operation, x_mock=mock) if mock else operation)
     return operations
 
 

@@ -81,7 +81,7 @@ class Operation:
     security: tuple[tuple[SecurityScheme, ...], ...]
     request_body: Schema | None
     request_body_required: bool
-    mock: XMock  # the operation's `x-mock` extension, typed and checked at load (spec/xmock.py)
+    x_mock: XMock  # the operation's `x-mock` extension, typed and checked at load (spec/xmock.py)
     # The request body's media types (resolved Media Type Objects: schema, encoding); empty: no body.
     request_content: dict[str, dict[str, Any]] = field(default_factory=dict)
 

@@ -2,7 +2,7 @@
 
 Every key is known (see docs/x-mock.md): an unknown key, an unknown rule kind, a parameter the operation
 does not declare or a body path its success response does not have is a `SpecLoadError` naming the file,
-the operation and the key. Whoever reads `Operation.mock` (the mock, the checks, the probes) gets these
+the operation and the key. Whoever reads `Operation.x_mock` (the mock, the checks, the probes) gets these
 dataclasses, never the raw mapping.
 """
 

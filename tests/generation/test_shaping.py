@@ -45,7 +45,7 @@ def shaper_for(schema: dict[str, Any], *query: str, path_params: tuple[str, ...]
         security=(),
         request_body=None,
         request_body_required=False,
-        mock=NO_XMOCK,
+        x_mock=NO_XMOCK,
     )
     return Shaper(op, schema, Compiler(Pools(0)).compile, openapi_31=False)
 
@@ -342,7 +342,7 @@ def operation(mock: dict[str, Any], *params: Parameter) -> Operation:
     op = Operation(
         "get", "/projects/{projectUuid}/items", "listItems", "", params, {"200": response}, (), None, False, NO_XMOCK
     )
-    return dataclasses.replace(op, mock=parse_xmock(mock or None, op, "spec.yaml"))
+    return dataclasses.replace(op, x_mock=parse_xmock(mock or None, op, "spec.yaml"))
 
 
 def shaped(op: Operation, query: dict[str, Any], path: dict[str, Any], seeds: range = range(20)) -> list[Any]:

@@ -22,25 +22,25 @@ ANALYTICS_ROUTE = next(iter(ANALYTICS["paths"]))
 
 
 def test_bundled_specs_read_into_typed_rules() -> None:
-    onepin = load(SPECS / "onepin.yaml").operations[0].mock
+    onepin = load(SPECS / "onepin.yaml").operations[0].x_mock
     assert onepin.filter == (
         Binding("data[].action", Ref("query", "type")),
         Binding("data[].user.id", Ref("query", "user_id")),
     )
     assert onepin.limit == Limit(Ref("query", "limit"), "data", "pagination.limit")
-    analytics = load(SPECS / "client-analytics.yaml").operations[0].mock
+    analytics = load(SPECS / "client-analytics.yaml").operations[0].x_mock
     assert analytics.series == Series(
         "data", Ref("query", "start_date"), Ref("query", "end_date"), "date", Ref("query", "granularity")
     )
     assert analytics.request_rules == (
         DateRange(Ref("query", "start_date"), Ref("query", "end_date"), 90, "Date range cannot exceed 90 days"),
     )
-    openrouter = load(SPECS / "openrouter.yaml").operations[0].mock
+    openrouter = load(SPECS / "openrouter.yaml").operations[0].x_mock
     assert openrouter.request_rules == (RecentDate(Ref("query", "date"), 30, "Date must be within the last 30 days"),)
 
 
 def test_an_operation_without_x_mock_has_an_empty_false_one() -> None:
-    mock = load(SPECS / "lightdash.yaml").operations[0].mock
+    mock = load(SPECS / "lightdash.yaml").operations[0].x_mock
     assert not mock and mock.heuristics and mock.request_rules == ()
 
 
