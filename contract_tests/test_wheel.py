@@ -90,6 +90,7 @@ def test_the_wheel_holds_every_module_spec_and_fixture(installed: Installed) -> 
     names = set(zipfile.ZipFile(installed.wheel).namelist())
     modules = {p.relative_to(ROOT).as_posix() for p in (ROOT / "mockserver").rglob("*.py")}
     assert modules - names == set(), "packages missing from [tool.setuptools] packages in pyproject.toml"
+    assert "mockserver/py.typed" in names, "py.typed missing from [tool.setuptools.package-data]"
     for folder in ("specs", "fixtures"):
         files = {p.relative_to(ROOT).as_posix() for p in (ROOT / folder).rglob("*.yaml")}
         assert files and {f"mockserver/bundled/{f}" for f in files} - names == set()
