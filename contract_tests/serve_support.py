@@ -1,13 +1,14 @@
-"""`mockserver serve` as a subprocess on a free loopback port, its output read line by line as it comes."""
+"""`mockserver serve` as a subprocess on a loopback port the system chose, its output read line by line as it comes."""
 
 from __future__ import annotations
 
+import re
 import socket
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,11 +17,9 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+# `serve --port 0` binds a port the system chooses and names it in its banner: no port picked, released and
+# bound again (another process may take it in between).
+BANNER_PORT = re.compile(r"index at http://127\.0\.0\.1:(\d+)/")
 
 
 def until(check: Callable[[], T | None], seconds: float = 30) -> T | None:
@@ -52,20 +51,37 @@ def _pump(stream: Iterable[str], into: list[str]) -> None:
 
 
 @contextmanager
-def serving(*args: str, cwd: Path) -> Iterator[Served]:
-    """`mockserver serve ARGS --port P`, listening when the block starts, stopped when it ends."""
-    port = free_port()
+def serving(
+    *args: str, cwd: Path, command: Sequence[str] = (sys.executable, "-m", "mockserver"), env: dict[str, str] | None = None
+) -> Iterator[Served]:
+    """`mockserver serve ARGS --port 0`, listening when the block starts, stopped when it ends.
+
+    `command` runs mockserver (default: this interpreter's), in `env` (default: this one's)."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "mockserver", "serve", *args, "--port", str(port)],
+        [*command, "serve", *args, "--port", "0"],
         cwd=cwd,
+        env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
-    served = Served(process, port)
-    for stream, into in ((process.stdout, served.stdout), (process.stderr, served.stderr)):
-        threading.Thread(target=_pump, args=(stream, into), daemon=True).start()
+    stdout: list[str] = []
+    stderr: list[str] = []
+    pumps = [
+        threading.Thread(target=_pump, args=(stream, into), daemon=True)
+        for stream, into in ((process.stdout, stdout), (process.stderr, stderr))
+    ]
+    for pump in pumps:
+        pump.start()
     try:
+
+        def announced() -> int | None:
+            assert process.poll() is None, f"the server exited: {stderr}"
+            return next((int(m.group(1)) for line in list(stdout) if (m := BANNER_PORT.search(line))), None)
+
+        port = until(announced)
+        assert port, f"the server did not name its port: {stdout} {stderr}"
+        served = Served(process, port, stderr, stdout)
 
         def listening() -> bool:
             assert process.poll() is None, f"the server exited: {served.stderr}"
@@ -84,3 +100,8 @@ def serving(*args: str, cwd: Path) -> Iterator[Served]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        for pump in pumps:
+            pump.join(timeout=10)  # the pipes end with the process
+        for stream in (process.stdout, process.stderr):
+            if stream is not None:
+                stream.close()

@@ -10,8 +10,6 @@ is on the wire before the other), and the main thread asks another API for an or
 from __future__ import annotations
 
 import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -20,6 +18,7 @@ from pathlib import Path
 
 import httpx
 import uvicorn
+from serve_support import serving
 
 from mockserver.serving.app import build_app
 from mockserver.serving.budget import BUDGET_EXCEEDED
@@ -97,30 +96,7 @@ def test_another_api_answers_while_a_redos_pattern_is_checked() -> None:
 
 
 def test_serve_takes_the_request_budget_from_the_command_line() -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    base = f"http://127.0.0.1:{port}"
-    command = [sys.executable, "-m", "mockserver", "serve", str(HOSTILE), "--quiet", "--port", str(port)]
-    server = subprocess.Popen(
-        [*command, "--request-budget", "0.5", "--max-answer-size", "0"],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        deadline = time.monotonic() + TIMEOUT
-        while True:
-            assert server.poll() is None, f"serve exited: {server.stderr.read() if server.stderr else b''!r}"
-            assert time.monotonic() < deadline, "serve did not come up"
-            try:
-                httpx.get(base + "/", timeout=2)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.1)  # polling for the port to open, with the deadline above
-        response = httpx.get(base + "/budget/report", timeout=TIMEOUT)
+    with serving(str(HOSTILE), "--quiet", "--request-budget", "0.5", "--max-answer-size", "0", cwd=ROOT) as served:
+        response = httpx.get(served.base + "/budget/report", timeout=TIMEOUT)
         assert response.status_code == 503 and response.json()["type"] == BUDGET_EXCEEDED
         assert response.json()["budget_seconds"] == 0.5
-    finally:
-        server.terminate()
-        server.wait(timeout=15)

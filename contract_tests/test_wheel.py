@@ -11,12 +11,9 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import sysconfig
-import threading
-import time
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,6 +21,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from serve_support import serving
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ("pyproject.toml", "README.md", "mockserver", "specs", "fixtures")
@@ -90,6 +88,7 @@ def test_the_wheel_holds_every_module_spec_and_fixture(installed: Installed) -> 
     names = set(zipfile.ZipFile(installed.wheel).namelist())
     modules = {p.relative_to(ROOT).as_posix() for p in (ROOT / "mockserver").rglob("*.py")}
     assert modules - names == set(), "packages missing from [tool.setuptools] packages in pyproject.toml"
+    assert "mockserver/py.typed" in names, "py.typed missing from [tool.setuptools.package-data]"
     for folder in ("specs", "fixtures"):
         files = {p.relative_to(ROOT).as_posix() for p in (ROOT / folder).rglob("*.yaml")}
         assert files and {f"mockserver/bundled/{f}" for f in files} - names == set()
@@ -115,46 +114,10 @@ def test_list_names_the_bundled_apis(installed: Installed) -> None:
     assert listed == APIS == ["client-analytics", "lightdash", "onepin", "openrouter"]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def served(installed: Installed) -> Iterator[str]:
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        ["mockserver", "serve", "--port", str(port), "--quiet"],
-        cwd=installed.work,
-        env=installed.env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        deadline, pause = time.monotonic() + 60, threading.Event()  # never set: a bounded wait between polls
-        while True:
-            try:
-                if httpx.get(base + "/", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                server.kill()
-                _, stderr = server.communicate(timeout=10)
-                raise AssertionError(f"mockserver serve did not come up (exit {server.returncode}):\n{stderr}")
-            pause.wait(0.05)
-        yield base
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=10)
+    with serving("--quiet", cwd=installed.work, command=["mockserver"], env=installed.env) as server:
+        yield server.base
 
 
 def test_serve_answers_with_generated_data_and_bundled_fixtures(served: str) -> None:

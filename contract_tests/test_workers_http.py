@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -9,40 +10,81 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
+from serve_support import serving
 
 ROOT = Path(__file__).resolve().parent.parent
 URL = "/openrouter/api/v1/activity"
 AUTH = {"Authorization": "Bearer x"}
 
 
-def _up(base: str) -> bool:
-    try:
-        return httpx.get(base + "/", timeout=2).status_code == 200
-    except httpx.HTTPError:
-        return False
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (from /proc: Linux)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                # The fields after the command's closing parenthesis: state, then the parent's pid.
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue  # ended meanwhile
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _answering_worker(server_pid: int, server_port: int, client: socket.socket) -> int | None:
+    """Which child of the server holds the other end of `client`'s connection: the kernel's socket table
+    (/proc/net/tcp) gives that end's inode, and the process with that socket among its descriptors has it."""
+    local, remote = f"0100007F:{server_port:04X}", f"0100007F:{client.getsockname()[1]:04X}"
+    inode = next(
+        (
+            fields[9]
+            for fields in (line.split() for line in Path("/proc/net/tcp").read_text().splitlines()[1:])
+            if fields[1] == local and fields[2] == remote
+        ),
+        None,
+    )
+    for child in _children(server_pid):
+        try:
+            descriptors = list(Path(f"/proc/{child}/fd").iterdir())
+        except OSError:
+            continue
+        for fd in descriptors:
+            try:
+                if os.readlink(fd) == f"socket:[{inode}]":
+                    return child
+            except OSError:
+                continue
+    return None
+
+
+def _answered_by(server_pid: int, port: int) -> int | None:
+    """A request on a fresh connection, answered; then the pid of the worker holding that connection."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as client:
+        client.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")  # kept alive: the worker keeps the connection
+        assert client.recv(65536).startswith(b"HTTP/1.1 200 ")
+        return _answering_worker(server_pid, port, client)
+
+
+@pytest.mark.skipif(not Path("/proc/net/tcp").is_file(), reason="reads which process holds a connection from /proc")
+def test_several_worker_processes_answer() -> None:
+    with serving("--workers", "2", "--quiet", cwd=ROOT) as served:
+        workers: set[int] = set()
+        # Fresh connections, until the kernel has handed them to two different workers (bounded: with two workers
+        # waiting on one socket, a few connections do it; a mock that served from one process never would).
+        for _ in range(200):
+            pid = _answered_by(served.process.pid, served.port)
+            assert pid is not None and pid != served.process.pid, "no worker process holds the connection"
+            workers.add(pid)
+            if len(workers) == 2:
+                break
+        assert len(workers) == 2, f"only worker {workers} answered 200 connections"
 
 
 def test_workers_answer_the_same_request_identically_and_keep_the_read_timeouts() -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [
-            *[sys.executable, "-m", "mockserver", "serve", "--workers", "2", "--quiet", "--seed", "3"],
-            *["--header-timeout", "1", "--port", str(port)],
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(300):  # bounded wait for the workers to listen
-            if _up(base):
-                break
-            time.sleep(0.1)
-        else:
-            raise AssertionError("the workers did not come up")
+    with serving("--workers", "2", "--quiet", "--seed", "3", "--header-timeout", "1", cwd=ROOT) as served:
+        base, port = served.base, served.port
         # Fresh connections each time, so that the kernel spreads them over both workers.
         bodies = {httpx.get(base + URL, headers=AUTH, timeout=5).content for _ in range(30)}
         assert len(bodies) == 1
@@ -60,9 +102,6 @@ def test_workers_answer_the_same_request_identically_and_keep_the_read_timeouts(
             while chunk := slow.recv(65536):
                 answer += chunk
         assert answer.startswith(b"HTTP/1.1 408 "), answer[:200]
-    finally:
-        server.terminate()
-        server.wait(timeout=15)
 
 
 def test_reload_with_several_workers_is_refused() -> None:

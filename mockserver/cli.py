@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mockserver import bundled
+from mockserver import __version__, bundled
 from mockserver.errors import MockServerError
 from mockserver.spec.loader import load_all, loading
 from mockserver.spec.model import ApiSpec
@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # the serving and contract layers are imported when their com
     from mockserver.serving.config import ServerConfig
 
 EXIT_SPEC = 2
+_GIVEN = "bundled API names (e.g. openrouter), spec files or folders of specs (default: every bundled API)"
 
 
 def default_specs() -> list[str]:
@@ -35,9 +36,10 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mockserver", description="Mock servers and contract checks from OpenAPI specs."
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="serve every spec given (default: the bundled specs)")
-    serve.add_argument("specs", nargs="*", metavar="SPEC_OR_DIR")
+    serve.add_argument("specs", nargs="*", metavar="NAME_OR_SPEC", help=_GIVEN)
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: %(default)s, loopback only)")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--seed", type=int, default=0, help="same seed + same request = same response")
@@ -122,11 +124,11 @@ def _parser() -> argparse.ArgumentParser:
         help="time one request's checks and answer may take; then 503 (default: %(default)g; 0: no limit)",
     )
     listing = sub.add_parser("list", help="list APIs, operations and documented statuses")
-    listing.add_argument("specs", nargs="*", metavar="SPEC_OR_DIR")
+    listing.add_argument("specs", nargs="*", metavar="NAME_OR_SPEC", help=_GIVEN)
     _strict(serve)
     _strict(listing)
     generate = sub.add_parser("generate", help="print one generated response body")
-    generate.add_argument("spec", metavar="SPEC")
+    generate.add_argument("spec", metavar="NAME_OR_SPEC", help="a bundled API name or a spec file")
     generate.add_argument("operation_id", metavar="OPERATION_ID")
     generate.add_argument("--status", type=int, default=None, help="documented status (default: the success one)")
     generate.add_argument("--seed", type=int, default=0)
@@ -153,7 +155,7 @@ def _parser() -> argparse.ArgumentParser:
     fixtures = sub.add_parser("fixtures", help="work with fixtures/ (named canned responses)")
     fixtures_sub = fixtures.add_subparsers(dest="fixtures_command", required=True)
     rec = fixtures_sub.add_parser("record", help="record what a real API answers to its safe operations")
-    rec.add_argument("target", metavar="NAME_OR_SPEC")
+    rec.add_argument("target", metavar="NAME_OR_SPEC", help="a bundled API name or a spec file")
     rec.add_argument("--base-url", required=True)
     rec.add_argument("--header", action="append", default=[], metavar="'Name: value'")
     rec.add_argument("--name", default="recorded", help="fixture name prefix (default: %(default)s)")
@@ -235,9 +237,14 @@ def _strict(command: argparse.ArgumentParser) -> None:
     )
 
 
+def _specs(given: Sequence[str]) -> list[str]:
+    """What every command was given, each a bundled API name or a spec file/folder (default: the bundled specs)."""
+    return [str(bundled.resolve_spec(entry)) for entry in given] or default_specs()
+
+
 def _load(specs: Sequence[str], args: argparse.Namespace) -> list[ApiSpec]:
     return load_all(
-        list(specs) or default_specs(),
+        _specs(specs),
         strict=args.strict,
         ref_root=args.ref_root,
         allow_remote_refs=args.allow_remote_refs,
@@ -313,7 +320,7 @@ def _serve(args: argparse.Namespace) -> int:
     # The port first: a busy one is one line, before seconds of loading and a banner for nothing.
     sock = listen(args.host, args.port)
     limits = Limits(args.header_timeout, args.body_timeout, fit_connections(args.max_connections))
-    specs = list(args.specs) or default_specs()
+    specs = _specs(args.specs)
     if args.reload:
         from mockserver.serving.reload import fingerprint
 
@@ -352,7 +359,10 @@ def _serve(args: argparse.Namespace) -> int:
         handler.setFormatter(logging.Formatter("%(message)s"))
         access.addHandler(handler)
         access.propagate = False
-    base = f"http://{args.host}:{args.port}"
+    # The port bound, not the one asked for: with --port 0 the system chose it, and the banner is how a
+    # caller (a test, a script) learns it.
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    base = f"http://{host}:{sock.getsockname()[1]}"
     for api in apis:
         print(f"mockserver: {api.name:18} {base}{api.mount_path}  (docs {base}{api.mount_path}/ui/)", flush=True)
     print(f"mockserver: seed={args.seed}; index at {base}/", flush=True)
@@ -436,13 +446,6 @@ def _watched(specs: list[str]) -> list[Path]:
     return folders + [f.parent / "fixtures" for f in folders if (f.parent / "fixtures").is_dir()]
 
 
-def _resolve(name_or_spec: str) -> list[str]:
-    path = Path(name_or_spec)
-    if path.exists():
-        return [str(path)]
-    return [str(bundled.bundled_spec(name_or_spec) or path)]  # the loader reports a missing one
-
-
 def _headers(raw_headers: list[str], api: ApiSpec, use_env: bool) -> dict[str, str] | None:
     """--header values (and <API>_API_KEY when `use_env`); None after printing an error for a malformed one."""
     import os
@@ -472,7 +475,7 @@ def _record(args: argparse.Namespace) -> int:
         from mockserver.redact import mask_values, secret_values
         from mockserver.spec.fixtures import fixtures_dir
 
-    api = _load(_resolve(args.target), args)[0]
+    api = _load([args.target], args)[0]
     headers = _headers(args.header, api, use_env=True)
     if headers is None:
         return EXIT_SPEC
@@ -517,7 +520,7 @@ def _contract(args: argparse.Namespace) -> int:
         from mockserver.serving.app import build_app
         from mockserver.serving.config import ServerConfig
 
-    api = _load(_resolve(args.target), args)[0]
+    api = _load([args.target], args)[0]
     headers = _headers(args.header, api, use_env=bool(args.base_url))
     if headers is None:
         return EXIT_SPEC

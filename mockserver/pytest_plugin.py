@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from mockserver.errors import MockJournalUnavailable  # defined in the errors tree; importable from here too
+
 if TYPE_CHECKING:
     from mockserver.serving.config import ServerConfig
     from mockserver.spec.model import ApiSpec
@@ -34,10 +36,6 @@ if TYPE_CHECKING:
 HOST = "127.0.0.1"
 READY_POLLS = 400  # × 25 ms: the server has 10 s to listen
 JOURNAL = "/__mock/requests"
-
-
-class MockJournalUnavailable(RuntimeError):
-    """The running mock does not record requests (no `GET /__mock/requests`)."""
 
 
 def _rate(text: str) -> float:

@@ -22,7 +22,7 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
-from mockserver.bundled import bundled_spec
+from mockserver.bundled import resolve_spec  # the one resolver of "a name or a path"; importable from here too
 from mockserver.generation.context import make_context
 from mockserver.generation.responses import ApiMock, OperationMock
 from mockserver.generation.values import Pools
@@ -37,17 +37,6 @@ MAX_SEED = 2**32 - 1
 _lock = threading.Lock()
 _by_path: dict[Path, ApiMock] = {}  # specs named by file or bundled name
 _by_spec: dict[int, tuple[ApiSpec, ApiMock]] = {}  # `ApiSpec` objects given (kept alive, so ids stay theirs)
-
-
-def resolve_spec(name_or_path: str | Path) -> Path:
-    """A spec file or folder as given, else a bundled API's spec (`"openrouter"` → …/specs/openrouter.yaml).
-
-    A name that matches nothing comes back unchanged, for the loader to report as missing.
-    """
-    path = Path(name_or_path)
-    if path.exists():
-        return path
-    return bundled_spec(str(name_or_path)) or path
 
 
 def api_mock(spec: str | Path | ApiSpec) -> ApiMock:

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import json
 import queue
+import re
 import socket
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 import yaml
 
+from mockserver.cli import main
 from mockserver.spec.loader import load, load_all
 from mockserver.spec.validation import schema_validator
 
@@ -132,7 +136,7 @@ def test_missing_spec_exits_2_naming_it(tmp_path: Path) -> None:
 
 def test_serve_with_a_broken_spec_exits_2_with_one_stderr_line(broken_spec: Path) -> None:
     """No import-time warning (Connexion pulls in starlette.testclient) before the one error line."""
-    result = mockserver("serve", str(broken_spec), "--port", str(free_port()))
+    result = mockserver("serve", str(broken_spec), "--port", "0")
     assert result.returncode == 2
     assert len(result.stderr.splitlines()) == 1, result.stderr
     assert str(broken_spec) in result.stderr
@@ -151,47 +155,133 @@ def test_spec_with_a_dangling_ref_exits_2_with_one_line(tmp_path: Path) -> None:
     assert len(result.stderr.splitlines()) == 1, result.stderr[-300:]
 
 
+# --- a bundled API name or a spec path, for every command (in process: nothing here needs a server) ---------
+
+
+@pytest.mark.parametrize("given", ["lightdash", str(SPECS / "lightdash.yaml")], ids=["name", "path"])
+def test_list_takes_a_bundled_name_or_a_path(given: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["list", given]) == 0
+    apis = [line for line in capsys.readouterr().out.splitlines() if not line.startswith(" ")]
+    assert len(apis) == 1 and apis[0].startswith("lightdash "), apis
+
+
+@pytest.mark.parametrize("given", ["openrouter", str(SPECS / "openrouter.yaml")], ids=["name", "path"])
+def test_generate_takes_a_bundled_name_or_a_path(given: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["generate", given, "get-user-activity"]) == 0
+    assert "data" in json.loads(capsys.readouterr().out)
+
+
+@pytest.mark.parametrize("given", ["onepin", str(SPECS / "onepin.yaml")], ids=["name", "path"])
+def test_contract_takes_a_bundled_name_or_a_path(given: str, capsys: pytest.CaptureFixture[str]) -> None:
+    # Against a port nothing listens on: the run stops at "cannot reach", after loading the spec it was given.
+    assert main(["contract", given, "--base-url", "http://127.0.0.1:9"]) == 2
+    out = capsys.readouterr().out
+    assert "onepin" in out and "cannot reach" in out, out
+
+
+def test_fixtures_record_takes_a_bundled_name(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # (a spec path: contract_tests/test_record_http.py records with one against a real upstream)
+    argv = ["fixtures", "record", "onepin", "--base-url", "http://127.0.0.1:9", "--fixtures-dir", str(tmp_path)]
+    assert main(argv) == 2
+    assert "recording onepin failed" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_unknown_name_is_reported_as_a_missing_spec_by_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    for argv in (["list", "nosuchapi"], ["generate", "nosuchapi", "op"], ["contract", "nosuchapi"]):
+        assert main(argv) == 2
+        [line] = capsys.readouterr().err.splitlines()
+        assert "nosuchapi" in line and "not found" in line, line
+
+
 # --- serve -----------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+# A port of 0 lets the system choose a free one, which the banner names: no port picked, released and bound
+# again here (another program may take it in between).
+BANNER_BASE = re.compile(r"index at (http://127\.0\.0\.1:\d+)/")
+STARTUP = 30  # seconds: a generous bound for the banner and for listening, on a loaded machine
 
 
-@pytest.fixture
-def served() -> Iterator[str]:
-    port = free_port()
+@dataclass
+class Serving:
+    process: subprocess.Popen[str]
+    banner: list[str]  # stdout up to the limits line
+    stderr: queue.Queue[str | None]  # None at the end of the stream
+    base: str
+
+
+def _pump(stream: Iterable[str], into: queue.Queue[str | None]) -> None:
+    for line in stream:
+        into.put(line.rstrip("\n"))
+    into.put(None)
+
+
+@contextmanager
+def serving(*args: str) -> Iterator[Serving]:
+    """`mockserver serve ARGS --port 0`, listening when the block starts (at the port its banner names), stopped
+    when it ends."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "mockserver", "serve", "--port", str(port), "--seed", "1", "--quiet"],
+        [sys.executable, "-m", "mockserver", "serve", *args, "--port", "0"],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
-    base = f"http://127.0.0.1:{port}"
+    stdout: queue.Queue[str | None] = queue.Queue()
+    stderr: queue.Queue[str | None] = queue.Queue()
+    pumps = [
+        threading.Thread(target=_pump, args=(stream, into), daemon=True)
+        for stream, into in ((process.stdout, stdout), (process.stderr, stderr))
+    ]
+    for pump in pumps:
+        pump.start()
     try:
-        for _ in range(200):  # bounded: at most ~20 s
-            if process.poll() is not None:
-                out, err = process.communicate()
-                pytest.fail(f"server exited with {process.returncode}: {out}{err}")
+        banner: list[str] = []
+        while not any(" limits: " in line for line in banner):
+            line = stdout.get(timeout=STARTUP)
+            if line is None:
+                pytest.fail(f"the server exited before its banner: {process.wait(timeout=10)}")
+            banner.append(line)
+        [base] = [m.group(1) for line in banner if (m := BANNER_BASE.search(line))]
+        host, port = base.removeprefix("http://").split(":")
+        deadline = time.monotonic() + STARTUP
+        while True:  # the banner comes as uvicorn starts; poll (bounded) until it accepts connections
+            assert process.poll() is None, "the server exited"
             try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.1):
-                    break
+                socket.create_connection((host, int(port)), timeout=1).close()
+                break
             except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("server did not start listening")
-        yield base
+                assert time.monotonic() < deadline, f"nothing listens at {base}"
+                time.sleep(0.05)
+        yield Serving(process, banner, stderr, base)
     finally:
         process.terminate()
         try:
-            process.communicate(timeout=10)
+            process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
-            process.communicate()
+            process.wait()
+        for pump in pumps:
+            pump.join(timeout=10)  # the pipes end with the process
+        for stream in (process.stdout, process.stderr):
+            if stream is not None:
+                stream.close()
+
+
+@pytest.fixture
+def served() -> Iterator[str]:
+    with serving("--seed", "1", "--quiet") as server:
+        yield server.base
+
+
+def test_serve_on_port_0_names_the_port_the_system_chose_in_its_banner() -> None:
+    with serving("openrouter", "--quiet") as server:
+        port = int(server.base.rsplit(":", 1)[1])
+        assert port > 0
+        [api] = [line for line in server.banner if "(docs " in line]  # the bundled name served that API alone
+        assert f"{server.base}/openrouter" in api, server.banner
+        assert httpx.get(server.base + "/", timeout=10).status_code == 200
 
 
 def test_serve_answers_the_index_and_an_openrouter_request_over_real_http(served: str) -> None:
@@ -269,33 +359,12 @@ def test_strict_refuses_the_same_spec_with_one_line_and_exit_2(servable_spec: Pa
 
 
 def test_serve_answers_a_servable_spec_at_once_and_warns_while_serving(servable_spec: Path) -> None:
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mockserver", "serve", str(servable_spec), "--port", str(port), "--quiet"],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    lines: queue.Queue[str] = queue.Queue()
-    assert process.stderr is not None
-    threading.Thread(target=lambda: [lines.put(line) for line in process.stderr or []], daemon=True).start()
-    try:
-        deadline = time.monotonic() + 30
-        answer = None
-        while answer is None and time.monotonic() < deadline:
-            assert process.poll() is None, "the server exited"
-            try:
-                answer = httpx.get(f"http://127.0.0.1:{port}/servable/prices", timeout=2)
-            except httpx.TransportError:
-                time.sleep(0.05)
-        assert answer is not None and answer.status_code == 200
+    with serving(str(servable_spec), "--quiet") as server:
+        answer = httpx.get(f"{server.base}/servable/prices", timeout=10)
+        assert answer.status_code == 200
         assert all(value > 0 for value in answer.json().values())  # exclusiveMinimum: true read as 3.0 meant it
-        warning = lines.get(timeout=30)  # the validation child reports while the parent serves
-        assert str(servable_spec) in warning and "served despite" in warning
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+        warning = server.stderr.get(timeout=30)  # the validation child reports while the parent serves
+        assert warning is not None and str(servable_spec) in warning and "served despite" in warning
 
 
 def test_a_60_kb_url_over_real_http_gets_414_in_the_api_envelope_not_the_servers_plain_400(served: str) -> None:
@@ -361,7 +430,7 @@ def test_serve_refuses_a_fault_without_a_rate_and_a_rate_without_a_fault(
     ],
 )
 def test_serve_refuses_limits_that_cannot_work_in_one_line(flags: list[str]) -> None:
-    result = mockserver("serve", *flags, "--port", str(free_port()))
+    result = mockserver("serve", *flags, "--port", "0")
     assert result.returncode == 2
     [line] = result.stderr.splitlines()
     assert flags[0] in line, line
@@ -369,23 +438,8 @@ def test_serve_refuses_limits_that_cannot_work_in_one_line(flags: list[str]) -> 
 
 def _banner(*args: str) -> list[str]:
     """`serve ARGS`'s start-up lines (up to the limits line), the server stopped afterwards."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mockserver", "serve", "specs/lightdash.yaml", *args, "--port", str(free_port())],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(line) for line in process.stdout or []], daemon=True).start()
-    seen: list[str] = []
-    try:
-        while not any(" limits: " in line for line in seen):
-            seen.append(lines.get(timeout=30).rstrip("\n"))  # bounded: the banner comes within seconds
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-    return seen
+    with serving("specs/lightdash.yaml", *args) as server:
+        return server.banner
 
 
 def test_serve_banner_states_chaos_faults_latency_edge_cases_and_how_many_tokens_never_their_values() -> None:

@@ -15,7 +15,15 @@ from pathlib import Path
 
 from mockserver.errors import SpecErrorKind, SpecLoadError
 
-__all__ = ["SPEC_SUFFIXES", "bundled_fixtures_dir", "bundled_spec", "fixtures_root", "is_bundled", "specs_dir"]
+__all__ = [
+    "SPEC_SUFFIXES",
+    "bundled_fixtures_dir",
+    "bundled_spec",
+    "fixtures_root",
+    "is_bundled",
+    "resolve_spec",
+    "specs_dir",
+]
 
 SPECS_PACKAGE = "mockserver.bundled.specs"
 FIXTURES_PACKAGE = "mockserver.bundled.fixtures"
@@ -54,6 +62,18 @@ def bundled_spec(name: str) -> Path | None:
     folder = _package_dir(SPECS_PACKAGE)
     candidates = [] if folder is None else [folder / f"{name}{suffix}" for suffix in SPEC_SUFFIXES]
     return next((path for path in candidates if path.is_file()), None)
+
+
+def resolve_spec(name_or_path: str | Path) -> Path:
+    """A spec file or folder as given, else a bundled API's spec (`"openrouter"` → …/specs/openrouter.yaml).
+
+    The one resolver behind every command and helper that takes "a bundled API name or a spec path". A path
+    that exists wins over a bundled name; a name that matches nothing comes back unchanged, for the loader
+    to report as missing."""
+    path = Path(name_or_path)
+    if path.exists():
+        return path
+    return bundled_spec(str(name_or_path)) or path
 
 
 def is_bundled(spec_path: Path) -> bool:

@@ -22,6 +22,8 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection
 
+from mockserver.errors import ResponseLimitError
+
 DEFAULT_MAX_BYTES = 8 * 1024 * 1024
 DEFAULT_TIMEOUT = 30.0
 _CHUNK = 64 * 1024
@@ -33,7 +35,7 @@ class ResponseLimits:
     timeout: float = DEFAULT_TIMEOUT  # seconds from sending the request to the body's last byte
 
 
-class ResponseLimitExceeded(requests.RequestException):
+class ResponseLimitExceeded(ResponseLimitError, requests.RequestException):
     """A response broke a `ResponseLimits` bound; its message is the one line the report shows."""
 
 

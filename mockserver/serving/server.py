@@ -31,7 +31,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.server import ServerState
 from uvicorn.supervisors import Multiprocess
 
-from mockserver.errors import MockServerError
+from mockserver.errors import ListenError  # defined in the errors tree; importable from here too
 
 # Descriptors a process needs besides its connections: specs, fixtures, logs, the event loop.
 FD_RESERVE = 64
@@ -42,10 +42,6 @@ LINGER = 2.0
 # backstop: the app answers precisely (414 past 32 KiB of URL, 431 past 64 KiB of headers, in the API's
 # envelope) below it; the margin covers the body bytes that arrive in the same read as the head's end.
 MAX_HEAD_BYTES = 512 * 1024
-
-
-class ListenError(MockServerError):
-    """The address cannot be listened on (already in use, not ours to bind)."""
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,7 @@ def server() -> Iterator[str]:
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}/"
     httpd.shutdown()
+    httpd.server_close()  # the listening socket too (else a ResourceWarning, an error under filterwarnings)
 
 
 def test_throttled_request_is_sent_again_after_retry_after(server: str) -> None:

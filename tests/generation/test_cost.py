@@ -50,6 +50,7 @@ def _best_ratio(run: Callable[[], object], baseline: Callable[[], object]) -> fl
     return min(runs) / min(baselines)
 
 
+@pytest.mark.perf  # a timing ratio: deselected by default (it fails under coverage); `make perf` runs it
 @pytest.mark.parametrize("name", sorted(LIMITS))
 def test_generating_a_response_costs_a_bounded_multiple_of_serialising_it(name: str) -> None:
     operation_id, limit = LIMITS[name]
