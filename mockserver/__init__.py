@@ -23,7 +23,7 @@ from mockserver.errors import (
 if TYPE_CHECKING:
     from mockserver.bundled import resolve_spec
     from mockserver.serving.app import build_app
-    from mockserver.serving.state import ServerConfig
+    from mockserver.serving.config import ServerConfig
     from mockserver.spec.loader import load, load_all
     from mockserver.spec.model import ApiSpec
     from mockserver.strategies import api_mock, response_bodies, response_body
@@ -53,7 +53,7 @@ __all__ = [
 # Name → the module that defines it, imported on first use (see the docstring).
 _LAZY = {
     "ApiSpec": "mockserver.spec.model",
-    "ServerConfig": "mockserver.serving.state",
+    "ServerConfig": "mockserver.serving.config",
     "api_mock": "mockserver.strategies",
     "build_app": "mockserver.serving.app",
     "load": "mockserver.spec.loader",
