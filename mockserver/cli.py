@@ -6,6 +6,7 @@ import argparse
 import gc
 import json
 import logging
+import os
 import re
 import sys
 import warnings
@@ -583,3 +584,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MockServerError as exc:
         print(f"mockserver: error: {exc}", file=sys.stderr)
         return EXIT_SPEC
+    except BrokenPipeError:
+        # The reader went away (`mockserver generate … | head`): not an error of ours. Python would still
+        # try to flush stdout at exit and print a second traceback, so stdout goes to /dev/null first.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0

@@ -496,3 +496,15 @@ def test_a_mistake_in_x_mock_exits_2_with_one_line_naming_it(tmp_path: Path, com
     lines = result.stderr.splitlines()
     assert len(lines) == 1, result.stderr[-300:]
     assert str(path) in lines[0] and "GET /" in lines[0] and named in lines[0], lines[0]
+
+
+def test_a_reader_that_goes_away_early_is_not_a_traceback() -> None:
+    # `mockserver generate … | head -3`: the pipe closes while the body is still being written.
+    command = [sys.executable, "-m", "mockserver", "generate", "openrouter", "get-user-activity"]
+    with subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.read(10)
+        process.stdout.close()
+        errors = process.stderr.read().decode()
+        assert process.wait(timeout=60) == 0
+    assert "Traceback" not in errors, errors
