@@ -29,10 +29,10 @@ from starlette.routing import Route
 from mockserver.generation.context import make_context
 from mockserver.generation.responses import ApiMock
 from mockserver.generation.values import Pools
+from mockserver.openapi.loader import load
+from mockserver.openapi.model import ApiSpec
+from mockserver.openapi.rules import RequestValues
 from mockserver.serving.bridge import to_connexion_document
-from mockserver.spec.loader import load
-from mockserver.spec.model import ApiSpec
-from mockserver.spec.rules import RequestValues
 
 DEFAULT_SPEC = Path(__file__).resolve().parent.parent / "specs" / "openrouter.yaml"
 MEDIA_TYPE = "application/json"

@@ -9,7 +9,7 @@ import pytest
 from contract_support import APIS, make_app
 from starlette.testclient import TestClient
 
-from mockserver.spec.model import ApiSpec
+from mockserver.openapi.model import ApiSpec
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

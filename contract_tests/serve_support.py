@@ -52,7 +52,10 @@ def _pump(stream: Iterable[str], into: list[str]) -> None:
 
 @contextmanager
 def serving(
-    *args: str, cwd: Path, command: Sequence[str] = (sys.executable, "-m", "mockserver"), env: dict[str, str] | None = None
+    *args: str,
+    cwd: Path,
+    command: Sequence[str] = (sys.executable, "-m", "mockserver"),
+    env: dict[str, str] | None = None,
 ) -> Iterator[Served]:
     """`mockserver serve ARGS --port 0`, listening when the block starts, stopped when it ends.
 

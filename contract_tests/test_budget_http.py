@@ -20,10 +20,10 @@ import httpx
 import uvicorn
 from serve_support import serving
 
+from mockserver.openapi.loader import load_all
 from mockserver.serving.app import build_app
 from mockserver.serving.budget import BUDGET_EXCEEDED
 from mockserver.serving.config import ServerConfig
-from mockserver.spec.loader import load_all
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = ROOT / "tests" / "hostile" / "budget.yaml"

@@ -25,7 +25,7 @@ from upstreams.server import VARIANTS, base_url, serve_all
 from mockserver.contract.limits import ResponseLimits
 from mockserver.contract.report import ApiResult, render_text, write_junit
 from mockserver.contract.runner import ContractOptions, Target, run_contract
-from mockserver.spec.loader import load
+from mockserver.openapi.loader import load
 
 TOKEN = "good-token"
 OPTIONS = ContractOptions(headers={"Authorization": f"Bearer {TOKEN}"}, max_examples=12, rate_limit="500/s")

@@ -27,12 +27,12 @@ import httpx
 import pytest
 import uvicorn
 
+from mockserver.openapi.loader import load_all
+from mockserver.openapi.model import ApiSpec
+from mockserver.openapi.validation import schema_validator
 from mockserver.serving.app import build_app
 from mockserver.serving.chaos import QuietDrops
 from mockserver.serving.config import ServerConfig
-from mockserver.spec.loader import load_all
-from mockserver.spec.model import ApiSpec
-from mockserver.spec.validation import schema_validator
 
 ROOT = Path(__file__).resolve().parent.parent
 APIS = load_all([ROOT / "specs"])

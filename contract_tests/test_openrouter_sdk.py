@@ -12,9 +12,9 @@ import pytest
 import uvicorn
 from openrouter import OpenRouter, errors
 
+from mockserver.openapi.loader import load_all
 from mockserver.serving.app import build_app
 from mockserver.serving.config import ServerConfig
-from mockserver.spec.loader import load_all
 
 SPECS = Path(__file__).resolve().parent.parent / "specs"
 

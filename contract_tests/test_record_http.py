@@ -14,8 +14,8 @@ from starlette.testclient import TestClient
 from upstreams.hostile import misbehaving, write_spec
 from upstreams.server import base_url, serve_all
 
+from mockserver.openapi.loader import load
 from mockserver.serving.app import build_app
-from mockserver.spec.loader import load
 
 TOKEN = "good-token"
 

@@ -22,7 +22,7 @@ Configuration choices (and why):
 - the stateful phase is off: each spec has one operation and no links, there is no state to walk;
 - positive cases are moved inside the request rules that the specs state in prose and JSON Schema cannot
   express (OpenRouter: `date` within the last 30 days; client analytics: start_date <= end_date and at most
-  90 days apart), by the rule kinds themselves (`RequestRule.keeping` in mockserver/spec/rules.py). Without that, `positive_data_acceptance` would flag the documented 400 for
+  90 days apart), by the rule kinds themselves (`RequestRule.keeping` in mockserver/openapi/rules.py). Without that, `positive_data_acceptance` would flag the documented 400 for
   schema-valid-but-rule-breaking dates. Negative cases are left untouched, and the rules' own 400s are
   tested in tests/serving;
 - a fixed seed, max-examples 40 per operation and no example database: runs are reproducible.

@@ -22,10 +22,10 @@ from mockserver.errors import (
 
 if TYPE_CHECKING:
     from mockserver.bundled import resolve_spec
+    from mockserver.openapi.loader import load, load_all
+    from mockserver.openapi.model import ApiSpec
     from mockserver.serving.app import build_app
     from mockserver.serving.config import ServerConfig
-    from mockserver.spec.loader import load, load_all
-    from mockserver.spec.model import ApiSpec
     from mockserver.strategies import api_mock, response_bodies, response_body
 
 __version__ = "0.1.0"  # the one place; pyproject.toml reads it
@@ -52,12 +52,12 @@ __all__ = [
 
 # Name → the module that defines it, imported on first use (see the docstring).
 _LAZY = {
-    "ApiSpec": "mockserver.spec.model",
+    "ApiSpec": "mockserver.openapi.model",
     "ServerConfig": "mockserver.serving.config",
     "api_mock": "mockserver.strategies",
     "build_app": "mockserver.serving.app",
-    "load": "mockserver.spec.loader",
-    "load_all": "mockserver.spec.loader",
+    "load": "mockserver.openapi.loader",
+    "load_all": "mockserver.openapi.loader",
     "resolve_spec": "mockserver.bundled",
     "response_bodies": "mockserver.strategies",
     "response_body": "mockserver.strategies",

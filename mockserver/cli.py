@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from mockserver import __version__, bundled
 from mockserver.errors import MockServerError
-from mockserver.spec.loader import load_all, loading
-from mockserver.spec.model import ApiSpec
+from mockserver.openapi.loader import load_all, loading
+from mockserver.openapi.model import ApiSpec
 
 if TYPE_CHECKING:  # the serving and contract layers are imported when their command runs, not for every one
     from mockserver.contract.limits import ResponseLimits
@@ -265,7 +265,7 @@ def _generate(api: ApiSpec, operation_id: str, status: int | None, seed: int) ->
     from mockserver.generation.context import make_context
     from mockserver.generation.responses import ApiMock
     from mockserver.generation.values import Pools
-    from mockserver.spec.rules import RequestValues
+    from mockserver.openapi.rules import RequestValues
 
     try:
         op = api.operation(operation_id)
@@ -473,8 +473,8 @@ def _record(args: argparse.Namespace) -> int:
         warnings.simplefilter("ignore")
         from mockserver.contract.limits import ResponseLimitExceeded
         from mockserver.contract.record import record
+        from mockserver.openapi.fixtures import fixtures_dir
         from mockserver.redact import mask_values, secret_values
-        from mockserver.spec.fixtures import fixtures_dir
 
     api = _load([args.target], args)[0]
     headers = _headers(args.header, api, use_env=True)

@@ -30,8 +30,8 @@ import pytest
 from mockserver.errors import MockJournalUnavailable  # defined in the errors tree; importable from here too
 
 if TYPE_CHECKING:
+    from mockserver.openapi.model import ApiSpec
     from mockserver.serving.config import ServerConfig
-    from mockserver.spec.model import ApiSpec
 
 HOST = "127.0.0.1"
 READY_POLLS = 400  # × 25 ms: the server has 10 s to listen
@@ -121,7 +121,7 @@ def mock_specs(pytestconfig: pytest.Config) -> list[ApiSpec]:
     """The APIs the mock serves (`--mock-specs`, default: the bundled ones)."""
     from mockserver.bundled import specs_dir
     from mockserver.errors import SpecLoadError
-    from mockserver.spec.loader import load_all
+    from mockserver.openapi.loader import load_all
 
     options = mock_options(pytestconfig)
     try:

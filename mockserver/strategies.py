@@ -26,9 +26,9 @@ from mockserver.bundled import resolve_spec  # the one resolver of "a name or a 
 from mockserver.generation.context import make_context
 from mockserver.generation.responses import ApiMock, OperationMock
 from mockserver.generation.values import Pools
-from mockserver.spec.loader import load
-from mockserver.spec.model import ApiSpec
-from mockserver.spec.rules import RequestValues
+from mockserver.openapi.loader import load
+from mockserver.openapi.model import ApiSpec
+from mockserver.openapi.rules import RequestValues
 
 __all__ = ["api_mock", "resolve_spec", "response_bodies", "response_body"]
 

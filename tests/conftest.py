@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
+from mockserver.openapi.loader import load_all
+from mockserver.openapi.model import ApiSpec
 from mockserver.serving.app import build_app
 from mockserver.serving.config import ServerConfig
-from mockserver.spec.loader import load_all
-from mockserver.spec.model import ApiSpec
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "specs"

@@ -15,7 +15,7 @@ SHARED = {"mockserver.errors", "mockserver.redact", "mockserver.deadline"}
 LAYERS: dict[str, tuple[set[str], set[str]]] = {
     "shared": (set(), set()),
     "bundled": ({"shared"}, set()),
-    "spec": (
+    "openapi": (
         {"shared", "bundled"},
         {
             "yaml",
@@ -28,9 +28,12 @@ LAYERS: dict[str, tuple[set[str], set[str]]] = {
             "regex",
         },
     ),
-    "generation": ({"shared", "bundled", "spec"}, {"faker"}),
-    "serving": ({"shared", "bundled", "spec", "generation"}, {"connexion", "starlette", "uvicorn"}),
-    "contract": ({"shared", "bundled", "spec"}, {"schemathesis", "hypothesis", "requests", "urllib3", "yaml", "httpx"}),
+    "generation": ({"shared", "bundled", "openapi"}, {"faker"}),
+    "serving": ({"shared", "bundled", "openapi", "generation"}, {"connexion", "starlette", "uvicorn"}),
+    "contract": (
+        {"shared", "bundled", "openapi"},
+        {"schemathesis", "hypothesis", "requests", "urllib3", "yaml", "httpx"},
+    ),
 }
 TOP = {"mockserver.cli", "mockserver.__main__", "mockserver.strategies", "mockserver.pytest_plugin", "mockserver"}
 

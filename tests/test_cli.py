@@ -20,8 +20,8 @@ import pytest
 import yaml
 
 from mockserver.cli import main
-from mockserver.spec.loader import load, load_all
-from mockserver.spec.validation import schema_validator
+from mockserver.openapi.loader import load, load_all
+from mockserver.openapi.validation import schema_validator
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "specs"

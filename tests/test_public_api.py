@@ -58,7 +58,7 @@ def test_unknown_attribute_is_an_attribute_error() -> None:
 
 def test_importing_mockserver_leaves_connexion_and_the_spec_loader_unimported() -> None:
     """`import mockserver` costs milliseconds: the heavy parts load when their name is first used."""
-    heavy = ("connexion", "starlette", "hypothesis", "yaml", "mockserver.spec.loader")
+    heavy = ("connexion", "starlette", "hypothesis", "yaml", "mockserver.openapi.loader")
     code = f"import sys, mockserver; print(sorted(m for m in {heavy!r} if m in sys.modules))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert result.stdout.strip() == "[]", result.stdout

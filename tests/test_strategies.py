@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, find, given, settings
 from hypothesis import strategies as st
 
 from mockserver.errors import SpecLoadError
-from mockserver.spec.loader import load_all
-from mockserver.spec.model import ApiSpec
-from mockserver.spec.validation import schema_validator
+from mockserver.openapi.loader import load_all
+from mockserver.openapi.model import ApiSpec
+from mockserver.openapi.validation import schema_validator
 from mockserver.strategies import api_mock, resolve_spec, response_bodies, response_body
 
 SPECS = Path(__file__).resolve().parent.parent / "specs"

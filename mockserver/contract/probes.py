@@ -20,10 +20,10 @@ from mockserver.contract import prose
 from mockserver.contract.cases import minimal_case
 from mockserver.contract.options import ContractOptions, Target
 from mockserver.contract.report import ApiResult, Violation, curl, excerpt
+from mockserver.openapi.model import ApiSpec, Operation
+from mockserver.openapi.params import request_values
+from mockserver.openapi.rules import values_at
 from mockserver.redact import NOT_SECRET_HEADERS, mask_headers
-from mockserver.spec.model import ApiSpec, Operation
-from mockserver.spec.params import request_values
-from mockserver.spec.rules import values_at
 
 Sent = tuple[int, Any, Any]  # status, parsed body (or None), the response
 

@@ -2,7 +2,7 @@
 
 The mock honours these rules; here they are verified against any server. Each check returns the breaches
 it finds as `Breach(check, message)`; an empty list means the answer keeps the rule. Request rules check
-themselves (each kind in `spec/rules.py` says how a broken answer looks); the body rules are here.
+themselves (each kind in `openapi/rules.py` says how a broken answer looks); the body rules are here.
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, NamedTuple
 
-from mockserver.spec.model import Operation
-from mockserver.spec.rules import STEPS, RequestValues, parse_date, parse_path, periods, values_at
-from mockserver.spec.xmock import Binding, Limit, Series
+from mockserver.openapi.model import Operation
+from mockserver.openapi.rules import STEPS, RequestValues, parse_date, parse_path, periods, values_at
+from mockserver.openapi.xmock import Binding, Limit, Series
 
 CHECK_NAMES = ("prose_filter", "prose_limit", "prose_series", "prose_echo", "prose_request_rule")
 __all__ = ["CHECK_NAMES", "Breach", "broken_request_rule", "check_answer", "values_at"]

@@ -19,8 +19,8 @@ from schemathesis.config import SchemathesisConfig
 
 from mockserver.contract.cases import minimal_case
 from mockserver.contract.limits import ResponseLimits, bounded_responses
+from mockserver.openapi.model import ApiSpec
 from mockserver.redact import mask_values, secret_values
-from mockserver.spec.model import ApiSpec
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 REFUSED = (401, 403)  # the credentials were refused: nothing of the API's answer to record

@@ -19,9 +19,9 @@ import schemathesis
 from schemathesis.core.failures import Failure
 
 from mockserver.contract.prose import Breach, check_answer
-from mockserver.spec.model import ApiSpec, Operation
-from mockserver.spec.params import request_values
-from mockserver.spec.rules import RequestValues
+from mockserver.openapi.model import ApiSpec, Operation
+from mockserver.openapi.params import request_values
+from mockserver.openapi.rules import RequestValues
 
 CHECK = "XMockRules"  # the name schemathesis knows the check by
 

@@ -21,8 +21,8 @@ from mockserver.contract.probes import probe
 from mockserver.contract.report import ApiResult, Violation, curl, excerpt
 from mockserver.contract.rulecheck import CHECK, RuleRun, RulesBroken, case_values, operation_of
 from mockserver.contract.throttle import honour_retry_after
+from mockserver.openapi.model import ApiSpec
 from mockserver.redact import secret_values
-from mockserver.spec.model import ApiSpec
 
 __all__ = ["SAFE_METHODS", "ContractOptions", "Target", "run_contract"]
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")

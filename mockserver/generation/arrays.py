@@ -44,7 +44,7 @@ def compile_array(compiler: Compiler, schema: Schema, name: str, parent: str, in
     contains = schema.get("contains")
     contains_gen = contains_check = None
     if isinstance(contains, dict):
-        from mockserver.spec.validation import schema_validator
+        from mockserver.openapi.validation import schema_validator
 
         merged = merge(items, contains) if isinstance(items, dict) else contains
         contains_gen = compiler.compile(merged, name=name, parent=parent, in_error=in_error, where=f"{where}/contains")

@@ -73,7 +73,7 @@ def compile_choice(
 
 def _exclusive_check(branches: list[Any], *, openapi_31: bool) -> Callable[[Any, int], bool]:
     """Whether a value made by branch `index` fits no other branch (`oneOf` means exactly one)."""
-    from mockserver.spec.validation import schema_validator
+    from mockserver.openapi.validation import schema_validator
 
     validators = [schema_validator(b, openapi_31=openapi_31) for b in branches]
 

@@ -9,7 +9,7 @@ from functools import lru_cache
 from random import Random
 from typing import Any
 
-from mockserver.spec.requests import FieldError
+from mockserver.openapi.requests import FieldError
 
 __all__ = ["FieldError", "GenContext", "Problem", "make_context", "stable_seed"]
 

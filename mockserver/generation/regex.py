@@ -26,7 +26,7 @@ else:
     from re import _constants as _c
     from re import _parser as _p
 
-from mockserver.spec.patterns import ecma_to_python
+from mockserver.openapi.patterns import ecma_to_python
 
 __all__ = ["UnsupportedPattern", "compile_pattern"]
 

@@ -18,9 +18,9 @@ from mockserver.generation.media import binary, negotiate, to_csv, to_lines, to_
 from mockserver.generation.media import kind as media_kind
 from mockserver.generation.shaping import Shaper
 from mockserver.generation.values import Pools, status_phrase
-from mockserver.spec.fixtures import Fixture, load_fixtures
-from mockserver.spec.model import ApiSpec, Operation, ResponseSpec
-from mockserver.spec.rules import RequestValues
+from mockserver.openapi.fixtures import Fixture, load_fixtures
+from mockserver.openapi.model import ApiSpec, Operation, ResponseSpec
+from mockserver.openapi.rules import RequestValues
 
 _DESCRIPTION_RE = re.compile(r"^[\w\s]+ - (.+)$")
 _BOILERPLATE = {"error", "success", "ok", "successful response", "default response", ""}

@@ -16,10 +16,10 @@ from mockserver.errors import SpecErrorKind, SpecLoadError
 from mockserver.generation.context import GenContext
 from mockserver.generation.merge import merge_all_of
 from mockserver.generation.semantics import normalize
-from mockserver.spec.model import Operation
-from mockserver.spec.rules import STEPS, Path, Ref, Refusal, RequestValues, parse_date, parse_path, periods
-from mockserver.spec.validation import schema_validator
-from mockserver.spec.xmock import Limit, Series
+from mockserver.openapi.model import Operation
+from mockserver.openapi.rules import STEPS, Path, Ref, Refusal, RequestValues, parse_date, parse_path, periods
+from mockserver.openapi.validation import schema_validator
+from mockserver.openapi.xmock import Limit, Series
 
 Compile = Callable[..., Callable[[GenContext, int], Any]]
 _CURSOR_NAMES = frozenset({"cursor", "page_token", "after", "starting_after", "continuation_token"})

@@ -13,7 +13,7 @@ from mockserver.generation.context import GenContext
 from mockserver.generation.protocol import Gen, Schema
 from mockserver.generation.regex import UnsupportedPattern, compile_pattern
 from mockserver.generation.values import StrGen
-from mockserver.spec.patterns import PatternError, PatternTimeout, matcher
+from mockserver.openapi.patterns import PatternError, PatternTimeout, matcher
 
 if TYPE_CHECKING:
     from mockserver.generation.compiler import Compiler

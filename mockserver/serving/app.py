@@ -14,6 +14,7 @@ from connexion.options import SwaggerUIOptions
 
 from mockserver.generation.responses import ApiMock
 from mockserver.generation.values import Pools
+from mockserver.openapi.model import ApiSpec
 from mockserver.serving.admin import AdminGate
 from mockserver.serving.auth import credential_names
 from mockserver.serving.chaos import QuietDrops
@@ -21,7 +22,6 @@ from mockserver.serving.config import ServerConfig
 from mockserver.serving.journal import JournalMiddleware
 from mockserver.serving.middleware import SPEC_PATH, MockMiddleware
 from mockserver.serving.state import MockState
-from mockserver.spec.model import ApiSpec
 
 # What the mock keeps of Connexion's stack: error handling, Swagger UI and the lifespan. It routes,
 # authenticates and validates requests itself (MockMiddleware), because Connexion's layers for these

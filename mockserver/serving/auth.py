@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
-from mockserver.spec.model import ApiSpec, Operation, SecurityScheme
+from mockserver.openapi.model import ApiSpec, Operation, SecurityScheme
 
 
 def credential_problem(

@@ -15,9 +15,9 @@ from random import Random
 from starlette.types import Message, Scope, Send
 
 from mockserver.generation.context import stable_seed
+from mockserver.openapi.model import Operation
 from mockserver.serving.config import ServerConfig
 from mockserver.serving.prefer import FAULTS, Preferences
-from mockserver.spec.model import Operation
 
 TRICKLE_CHUNK = 64  # bytes per write in a slow trickle
 TRICKLE_PAUSE = 0.05  # seconds between writes

@@ -12,12 +12,12 @@ from starlette.types import Scope
 from mockserver.generation.context import FieldError, Problem
 from mockserver.generation.responses import ApiMock, problem_details
 from mockserver.generation.values import status_phrase
+from mockserver.openapi.rules import RequestValues
 from mockserver.serving.answers import json_bytes, to_response
 from mockserver.serving.auth import challenge
 from mockserver.serving.echo import clip_problem
 from mockserver.serving.journal import ENTRY
 from mockserver.serving.state import BoundOperation, MockState
-from mockserver.spec.rules import RequestValues
 
 logger = logging.getLogger("mockserver")
 EXTENSION = "mockserver"  # scope extension: the request's parsed `Prefer` header

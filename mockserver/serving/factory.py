@@ -11,8 +11,8 @@ import os
 import warnings
 from typing import Any
 
+from mockserver.openapi.loader import load_all
 from mockserver.serving.config import ServerConfig
-from mockserver.spec.loader import load_all
 
 ENV = "MOCKSERVER_SETTINGS"
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockserver.errors import MockServerError
-from mockserver.spec.loader import SPEC_SUFFIXES
+from mockserver.openapi.loader import SPEC_SUFFIXES
 
 log = logging.getLogger("mockserver.reload")
 

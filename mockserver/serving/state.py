@@ -7,12 +7,12 @@ from starlette.types import Scope
 
 from mockserver.generation.context import GenContext, Problem, make_context
 from mockserver.generation.responses import ApiMock, OperationMock
+from mockserver.openapi.model import Operation
+from mockserver.openapi.params import request_values
+from mockserver.openapi.requests import RequestCheck
+from mockserver.openapi.routes import RouteTable
+from mockserver.openapi.rules import RequestValues
 from mockserver.serving.config import ServerConfig
-from mockserver.spec.model import Operation
-from mockserver.spec.params import request_values
-from mockserver.spec.requests import RequestCheck
-from mockserver.spec.routes import RouteTable
-from mockserver.spec.rules import RequestValues
 
 _QUERY = "mockserver.query"
 VALUES = "mockserver.values"  # scope extension: the request's validated, typed values

@@ -10,11 +10,11 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import cookie_parser
 from starlette.types import Receive, Scope
 
+from mockserver.openapi.params import typed_request
+from mockserver.openapi.requests import FieldError, RawRequest
+from mockserver.openapi.rules import RequestValues
 from mockserver.serving.echo import clip
 from mockserver.serving.state import VALUES, BoundOperation, query_items
-from mockserver.spec.params import typed_request
-from mockserver.spec.requests import FieldError, RawRequest
-from mockserver.spec.rules import RequestValues
 
 
 class BodyTooLarge(Exception):

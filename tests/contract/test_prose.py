@@ -6,8 +6,8 @@ from datetime import date
 from pathlib import Path
 
 from mockserver.contract.prose import broken_request_rule, check_answer
-from mockserver.spec.loader import load
-from mockserver.spec.rules import RequestValues
+from mockserver.openapi.loader import load
+from mockserver.openapi.rules import RequestValues
 
 SPECS = Path(__file__).resolve().parents[2] / "specs"
 TODAY = date(2026, 3, 15)

@@ -15,7 +15,7 @@ from mockserver.contract.options import ContractOptions, Target
 from mockserver.contract.prose import Breach
 from mockserver.contract.rulecheck import CHECK, RuleRun, RulesBroken, XMockRules
 from mockserver.contract.runner import _config
-from mockserver.spec.loader import load
+from mockserver.openapi.loader import load
 
 SPECS = Path(__file__).resolve().parents[2] / "specs"
 ONEPIN = load(SPECS / "onepin.yaml")

@@ -20,7 +20,7 @@ from mockserver import deadline
 from mockserver.generation.compiler import ITEM_UNITS, Compiler
 from mockserver.generation.context import make_context
 from mockserver.generation.values import Pools
-from mockserver.spec.validation import schema_validator
+from mockserver.openapi.validation import schema_validator
 
 POOLS = Pools(0)
 SEEDS = range(200)

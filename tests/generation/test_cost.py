@@ -21,8 +21,8 @@ from mockserver.generation.compiler import Compiler
 from mockserver.generation.context import make_context
 from mockserver.generation.responses import ApiMock
 from mockserver.generation.values import Pools
-from mockserver.spec.loader import load
-from mockserver.spec.rules import RequestValues
+from mockserver.openapi.loader import load
+from mockserver.openapi.rules import RequestValues
 
 SPECS = Path(__file__).resolve().parents[2] / "specs"
 LIMITS = {

@@ -17,11 +17,11 @@ from starlette.testclient import TestClient
 from mockserver.generation.compiler import Compiler
 from mockserver.generation.context import make_context
 from mockserver.generation.values import Pools
+from mockserver.openapi.loader import load_all
+from mockserver.openapi.model import ApiSpec
+from mockserver.openapi.validation import schema_validator
 from mockserver.serving.app import build_app
 from mockserver.serving.config import ServerConfig
-from mockserver.spec.loader import load_all
-from mockserver.spec.model import ApiSpec
-from mockserver.spec.validation import schema_validator
 
 ROOT = Path(__file__).resolve().parents[2]
 POOLS = Pools(0)

@@ -9,7 +9,7 @@ import pytest
 
 from mockserver.generation.context import make_context
 from mockserver.generation.numbers import compile_number
-from mockserver.spec.validation import schema_validator
+from mockserver.openapi.validation import schema_validator
 
 SATISFIABLE = [
     {"multipleOf": 1e-300, "minimum": 1e300},

@@ -34,7 +34,7 @@ from hypothesis import strategies as st
 from mockserver.generation.compiler import Compiler
 from mockserver.generation.context import make_context
 from mockserver.generation.values import NUMBER_KINDS, Pools
-from mockserver.spec.validation import schema_validator
+from mockserver.openapi.validation import schema_validator
 
 POOLS = Pools(0)
 SEEDS = range(6)

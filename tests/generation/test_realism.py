@@ -17,9 +17,9 @@ from mockserver.generation.compiler import Compiler
 from mockserver.generation.context import FieldError, Problem, make_context
 from mockserver.generation.responses import ApiMock
 from mockserver.generation.values import MODELS, NUMBER_KINDS, Pools, string_generators
-from mockserver.spec.loader import load, load_all
-from mockserver.spec.rules import RequestValues
-from mockserver.spec.validation import schema_validator
+from mockserver.openapi.loader import load, load_all
+from mockserver.openapi.rules import RequestValues
+from mockserver.openapi.validation import schema_validator
 
 SPECS = Path(__file__).resolve().parents[2] / "specs"
 POOLS = Pools(0)

@@ -17,11 +17,11 @@ from mockserver.generation.context import make_context
 from mockserver.generation.responses import ApiMock, OperationMock
 from mockserver.generation.shaping import Shaper
 from mockserver.generation.values import Pools
-from mockserver.spec.loader import load
-from mockserver.spec.model import Operation, Parameter, ResponseSpec
-from mockserver.spec.rules import RequestValues, periods
-from mockserver.spec.validation import schema_validator
-from mockserver.spec.xmock import NO_XMOCK, parse_xmock
+from mockserver.openapi.loader import load
+from mockserver.openapi.model import Operation, Parameter, ResponseSpec
+from mockserver.openapi.rules import RequestValues, periods
+from mockserver.openapi.validation import schema_validator
+from mockserver.openapi.xmock import NO_XMOCK, parse_xmock
 
 SPECS = Path(__file__).resolve().parents[2] / "specs"
 POOLS = Pools(1)

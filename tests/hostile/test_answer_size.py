@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
+from mockserver.openapi.loader import load
 from mockserver.serving.app import build_app
 from mockserver.serving.budget import ANSWER_TOO_LARGE
 from mockserver.serving.config import ServerConfig
-from mockserver.spec.loader import load
 
 SPEC = """
 openapi: 3.0.3

@@ -20,11 +20,11 @@ from mockserver.generation.compiler import Compiler
 from mockserver.generation.context import make_context
 from mockserver.generation.regex import UnsupportedPattern, compile_pattern
 from mockserver.generation.values import Pools
+from mockserver.openapi import patterns
+from mockserver.openapi.loader import load
 from mockserver.serving.app import build_app
 from mockserver.serving.budget import BUDGET_EXCEEDED
 from mockserver.serving.config import ServerConfig
-from mockserver.spec import patterns
-from mockserver.spec.loader import load
 
 SPEC = Path(__file__).with_name("budget.yaml")
 EVIL = "a" * 40 + "!"  # `^(a+)+$` backtracks 2**40 times in Python's `re` before it gives up

@@ -16,9 +16,9 @@ from hostile_support import BUNDLED_SPECS, HOSTILE_SPEC, TRACEBACK_MARKS, RawRes
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mockserver.openapi.loader import load_all
 from mockserver.serving.app import build_app
 from mockserver.serving.config import ServerConfig
-from mockserver.spec.loader import load_all
 
 MAX_SECONDS = 10.0  # per request, on a loaded 2-core CI machine; the bugs this guards against never answer
 MAX_BODY = 4 * 1024 * 1024

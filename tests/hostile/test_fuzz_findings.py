@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from hostile_support import HOSTILE_SPEC, raw_call
 
+from mockserver.openapi.loader import load_all
 from mockserver.serving.app import build_app
 from mockserver.serving.config import ServerConfig
-from mockserver.spec.loader import load_all
 
 
 @pytest.fixture(scope="module")

@@ -15,10 +15,10 @@ import httpx
 import pytest
 import uvicorn
 
+from mockserver.openapi.loader import load
 from mockserver.serving.app import build_app
 from mockserver.serving.config import ServerConfig
 from mockserver.serving.server import Limits, MockConfig, listen
-from mockserver.spec.loader import load
 
 SPEC = """\
 openapi: 3.0.3

@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
+from mockserver.openapi.loader import load_all
+from mockserver.openapi.model import ApiSpec
 from mockserver.serving.app import build_app
 from mockserver.serving.config import ServerConfig
-from mockserver.spec.loader import load_all
-from mockserver.spec.model import ApiSpec
 
 ENVELOPE = """
               schema:

@@ -15,12 +15,12 @@ from starlette.testclient import TestClient
 
 from mockserver.cli import main
 from mockserver.errors import SpecErrorKind, SpecLoadError
+from mockserver.openapi import model
+from mockserver.openapi.fixtures import load_fixtures
+from mockserver.openapi.loader import load, load_all, loading
+from mockserver.openapi.remote import RemoteDocuments, RemoteRefError, fetch
 from mockserver.serving.app import build_app
 from mockserver.serving.config import ServerConfig
-from mockserver.spec import model
-from mockserver.spec.fixtures import load_fixtures
-from mockserver.spec.loader import load, load_all, loading
-from mockserver.spec.remote import RemoteDocuments, RemoteRefError, fetch
 
 SECRET = "sk-live-XYZ0123456789"
 

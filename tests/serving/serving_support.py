@@ -10,8 +10,8 @@ from typing import Any
 
 import anyio
 
-from mockserver.spec.model import ApiSpec, Operation, ResponseSpec
-from mockserver.spec.validation import schema_validator
+from mockserver.openapi.model import ApiSpec, Operation, ResponseSpec
+from mockserver.openapi.validation import schema_validator
 
 AUTH = {"Authorization": "Bearer test-token"}
 CLIENT_ID = "aa7cf840-9ca9-46a3-9778-9015d6580d50"

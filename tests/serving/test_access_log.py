@@ -7,9 +7,9 @@ import re
 import pytest
 from starlette.testclient import TestClient
 
+from mockserver.openapi.model import ApiSpec
 from mockserver.serving.app import build_app
 from mockserver.serving.config import ServerConfig
-from mockserver.spec.model import ApiSpec
 
 
 def test_each_request_logs_method_path_status_and_ms(bundled: list[ApiSpec], caplog: pytest.LogCaptureFixture) -> None:

@@ -8,9 +8,9 @@ import pytest
 from serving_support import CALL_BY_API, assert_matches, operation_of
 from starlette.testclient import TestClient
 
+from mockserver.openapi.model import ApiSpec
 from mockserver.serving.app import build_app
 from mockserver.serving.config import ServerConfig
-from mockserver.spec.model import ApiSpec
 
 SECURED = ["openrouter", "onepin", "client-analytics"]
 

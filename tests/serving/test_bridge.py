@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from openapi_spec_validator import OpenAPIV30SpecValidator, validate
 
+from mockserver.openapi.loader import load, load_all
 from mockserver.serving.app import build_app
 from mockserver.serving.bridge import to_connexion_document
 from mockserver.serving.config import ServerConfig
-from mockserver.spec.loader import load, load_all
 
 SPECS = Path(__file__).resolve().parents[2] / "specs"
 BUNDLED = sorted(SPECS.glob("*.yaml"))

@@ -16,12 +16,12 @@ import pytest
 from serving_support import AUTH, CALL_BY_API, CALLS, Call, assert_matches, operation_of
 from starlette.testclient import TestClient
 
+from mockserver.openapi.loader import load_all
+from mockserver.openapi.model import ApiSpec, Operation
 from mockserver.serving.app import build_app
 from mockserver.serving.chaos import Chaos, Decision
 from mockserver.serving.config import ServerConfig
 from mockserver.serving.prefer import NONE, Preferences
-from mockserver.spec.loader import load_all
-from mockserver.spec.model import ApiSpec, Operation
 
 # The operations that document at least one numeric 4xx/5xx status (lightdash documents only `default`).
 WITH_ERRORS = [c for c in CALLS if c.api != "lightdash"]

@@ -21,7 +21,7 @@ from serving_support import (
 )
 from starlette.testclient import TestClient
 
-from mockserver.spec.model import ApiSpec
+from mockserver.openapi.model import ApiSpec
 
 
 def ca_query(**changes: str | None) -> dict[str, str]:

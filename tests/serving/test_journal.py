@@ -10,11 +10,11 @@ import pytest
 from serving_support import CALL_BY_API, CALLS, ONEPIN, OPENROUTER
 from starlette.testclient import TestClient
 
+from mockserver.openapi.loader import load_all
+from mockserver.openapi.model import ApiSpec
 from mockserver.serving.app import build_app
 from mockserver.serving.config import ServerConfig
 from mockserver.serving.journal import FIELD_LIMIT, HEADER_COUNT
-from mockserver.spec.loader import load_all
-from mockserver.spec.model import ApiSpec
 
 JOURNAL = "/__mock/requests"
 SECRET = "sk-or-v1-0123456789abcdef-very-secret"

@@ -22,7 +22,7 @@ from serving_support import (
 )
 from starlette.testclient import TestClient
 
-from mockserver.spec.model import ApiSpec
+from mockserver.openapi.model import ApiSpec
 
 ROOT = Path(__file__).resolve().parents[2]
 

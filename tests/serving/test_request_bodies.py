@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
+from mockserver.openapi.loader import load
 from mockserver.serving.app import build_app
 from mockserver.serving.config import ServerConfig
-from mockserver.spec.loader import load
 
 SPEC = """
 openapi: 3.0.3

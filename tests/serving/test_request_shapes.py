@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
+from mockserver.openapi.loader import load
 from mockserver.serving.app import build_app
 from mockserver.serving.config import ServerConfig
-from mockserver.spec.loader import load
 
 # Shapes from Stripe (anyOf query params, deepObject form bodies), Discord (3.1 nullable references),
 # OAI's uspto (a urlencoded form) and Box/Twilio (literal paths beside templated ones).

@@ -16,7 +16,7 @@ from serving_support import (
 )
 from starlette.testclient import TestClient
 
-from mockserver.spec.model import ApiSpec
+from mockserver.openapi.model import ApiSpec
 
 MOUNTS = {
     "openrouter": "/openrouter/api/v1",

@@ -18,9 +18,9 @@ from serving_support import (
 )
 from starlette.testclient import TestClient
 
+from mockserver.openapi.model import ApiSpec
 from mockserver.serving.app import build_app
 from mockserver.serving.config import ServerConfig
-from mockserver.spec.model import ApiSpec
 
 TODAY = date(2026, 3, 15)
 SEEDS = range(12)

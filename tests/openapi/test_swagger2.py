@@ -12,8 +12,8 @@ import yaml
 from openapi_spec_validator import OpenAPIV30SpecValidator, validate
 
 from mockserver.errors import SpecErrorKind, SpecLoadError
-from mockserver.spec.loader import load
-from mockserver.spec.swagger2 import to_openapi30
+from mockserver.openapi.loader import load
+from mockserver.openapi.swagger2 import to_openapi30
 
 PETSTORE = textwrap.dedent(
     """\

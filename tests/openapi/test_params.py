@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from mockserver.spec.model import Parameter
-from mockserver.spec.params import brackets, group, kinds, parameter_value, scalar
+from mockserver.openapi.model import Parameter
+from mockserver.openapi.params import brackets, group, kinds, parameter_value, scalar
 
 INTS = {"type": "array", "items": {"type": "integer"}}
 POINT = {"type": "object", "properties": {"x": {"type": "integer"}, "y": {"type": "integer"}}}

@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from mockserver.errors import SpecErrorKind, SpecLoadError
-from mockserver.spec.refs import REF_SUFFIXES
-from mockserver.spec.remote import RemoteDocuments, RemoteRefError
+from mockserver.openapi.refs import REF_SUFFIXES
+from mockserver.openapi.remote import RemoteDocuments, RemoteRefError
 
 logger = logging.getLogger("mockserver")
 MAX_PROBLEMS = 500  # per document: enough to count every kind, bounded on a hopeless file

@@ -16,7 +16,7 @@ from urllib.parse import urlparse
 import yaml
 
 from mockserver.errors import SpecErrorKind, SpecLoadError
-from mockserver.spec.conformance import (
+from mockserver.openapi.conformance import (
     Checked,
     ForkedCheck,
     can_fork,
@@ -25,7 +25,7 @@ from mockserver.spec.conformance import (
     warn,
     warn_in_background,
 )
-from mockserver.spec.model import (
+from mockserver.openapi.model import (
     HTTP_METHODS,
     RESERVED_NAMES,
     ApiSpec,
@@ -35,12 +35,12 @@ from mockserver.spec.model import (
     SecurityScheme,
     shadowed,
 )
-from mockserver.spec.normalize import normalize_31
-from mockserver.spec.parse import parse_text, yaml_problem
-from mockserver.spec.refs import RefResolver, prefetch
-from mockserver.spec.remote import RemoteDocuments
-from mockserver.spec.swagger2 import to_openapi30
-from mockserver.spec.xmock import NO_XMOCK, parse_xmock
+from mockserver.openapi.normalize import normalize_31
+from mockserver.openapi.parse import parse_text, yaml_problem
+from mockserver.openapi.refs import RefResolver, prefetch
+from mockserver.openapi.remote import RemoteDocuments
+from mockserver.openapi.swagger2 import to_openapi30
+from mockserver.openapi.xmock import NO_XMOCK, parse_xmock
 
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
 _NAME_RE = re.compile(r"[^A-Za-z0-9._-]+")

@@ -16,9 +16,9 @@ from typing import Any
 import yaml
 
 from mockserver.bundled import bundled_fixtures_dir, is_bundled
-from mockserver.spec.model import ApiSpec
-from mockserver.spec.parse import parse_text, yaml_problem
-from mockserver.spec.validation import schema_validator
+from mockserver.openapi.model import ApiSpec
+from mockserver.openapi.parse import parse_text, yaml_problem
+from mockserver.openapi.validation import schema_validator
 
 logger = logging.getLogger("mockserver")
 

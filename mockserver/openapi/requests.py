@@ -20,9 +20,9 @@ from jsonschema.exceptions import ValidationError
 from jsonschema.validators import Draft202012Validator, extend
 from openapi_schema_validator import OAS30Validator, OAS31Validator, oas30_format_checker, oas31_format_checker
 
-from mockserver.spec.model import Operation, Parameter
-from mockserver.spec.params import brackets, group, has_related, kinds, parameter_value, properties, typed
-from mockserver.spec.patterns import KEYWORDS
+from mockserver.openapi.model import Operation, Parameter
+from mockserver.openapi.params import brackets, group, has_related, kinds, parameter_value, properties, typed
+from mockserver.openapi.patterns import KEYWORDS
 
 logger = logging.getLogger("mockserver")
 _MESSAGE_LIMIT = 300

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mockserver.spec.routes import RouteTable
+from mockserver.openapi.routes import RouteTable
 
 
 def table(*templates: str) -> RouteTable[str]:

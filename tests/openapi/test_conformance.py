@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from mockserver.errors import SpecErrorKind, SpecLoadError
-from mockserver.spec import conformance
-from mockserver.spec.loader import load_all, loading
+from mockserver.openapi import conformance
+from mockserver.openapi.loader import load_all, loading
 
 pytestmark = pytest.mark.skipif(not conformance.can_fork(), reason="validation runs inline where fork is unsafe")
 

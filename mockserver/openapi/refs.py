@@ -18,8 +18,8 @@ from urllib.parse import unquote
 import yaml
 
 from mockserver.errors import SpecErrorKind, SpecLoadError
-from mockserver.spec.parse import parse_text, yaml_problem
-from mockserver.spec.remote import RemoteDocuments, RemoteRefError, is_remote, join
+from mockserver.openapi.parse import parse_text, yaml_problem
+from mockserver.openapi.remote import RemoteDocuments, RemoteRefError, is_remote, join
 
 Location = Path | str  # a file, or the URL of a remote document
 REF_SUFFIXES = (".yaml", ".yml", ".json")

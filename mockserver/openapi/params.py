@@ -14,8 +14,8 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from mockserver.spec.model import Operation, Parameter
-from mockserver.spec.rules import RequestValues
+from mockserver.openapi.model import Operation, Parameter
+from mockserver.openapi.rules import RequestValues
 
 Validates = Callable[[Any], bool]
 _DELIMITERS = {"spaceDelimited": " ", "pipeDelimited": "|"}

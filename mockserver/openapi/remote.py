@@ -20,7 +20,7 @@ from urllib.parse import urljoin, urlsplit
 
 import yaml
 
-from mockserver.spec.parse import parse_text, yaml_problem
+from mockserver.openapi.parse import parse_text, yaml_problem
 
 MAX_REMOTE_BYTES = 10 * 1024 * 1024  # per fetched document
 REMOTE_TIMEOUT = 10.0  # seconds per fetched document, connecting and reading included

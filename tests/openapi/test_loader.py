@@ -12,9 +12,9 @@ import pytest
 import yaml
 
 from mockserver.errors import SpecErrorKind, SpecLoadError
-from mockserver.spec.loader import load, load_all
-from mockserver.spec.model import ApiSpec
-from mockserver.spec.validation import schema_validator
+from mockserver.openapi.loader import load, load_all
+from mockserver.openapi.model import ApiSpec
+from mockserver.openapi.validation import schema_validator
 
 SPECS = Path(__file__).resolve().parents[2] / "specs"
 BUNDLED = sorted(SPECS.glob("*.yaml"))

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from mockserver.spec.rules import RULE_KINDS, DateRange, RecentDate, Ref, RequestRule, RequestValues, rule_kind
+from mockserver.openapi.rules import RULE_KINDS, DateRange, RecentDate, Ref, RequestRule, RequestValues, rule_kind
 
 TODAY = date(2026, 3, 15)
 # One example per registered kind: a kind without one fails `test_every_kind_has_an_example`.

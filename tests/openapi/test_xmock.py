@@ -10,9 +10,9 @@ import pytest
 import yaml
 
 from mockserver.errors import SpecErrorKind, SpecLoadError
-from mockserver.spec.loader import load
-from mockserver.spec.rules import DateRange, RecentDate, Ref
-from mockserver.spec.xmock import Binding, Limit, Series
+from mockserver.openapi.loader import load
+from mockserver.openapi.rules import DateRange, RecentDate, Ref
+from mockserver.openapi.xmock import Binding, Limit, Series
 
 SPECS = Path(__file__).resolve().parents[2] / "specs"
 ONEPIN = yaml.safe_load((SPECS / "onepin.yaml").read_text(encoding="utf-8"))

@@ -7,7 +7,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from mockserver.spec.xmock import XMock
+from mockserver.openapi.xmock import XMock
 
 Schema = dict[str, Any]
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")

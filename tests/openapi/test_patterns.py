@@ -10,10 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mockserver import deadline
-from mockserver.spec import patterns
-from mockserver.spec.patterns import PatternError, PatternTimeout, matcher, search
-from mockserver.spec.requests import validator_for
-from mockserver.spec.validation import schema_validator
+from mockserver.openapi import patterns
+from mockserver.openapi.patterns import PatternError, PatternTimeout, matcher, search
+from mockserver.openapi.requests import validator_for
+from mockserver.openapi.validation import schema_validator
 
 EVIL = "a" * 40 + "!"
 BOUND = 5.0  # seconds; Python's `re` needs hours for EVIL against `^(a+)+$`

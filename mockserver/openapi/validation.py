@@ -9,7 +9,7 @@ from jsonschema import FormatChecker
 from jsonschema.validators import extend
 from openapi_schema_validator import OAS30Validator, OAS31Validator
 
-from mockserver.spec.patterns import KEYWORDS
+from mockserver.openapi.patterns import KEYWORDS
 
 Check = Callable[[Any], list[str]]
 _FORMATS = FormatChecker()

@@ -15,10 +15,10 @@ from dataclasses import MISSING, Field, dataclass, fields
 from typing import TYPE_CHECKING, Any
 
 from mockserver.errors import SpecErrorKind, SpecLoadError
-from mockserver.spec.rules import REF_LOCATIONS, RULE_KINDS, Path, Ref, RequestRule, parse_path
+from mockserver.openapi.rules import REF_LOCATIONS, RULE_KINDS, Path, Ref, RequestRule, parse_path
 
 if TYPE_CHECKING:
-    from mockserver.spec.model import Operation
+    from mockserver.openapi.model import Operation
 
 
 @dataclass(frozen=True)

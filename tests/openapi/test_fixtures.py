@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from mockserver.spec.fixtures import load_fixtures
-from mockserver.spec.loader import load
+from mockserver.openapi.fixtures import load_fixtures
+from mockserver.openapi.loader import load
 
 SPECS = Path(__file__).resolve().parents[2] / "specs"
 OP = "get-user-activity"
