@@ -73,7 +73,7 @@ def connexion_app(api: ApiSpec) -> Any:
             for op in api.operations:
                 if op.method == operation.method.lower() and op.path == operation.path:
                     return Resolution(constant_handler(prepared[op.operation_id]), op.operation_id)
-            raise LookupError(f"{operation.method} {operation.path} is not in {api.path}")
+            raise LookupError(f"{operation.method} {operation.path} is not in {api.file}")
 
     app = AsyncApp(__name__)
     app.add_api(

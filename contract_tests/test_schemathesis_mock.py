@@ -75,7 +75,7 @@ def make_schema(api_name: str, mode: str, phases: tuple[str, ...]) -> Any:
     }
     if bearer:
         config["auth"] = {"openapi": bearer}
-    schema = schemathesis.openapi.from_path(api.path, config=SchemathesisConfig.from_dict(config))
+    schema = schemathesis.openapi.from_path(api.file, config=SchemathesisConfig.from_dict(config))
     schema.app = APP
     return schema
 

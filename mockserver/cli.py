@@ -390,7 +390,7 @@ def _serve(args: argparse.Namespace) -> int:
 
         # Workers need the app as an import string: each builds its own, trusting what this process
         # validated a moment ago.
-        validated = {str(a.path.resolve()): a.digest for a in apis}
+        validated = {str(a.file.resolve()): a.digest for a in apis}
         os.environ[ENV] = settings_to_env(
             specs,
             config,

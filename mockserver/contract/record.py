@@ -45,7 +45,7 @@ def record(
 
     Raises `ResponseLimitExceeded` for an answer too large or too slow (see `limits`)."""
     config = SchemathesisConfig.from_dict({"base-url": base_url.rstrip("/"), "headers": headers})
-    schema: Any = schemathesis.openapi.from_path(str(api.path), config=config)
+    schema: Any = schemathesis.openapi.from_path(str(api.file), config=config)
     secrets = secret_values(headers, base_url)
     written: list[Recorded] = []
     with bounded_responses(limits or ResponseLimits(), label=mask_values(base_url, secrets)):

@@ -71,7 +71,7 @@ def run_contract(api: ApiSpec, target: Target, options: ContractOptions) -> ApiR
 
 
 def _run(api: ApiSpec, target: Target, options: ContractOptions, result: ApiResult) -> None:
-    schema: BaseSchema = schemathesis.openapi.from_path(str(api.path), config=_config(api, target, options))
+    schema: BaseSchema = schemathesis.openapi.from_path(str(api.file), config=_config(api, target, options))
     if target.app is not None:
         schema.app = target.app
     if target.base_url and not options.allow_unsafe:

@@ -68,7 +68,7 @@ class OperationMock:
         self._bodies: dict[tuple[str, str], Gen] = {}
         self._headers: dict[str, list[tuple[str, Gen]]] = {}
         for key, response in op.responses.items():
-            where = f"{api.path}#/paths/{op.path}/{op.method}/responses/{key}"
+            where = f"{api.file}#/paths/{op.path}/{op.method}/responses/{key}"
             try:
                 for media, content in response.content.items():
                     schema = content.get("schema")
@@ -82,7 +82,7 @@ class OperationMock:
                     if name.lower() not in _NOT_GENERATED
                 ]
             except GenerationError as exc:
-                raise SpecLoadError(api.path, SpecErrorKind.INVALID, str(exc)) from exc
+                raise SpecLoadError(api.file, SpecErrorKind.INVALID, str(exc)) from exc
         self._compiler = compiler
         self._shaper: Shaper | None = None
         if op.x_mock:
@@ -107,7 +107,7 @@ class OperationMock:
             success.schema if success else None,
             self._compiler.compile,
             openapi_31=self.api.is_31,
-            where=str(self.api.path),
+            where=str(self.api.file),
         )
 
     def documents(self, status: int) -> bool:

@@ -35,8 +35,8 @@ class Fixture:
 def fixtures_dir(api: ApiSpec) -> Path:
     """A bundled spec's bundled fixtures; else `fixtures/<api>` beside the folder holding the spec
     (the repo layout: specs/ and fixtures/ side by side)."""
-    found = bundled_fixtures_dir(api.name) if is_bundled(api.path) else None
-    return found or api.path.resolve().parent.parent / "fixtures" / api.name
+    found = bundled_fixtures_dir(api.name) if is_bundled(api.file) else None
+    return found or api.file.resolve().parent.parent / "fixtures" / api.name
 
 
 def load_fixtures(api: ApiSpec) -> dict[str, dict[str, Fixture]]:
@@ -51,7 +51,7 @@ def load_fixtures(api: ApiSpec) -> dict[str, dict[str, Fixture]]:
         more = f" (and {len(unsafe) - 1} more)" if len(unsafe) > 1 else ""
         logger.warning(
             "%s: operationId %r is not a safe folder name%s; no fixtures are looked for it",
-            api.path,
+            api.file,
             unsafe[0][:80],
             more,
         )

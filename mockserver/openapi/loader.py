@@ -212,7 +212,7 @@ def _index(
     operations = _unshadowed(path, operations, strict)
     return ApiSpec(
         name=_NAME_RE.sub("-", path.stem),
-        path=path,
+        file=path,
         version=version,
         title=str(_dict(document.get("info")).get("title", path.stem)),
         base_path=_base_path(document),

@@ -118,7 +118,7 @@ class Operation:
 @dataclass(frozen=True)
 class ApiSpec:
     name: str  # the file stem; the API is served at /<name><base_path>
-    path: Path
+    file: Path  # the spec file it was loaded from
     version: str  # the document's `openapi` field
     title: str
     base_path: str  # path of the first server URL, "" for "/"
