@@ -300,7 +300,6 @@ def _operations(path: Path, document: dict[str, Any]) -> list[Operation]:
             used_ids.add(operation_id)
             request_body = _dict(raw.get("requestBody"))
             body = _dict(request_body.get("content"))
-            body_schema = next((c.get("schema") for m, c in body.items() if "json" in m and isinstance(c, dict)), None)
             parameters = tuple(_parameters(shared, _list(raw.get("parameters"))))
             security = _security(raw.get("security", global_security), schemes)
             if not security and any(
@@ -319,7 +318,6 @@ def _operations(path: Path, document: dict[str, Any]) -> list[Operation]:
                     str(code): _response(str(code), r) for code, r in responses.items() if _is_status(str(code))
                 },
                 security=security,
-                request_body=body_schema,
                 request_body_required=bool(request_body.get("required")),
                 x_mock=NO_XMOCK,
                 request_content={str(m): c for m, c in body.items() if isinstance(c, dict)},

@@ -79,7 +79,6 @@ class Operation:
     responses: dict[str, ResponseSpec]
     # Alternatives (OR) of requirements (AND); empty tuple: no authentication.
     security: tuple[tuple[SecurityScheme, ...], ...]
-    request_body: Schema | None
     request_body_required: bool
     x_mock: XMock  # the operation's `x-mock` extension, typed and checked at load (spec/xmock.py)
     # The request body's media types (resolved Media Type Objects: schema, encoding); empty: no body.

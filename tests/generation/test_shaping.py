@@ -43,7 +43,6 @@ def shaper_for(schema: dict[str, Any], *query: str, path_params: tuple[str, ...]
         ),
         responses={},
         security=(),
-        request_body=None,
         request_body_required=False,
         x_mock=NO_XMOCK,
     )
@@ -340,7 +339,7 @@ def operation(mock: dict[str, Any], *params: Parameter) -> Operation:
     """A hand-made operation answering LISTING, its `x-mock` read as the loader reads it."""
     response = ResponseSpec("200", "OK", "application/json", LISTING)
     op = Operation(
-        "get", "/projects/{projectUuid}/items", "listItems", "", params, {"200": response}, (), None, False, NO_XMOCK
+        "get", "/projects/{projectUuid}/items", "listItems", "", params, {"200": response}, (), False, NO_XMOCK
     )
     return dataclasses.replace(op, x_mock=parse_xmock(mock or None, op, "spec.yaml"))
 

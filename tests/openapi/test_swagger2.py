@@ -1019,11 +1019,12 @@ def test_loading_a_swagger_2_file_indexes_its_operations(tmp_path: Path) -> None
     operations = {o.operation_id: o for o in api.operations}
     add = operations["addPet"]
     assert add.request_body_required is True
-    assert add.request_body is not None and add.request_body["required"] == ["name", "photoUrls"]
-    assert add.request_body["properties"]["status"]["nullable"] is True
+    body = add.request_content["application/json"]["schema"]
+    assert body["required"] == ["name", "photoUrls"]
+    assert body["properties"]["status"]["nullable"] is True
     assert add.responses["200"].media_type == "application/json"  # preferred among xml and json
     assert add.responses["405"].schema is not None and "message" in add.responses["405"].schema["properties"]
-    assert operations["updatePet"].request_body is not None
+    assert operations["updatePet"].request_content["application/json"]["schema"] is not None
     photo = operations["getPetPhoto"].responses["200"]
     assert photo.media_type == "image/png" and photo.schema == {"type": "string", "format": "binary"}
     found = operations["findPetsByStatus"]
