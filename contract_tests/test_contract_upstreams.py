@@ -38,8 +38,8 @@ NAMED_BY: dict[str, set[str]] = {
     "wrong_content_type": {"content_type_conformance"},
     "auth_not_enforced": {"ignored_auth"},
     "server_error_on_bad_input": {"not_a_server_error"},
-    "prose_rule_broken": {"prose_rules", "prose_filter", "prose_limit", "prose_series", "prose_echo"},
-    "wrong_error_envelope": {"response_schema_conformance", "error_envelope", "prose_request_rule_probe"},
+    "xmock_rule_broken": {"xmock_rules", "xmock_filter", "xmock_limit", "xmock_series", "xmock_echo"},
+    "wrong_error_envelope": {"response_schema_conformance", "error_envelope", "xmock_request_rule_probe"},
 }
 # Lightdash documents one `default` error and no parameter to get wrong: its envelope is only reached by
 # a method the path does not declare, which a real server is only sent with --allow-unsafe.
@@ -228,3 +228,11 @@ def test_the_no_credentials_probe_sends_no_credential_at_all(tmp_path: Path) -> 
         sent = list(upstream.requests)
     bare = [r for r in sent if "t0ken-1" not in r and "sess-2" not in r and "authorization" not in r.lower()]
     assert any(r.startswith("GET /items") for r in bare), "no request went out without credentials"
+
+
+def test_a_run_where_every_answer_is_401_is_an_error_not_a_pass(root: str) -> None:
+    # Onepin's stand-in answers schemathesis' OPTIONS request with 204: that is not a 2xx of the operation.
+    options = ContractOptions(**{**OPTIONS.__dict__, "headers": {"Authorization": "Bearer wrong-token"}})
+    result = run_contract(APIS["onepin"], Target(base_url=base_url(root, "onepin", "faithful")), options)
+    assert any("no request got a 2xx answer" in error for error in result.errors), result.errors
+    assert result.statuses_seen == {"GET /api/v1/usage/activity": {401}}

@@ -17,7 +17,7 @@
   the next month / calendar quarter. A coarser point's value is the sum of its days (clipped to
   the range). Weekends and days after today have value 0.
 
-`prose_rule_broken`: days (periods) with no activity are left out of the series, as a bare
+`xmock_rule_broken`: days (periods) with no activity are left out of the series, as a bare
 `GROUP BY DATE(...)` without a calendar join would do; visible at daily granularity on any range
 containing a Saturday or Sunday.
 """
@@ -108,7 +108,7 @@ def _handle(request: Request, ctx: Context) -> Any:
         days = (first + timedelta(days=k) for k in range((last - first).days + 1))
         value = sum(daily_value(client_id, user_id, day, ctx.today) for day in days)
         data.append({"date": first.isoformat(), "value": value})
-    if ctx.prose_broken:
+    if ctx.rule_broken:
         data = [point for point in data if point["value"] != 0]
     return {
         "metric": metric,

@@ -15,7 +15,7 @@ that into a Starlette app and applies the defect on top of the faithful behaviou
 | wrong_content_type          | here: the 200 body goes out as text/plain                         |
 | auth_not_enforced           | here: no bearer check                                             |
 | server_error_on_bad_input   | here: an `ApiError(bad_input=True)` becomes the API's 500         |
-| prose_rule_broken           | the vendor's `handle` (it sees `Context.defect`)                  |
+| xmock_rule_broken           | the vendor's `handle` (it sees `Context.defect`)                  |
 | wrong_error_envelope        | here, with `ApiDef.drifted_error_body` for every error answer      |
 
 A defect an API cannot have (e.g. auth on an API without security) is listed in
@@ -46,7 +46,7 @@ DEFECTS: tuple[str, ...] = (
     "wrong_content_type",
     "auth_not_enforced",
     "server_error_on_bad_input",
-    "prose_rule_broken",
+    "xmock_rule_broken",
     "wrong_error_envelope",
 )
 GOOD_TOKEN = "good-token"
@@ -119,8 +119,8 @@ class Context:
         return self.now.astimezone(UTC).date()
 
     @property
-    def prose_broken(self) -> bool:
-        return self.defect == "prose_rule_broken"
+    def rule_broken(self) -> bool:
+        return self.defect == "xmock_rule_broken"
 
 
 @dataclass(frozen=True)

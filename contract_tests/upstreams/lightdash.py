@@ -7,7 +7,7 @@
 - `projectUuid` "not-found" → 404 ApiErrorPayload (`{"status": "error", "error": {name, statusCode,
   message, data}}`), the envelope of the documented `default` response.
 
-Unsupported defects (see UNSUPPORTED): `auth_not_enforced` (no auth), `prose_rule_broken` (no prose
+Unsupported defects (see UNSUPPORTED): `auth_not_enforced` (no auth), `xmock_rule_broken` (no prose
 rule beyond the schema), `undocumented_status` (the `default` response documents every status).
 `server_error_on_bad_input`: a projectUuid that is not a UUID crashes the query (500
 UnexpectedDatabaseError, as Postgres' "invalid input syntax for type uuid" would): the spec allows
@@ -29,7 +29,7 @@ BASE_PATH = ""  # servers: [{url: /}]
 NOT_FOUND_PROJECT = "not-found"
 UNSUPPORTED = {
     "auth_not_enforced": "the operation declares no security (security: [])",
-    "prose_rule_broken": "the operation has no documented rule beyond its schema",
+    "xmock_rule_broken": "the operation has no documented rule beyond its schema",
     "undocumented_status": "the `default` response documents every status code",
 }
 _NS = uuid.UUID("5d0b6a2e-93c4-4f6b-b1e7-7a6c0e2f9d34")

@@ -14,7 +14,7 @@
   opaque cursors (null at the ends).
 
 `wrong_error_envelope`: 401/404/405 as `{"message": ...}`, 422 items as `{"field", "message"}`.
-`prose_rule_broken`: `limit` is not honoured: the page holds limit+1 items (the look-ahead row
+`xmock_rule_broken`: `limit` is not honoured: the page holds limit+1 items (the look-ahead row
 fetched to know whether a next page exists is not trimmed).
 """
 
@@ -244,7 +244,7 @@ def _handle(request: Request, ctx: Context) -> Any:
         and (user_id is None or (e["user"] is not None and e["user"]["id"] == user_id.lower()))
     ]
     offset = _offset(query_value(request, "cursor"))
-    page = feed[offset : offset + limit + (1 if ctx.prose_broken else 0)]
+    page = feed[offset : offset + limit + (1 if ctx.rule_broken else 0)]
     return {
         "data": page,
         "meta": _meta(request, ctx),

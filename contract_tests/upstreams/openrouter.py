@@ -10,7 +10,7 @@
 
 Defect notes: the 200 schema has no enum and no `format` (ActivityItem.date is a bare string), so
 `enum_out_of_spec` is the only value constraint it declares broken instead: `cached_tokens` below
-its `minimum: 0`. (A "2026/01/05" date would not violate the schema.) `prose_rule_broken` ignores
+its `minimum: 0`. (A "2026/01/05" date would not violate the schema.) `xmock_rule_broken` ignores
 the `date` filter: rows of every day come back.
 """
 
@@ -92,7 +92,7 @@ def _handle(request: Request, ctx: Context) -> Any:
         if not ctx.today - timedelta(days=WINDOW_DAYS) <= wanted <= ctx.today:
             raise ApiError(400, "400", "Date must be within the last 30 days", {"date": raw}, bad_input=True)
     days = completed_days(ctx.today)
-    if wanted is not None and not ctx.prose_broken:
+    if wanted is not None and not ctx.rule_broken:
         days = [d for d in days if d == wanted]
     return {"data": [row for day in days for row in _rows_for(day)]}
 

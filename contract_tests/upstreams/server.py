@@ -7,7 +7,7 @@ URL layout (ROOT = http://127.0.0.1:PORT as yielded by `serve_all()`):
     ROOT/openrouter/faithful/api/v1/activity
     ROOT/lightdash/wrong_type/api/v1/analytics/user-activity/{projectUuid}
     ROOT/client-analytics/faithful/v2/clients/{client_id}/analytics/users/{user_id}/activity
-    ROOT/onepin/prose_rule_broken/api/v1/usage/activity
+    ROOT/onepin/xmock_rule_broken/api/v1/usage/activity
 
 `variant` is "faithful" or a defect name from `VARIANTS[api]`; `base_url(ROOT, api, variant)` is
 what a contract checker is pointed at in place of the spec's server URL.

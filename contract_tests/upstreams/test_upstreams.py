@@ -274,7 +274,7 @@ def test_variant_table_and_layout(root: str) -> None:
     assert set(VARIANTS) == set(APIS) == {"openrouter", "lightdash", "client-analytics", "onepin"}
     for api in ("openrouter", "client-analytics", "onepin"):
         assert VARIANTS[api] == ["faithful", *DEFECTS]
-    assert sorted(UNSUPPORTED["lightdash"]) == ["auth_not_enforced", "prose_rule_broken", "undocumented_status"]
+    assert sorted(UNSUPPORTED["lightdash"]) == ["auth_not_enforced", "undocumented_status", "xmock_rule_broken"]
     assert VARIANTS["lightdash"] == ["faithful", *(d for d in DEFECTS if d not in UNSUPPORTED["lightdash"])]
     for defect in UNSUPPORTED["lightdash"]:
         with pytest.raises(ValueError, match="does not support"):
@@ -479,7 +479,7 @@ def test_defect_differs_from_faithful(api: str, defect: str, root: str, http: ht
         good, bad = both(probe.bad_input)
         expected = 200 if api == "lightdash" else (422 if api == "onepin" else 400)  # lightdash: any string is valid
         assert (good.status_code, bad.status_code, bad.headers["content-type"]) == (expected, 500, "application/json")
-    elif defect == "prose_rule_broken":
+    elif defect == "xmock_rule_broken":
         good, bad = both(probe.prose)
         assert (
             good.status_code,

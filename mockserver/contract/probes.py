@@ -1,4 +1,4 @@
-"""Targeted requests for the prose rules: random requests rarely hit them, so each gets one on purpose.
+"""Targeted requests for the x-mock rules: random requests rarely hit them, so each gets one on purpose.
 
 Each probe starts from a schema-valid request that keeps every documented rule, then changes one
 thing: a filter set to a value the API itself returned, the smallest limit, a date range crossing a
@@ -16,7 +16,7 @@ import schemathesis
 from schemathesis.core.result import Ok
 from schemathesis.schemas import BaseSchema
 
-from mockserver.contract import prose
+from mockserver.contract import rule_checks
 from mockserver.contract.cases import minimal_case
 from mockserver.contract.options import ContractOptions, Target
 from mockserver.contract.report import ApiResult, Violation, curl, excerpt
@@ -94,8 +94,10 @@ class _Prober:
             self.base.path_parameters or {},
             (self.base.headers or {}).items(),
         )
-        for check, message in prose.check_answer(self.op, values, response.status_code, body, self.options.today()):
-            self._report(check, "Prose rule broken", f"{message} (probe: {why})", response)
+        for check, message in rule_checks.check_answer(
+            self.op, values, response.status_code, body, self.options.today()
+        ):
+            self._report(check, "x-mock rule broken", f"{message} (probe: {why})", response)
         return response.status_code, body, response
 
     def envelopes(self, query: dict[str, Any], *, unsafe_allowed: bool) -> None:
@@ -196,8 +198,8 @@ class _Prober:
         if status not in documented:
             expected = " or ".join(map(str, documented)) or "a 4xx"
             self._report(
-                "prose_request_rule_probe",
-                "Prose rule not enforced",
+                "xmock_request_rule_probe",
+                "x-mock rule not enforced",
                 f"{how}: expected {expected}, got {status}",
                 response,
             )
@@ -205,8 +207,8 @@ class _Prober:
         problem = self._schema_problem(response)
         if problem:
             self._report(
-                "prose_request_rule_probe",
-                "Prose rule refused in the wrong envelope",
+                "xmock_request_rule_probe",
+                "x-mock rule refused in the wrong envelope",
                 f"{how}: {problem}",
                 response,
             )

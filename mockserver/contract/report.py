@@ -47,7 +47,7 @@ def curl(method: str, url: str, headers: dict[str, str], body: bytes | None = No
 class Violation:
     api: str
     operation: str  # "GET /activity"
-    check: str  # schemathesis check or prose_* name
+    check: str  # schemathesis check or xmock_* name
     title: str
     message: str
     status: int | None
@@ -56,9 +56,9 @@ class Violation:
 
     @property
     def key(self) -> tuple[str, str, str]:
-        # One report per kind of defect: a prose rule is one defect whatever values showed it; a schema
+        # One report per kind of defect: an x-mock rule is one defect whatever values showed it; a schema
         # violation is named by the first line of its message.
-        if self.check.startswith("prose_"):
+        if self.check.startswith("xmock_"):
             return (self.operation, self.check, "")
         return (self.operation, self.check, self.message.splitlines()[0][:120] if self.message else self.title)
 

@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl, urlsplit
 import schemathesis
 from schemathesis.core.failures import Failure
 
-from mockserver.contract.prose import Breach, check_answer
+from mockserver.contract.rule_checks import Breach, check_answer
 from mockserver.openapi.model import ApiSpec, Operation
 from mockserver.openapi.params import request_values
 from mockserver.openapi.rules import RequestValues
@@ -40,7 +40,7 @@ class RulesBroken(Failure):
     """The x-mock rules one answer broke, kept as `Breach`es."""
 
     code = "ST901"
-    kind_title = "Prose rule broken"
+    kind_title = "x-mock rule broken"
 
     def __init__(self, *, operation: str | None, breaches: tuple[Breach, ...]) -> None:
         super().__init__(operation=operation, message="\n".join(f"[{b.check}] {b.message}" for b in breaches))

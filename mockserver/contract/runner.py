@@ -1,4 +1,4 @@
-"""Run schemathesis (every check) plus the prose-rule checks and probes against one API target.
+"""Run schemathesis (every check) plus the x-mock rule checks and probes against one API target.
 
 A target is a base URL (a real server) or an ASGI app (the mock, in process). The runner reads
 specs and speaks HTTP; it never looks inside the server it checks.
@@ -14,7 +14,7 @@ from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import events
 from schemathesis.schemas import BaseSchema
 
-from mockserver.contract import prose
+from mockserver.contract import rule_checks
 from mockserver.contract.limits import ResponseLimitExceeded, bounded_responses
 from mockserver.contract.options import ContractOptions, Target
 from mockserver.contract.probes import probe
@@ -135,8 +135,11 @@ def _error_text(exc: BaseException) -> str:
 def _collect(api: ApiSpec, event: Any, result: ApiResult, options: ContractOptions) -> None:
     recorder = event.recorder
     result.requests += sum(1 for i in recorder.interactions.values() if i.response is not None)
+    method = recorder.label.split(" ", 1)[0].upper()
     for interaction in recorder.interactions.values():
-        if interaction.response is not None:
+        # Only the operation's own method counts: a 204 to schemathesis' OPTIONS "unsupported method" request
+        # is not an answer to the operation (it once let a run where every GET got 401 pass as conforming).
+        if interaction.response is not None and interaction.request.method.upper() == method:
             result.statuses_seen.setdefault(recorder.label, set()).add(interaction.response.status_code)
     for case_id, checks in recorder.checks.items():
         for node in checks:
@@ -154,7 +157,7 @@ def _collect(api: ApiSpec, event: Any, result: ApiResult, options: ContractOptio
             )
             found = [(node.name, str(failure.title), str(failure.message))]
             if isinstance(failure, RulesBroken):  # our own check: one violation per rule it saw broken
-                found = [(b.check, "Prose rule broken", b.message) for b in failure.breaches]
+                found = [(b.check, "x-mock rule broken", b.message) for b in failure.breaches]
             for check, title, message in found:
                 result.add(
                     Violation(
@@ -171,10 +174,10 @@ def _collect(api: ApiSpec, event: Any, result: ApiResult, options: ContractOptio
 
 
 def _excused(api: ApiSpec, check: str, case: Any, request: Any, response: Any, options: ContractOptions) -> bool:
-    """A schema-valid request that breaks a documented prose rule is rightly refused with 4xx."""
+    """A schema-valid request that breaks a documented x-mock rule is rightly refused with 4xx."""
     if check != "positive_data_acceptance" or request is None or response is None or response.status_code >= 500:
         return False
     op = operation_of(api, case.method, case.path)
     if op is None:
         return False
-    return prose.broken_request_rule(op, case_values(op, case, request.uri), options.today()) is not None
+    return rule_checks.broken_request_rule(op, case_values(op, case, request.uri), options.today()) is not None

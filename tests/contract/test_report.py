@@ -43,10 +43,10 @@ def test_same_defect_is_reported_once_and_counted() -> None:
     assert "seen 3 times" in render_text([result])
 
 
-def test_a_prose_rule_is_one_defect_whatever_values_showed_it() -> None:
+def test_an_x_mock_rule_is_one_defect_whatever_values_showed_it() -> None:
     result = ApiResult("onepin", "http://127.0.0.1:1")
-    result.add(_violation("prose_limit", "query.limit=20 should bound `data`, got 21 items"))
-    result.add(_violation("prose_limit", "query.limit=1 should bound `data`, got 2 items"))
+    result.add(_violation("xmock_limit", "query.limit=20 should bound `data`, got 21 items"))
+    result.add(_violation("xmock_limit", "query.limit=1 should bound `data`, got 2 items"))
     assert len(result.violations) == 1
 
 

@@ -12,7 +12,7 @@ import pytest
 from schemathesis.config import SchemathesisConfig
 
 from mockserver.contract.options import ContractOptions, Target
-from mockserver.contract.prose import Breach
+from mockserver.contract.rule_checks import Breach
 from mockserver.contract.rulecheck import CHECK, RuleRun, RulesBroken, XMockRules
 from mockserver.contract.runner import _config
 from mockserver.openapi.loader import load
@@ -45,7 +45,7 @@ def test_a_broken_rule_is_raised_with_its_breaches_as_data() -> None:
     case, response = _exchange("limit=1&type=workflow_run", {"data": [{"action": "member_invited"}, {}]})
     with pytest.raises(RulesBroken) as raised:
         check.after_response(None, response, case)
-    assert sorted(b.check for b in raised.value.breaches) == ["prose_filter", "prose_limit"]
+    assert sorted(b.check for b in raised.value.breaches) == ["xmock_filter", "xmock_limit"]
     assert all(isinstance(b, Breach) for b in raised.value.breaches)
 
 

@@ -14,7 +14,7 @@ from mockserver.openapi.model import Operation
 from mockserver.openapi.rules import STEPS, RequestValues, parse_date, parse_path, periods, values_at
 from mockserver.openapi.xmock import Binding, Limit, Series
 
-CHECK_NAMES = ("prose_filter", "prose_limit", "prose_series", "prose_echo", "prose_request_rule")
+CHECK_NAMES = ("xmock_filter", "xmock_limit", "xmock_series", "xmock_echo", "xmock_request_rule")
 __all__ = ["CHECK_NAMES", "Breach", "broken_request_rule", "check_answer", "values_at"]
 
 
@@ -35,12 +35,12 @@ def broken_request_rule(op: Operation, request: RequestValues, today: date) -> s
 
 
 def check_answer(op: Operation, request: RequestValues, status: int, body: Any, today: date) -> list[Breach]:
-    """Every prose rule the answer (`status`, parsed JSON `body`) breaks for this request."""
+    """Every x-mock rule the answer (`status`, parsed JSON `body`) breaks for this request."""
     for rule in op.x_mock.request_rules:
         accepted = rule.accepted(request, status, today)
         if accepted is not None:
             message = f"Documented rule not enforced: a request breaking it was accepted ({accepted})"
-            return [Breach("prose_request_rule", message)]
+            return [Breach("xmock_request_rule", message)]
     if not 200 <= status < 300:
         return []
     mock = op.x_mock
@@ -65,7 +65,7 @@ def _filter(binding: Binding, request: RequestValues, body: Any) -> list[Breach]
         return []
     shown = ".".join(binding.path).replace(".[]", "[]")
     message = f"{binding.ref}={wanted!r} should filter every `{shown}`, but {len(wrong)} differ (e.g. {wrong[0]!r})"
-    return [Breach("prose_filter", message)]
+    return [Breach("xmock_filter", message)]
 
 
 def _echo(binding: Binding, request: RequestValues, body: Any) -> list[Breach]:
@@ -73,7 +73,7 @@ def _echo(binding: Binding, request: RequestValues, body: Any) -> list[Breach]:
     values = values_at(body, binding.path)
     if wanted is None or not values or all(str(v) == str(wanted) for v in values):
         return []
-    return [Breach("prose_echo", f"`{binding.field}` should echo {binding.ref}={wanted!r}, got {values[0]!r}")]
+    return [Breach("xmock_echo", f"`{binding.field}` should echo {binding.ref}={wanted!r}, got {values[0]!r}")]
 
 
 def _limit(limit: Limit, request: RequestValues, body: Any) -> list[Breach]:
@@ -84,11 +84,11 @@ def _limit(limit: Limit, request: RequestValues, body: Any) -> list[Breach]:
     found: list[Breach] = []
     if arrays and len(arrays[0]) > n:
         found.append(
-            Breach("prose_limit", f"{limit.param}={n} should bound `{limit.array}`, got {len(arrays[0])} items")
+            Breach("xmock_limit", f"{limit.param}={n} should bound `{limit.array}`, got {len(arrays[0])} items")
         )
     echoed = values_at(body, parse_path(limit.echo)) if limit.echo else []
     if echoed and echoed[0] != n:
-        found.append(Breach("prose_limit", f"`{limit.echo}` should echo {limit.param}={n}, got {echoed[0]!r}"))
+        found.append(Breach("xmock_limit", f"`{limit.echo}` should echo {limit.param}={n}, got {echoed[0]!r}"))
     return found
 
 
@@ -111,4 +111,4 @@ def _series(series: Series, request: RequestValues, body: Any) -> list[Breach]:
         f"`{series.array}` should hold one point per {step} from {start} to {end} "
         f"({len(expected)}), got {len(got)}: {detail}"
     )
-    return [Breach("prose_series", message)]
+    return [Breach("xmock_series", message)]
