@@ -3,26 +3,21 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import logging
 import os
 import re
 import sys
-import warnings
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from mockserver import __version__, bundled
 from mockserver.errors import MockServerError
-from mockserver.openapi.loader import load_all, loading
+from mockserver.openapi.loader import load_all
 from mockserver.openapi.model import ApiSpec
 
 if TYPE_CHECKING:  # the serving and contract layers are imported when their command runs, not for every one
-    from mockserver.contract.limits import ResponseLimits
-    from mockserver.serving.config import ServerConfig
+    pass
 
 EXIT_SPEC = 2
 _GIVEN = "bundled API names (e.g. openrouter), spec files or folders of specs (default: every bundled API)"
@@ -181,36 +176,6 @@ def _response_limits(command: argparse.ArgumentParser) -> None:
     )
 
 
-def _limits(args: argparse.Namespace) -> ResponseLimits | None:
-    """--max-response-bytes and --response-timeout; None after printing an error for a malformed one."""
-    from mockserver.contract.limits import ResponseLimits
-
-    size = byte_size(str(args.max_response_bytes))
-    try:
-        seconds = float(args.response_timeout)
-    except ValueError:
-        seconds = -1.0
-    if size is None:
-        print(
-            f"mockserver: error: --max-response-bytes {args.max_response_bytes!r} must be a positive number of bytes"
-            " (e.g. 65536, 512K, 8M)",
-            file=sys.stderr,
-        )
-        return None
-    if not 0 < seconds <= 3600:
-        print(
-            f"mockserver: error: --response-timeout {args.response_timeout!r} must be seconds between 0 and 3600",
-            file=sys.stderr,
-        )
-        return None
-    return ResponseLimits(max_bytes=size, timeout=seconds)
-
-
-def _answer_size(text: str) -> int | None:
-    """--max-answer-size: a byte size, or 0 for no limit."""
-    return 0 if text.strip() == "0" else byte_size(text)
-
-
 def byte_size(text: str) -> int | None:
     """`65536`, `512K`, `8M` (or `8MB`) as a positive number of bytes; None when it is not one."""
     size = re.fullmatch(r"(\d{1,12})\s*([kKmM]?)[bB]?", text.strip())
@@ -238,14 +203,14 @@ def _strict(command: argparse.ArgumentParser) -> None:
     )
 
 
-def _specs(given: Sequence[str]) -> list[str]:
+def given_specs(given: Sequence[str]) -> list[str]:
     """What every command was given, each a bundled API name or a spec file/folder (default: the bundled specs)."""
     return [str(bundled.resolve_spec(entry)) for entry in given] or default_specs()
 
 
-def _load(specs: Sequence[str], args: argparse.Namespace) -> list[ApiSpec]:
+def load_given(specs: Sequence[str], args: argparse.Namespace) -> list[ApiSpec]:
     return load_all(
-        _specs(specs),
+        given_specs(specs),
         strict=args.strict,
         ref_root=args.ref_root,
         allow_remote_refs=args.allow_remote_refs,
@@ -285,302 +250,26 @@ def _generate(api: ApiSpec, operation_id: str, status: int | None, seed: int) ->
     return 0
 
 
-@contextmanager
-def _start_up() -> Iterator[None]:
-    """No garbage collection while the specs load and compile, then freeze what they made.
-
-    Start-up allocates hundreds of thousands of long-lived objects; collecting while they pile up
-    makes parsing a large spec about twice as slow, and after `gc.freeze()` collections during
-    serving no longer walk them (steadier latency). The few cycles start-up leaves stay frozen."""
-    gc.disable()
-    try:
-        with warnings.catch_warnings():
-            # Connexion imports Starlette's TestClient, which warns about httpx; not ours to fix.
-            warnings.simplefilter("ignore")
-            yield
-    finally:
-        gc.freeze()
-        gc.enable()
-
-
-def _serve(args: argparse.Namespace) -> int:
-    from mockserver.serving.prefer import PreferError, parse_latency, parse_rate
-    from mockserver.serving.server import Limits, fit_connections, listen
-
-    problem = _serve_options_problem(args)
-    if problem:
-        print(f"mockserver: error: {problem}", file=sys.stderr)
-        return EXIT_SPEC
-    try:
-        chaos, edge = parse_rate(str(args.chaos), "--chaos"), parse_rate(str(args.edge_cases), "--edge-cases")
-        fault_rate = parse_rate(args.fault_rate, "--fault-rate") if args.fault_rate is not None else 0.0
-        latency = parse_latency(args.latency, "--latency")
-    except PreferError as exc:
-        print(f"mockserver: error: {exc}", file=sys.stderr)
-        return EXIT_SPEC
-    # The port first: a busy one is one line, before seconds of loading and a banner for nothing.
-    sock = listen(args.host, args.port)
-    limits = Limits(args.header_timeout, args.body_timeout, fit_connections(args.max_connections))
-    specs = _specs(args.specs)
-    if args.reload:
-        from mockserver.serving.reload import fingerprint
-
-        watched = _watched(specs)
-        seen = fingerprint(watched)  # before loading: a save during start-up is not missed
-    # From here the specs are validated in a forked child (seconds on a large spec) while this process
-    # imports Connexion and builds the app; see `loader.loading`.
-    with (
-        _start_up(),
-        loading(specs, strict=args.strict, ref_root=args.ref_root, allow_remote_refs=args.allow_remote_refs) as apis,
-    ):
-        from mockserver.serving.app import build_app
-        from mockserver.serving.config import ServerConfig
-        from mockserver.serving.server import run
-
-        config = ServerConfig(
-            seed=args.seed,
-            tokens=frozenset(args.token),
-            chaos=chaos,
-            latency=latency,
-            faults=tuple(args.fault),
-            fault_rate=fault_rate,
-            edge=edge,
-            cors=not args.no_cors,
-            admin_cors=args.admin_cors,
-            admin_host_guard=True,
-            access_log=not args.quiet,
-            request_budget=args.request_budget,
-            max_answer=_answer_size(args.max_answer_size) or 0,
-        )
-        app = build_app(apis, config)
-    if not args.quiet:
-        access = logging.getLogger("mockserver.access")
-        access.setLevel(logging.INFO)
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(message)s"))
-        access.addHandler(handler)
-        access.propagate = False
-    # The port bound, not the one asked for: with --port 0 the system chose it, and the banner is how a
-    # caller (a test, a script) learns it.
-    host = f"[{args.host}]" if ":" in args.host else args.host
-    base = f"http://{host}:{sock.getsockname()[1]}"
-    for api in apis:
-        print(f"mockserver: {api.name:18} {base}{api.mount_path}  (docs {base}{api.mount_path}/ui/)", flush=True)
-    print(f"mockserver: seed={args.seed}; index at {base}/", flush=True)
-    print(f"mockserver: {_settings(config)}", flush=True)
-    work = f"{config.request_budget:g} s" if config.request_budget else "no time limit"
-    room = f"{config.max_answer // 1024:,} KiB" if config.max_answer else "no size limit"
-    print(f"mockserver: limits: {limits.describe()}; each answer within {work} and {room}", flush=True)
-    if args.reload:
-        from mockserver.serving.reload import ReloadingApp
-
-        def rebuild() -> Any:
-            loaded = load_all(
-                specs, strict=args.strict, ref_root=args.ref_root, allow_remote_refs=args.allow_remote_refs
-            )
-            return build_app(loaded, config)
-
-        print(f"mockserver: reload: watching {', '.join(map(str, watched))}", flush=True)
-        run(ReloadingApp(app, rebuild, watched, seen), sock, limits)
-        return 0
-    if args.workers > 1:
-        import os
-
-        from mockserver.serving.factory import ENV, settings_to_env
-
-        # Workers need the app as an import string: each builds its own, trusting what this process
-        # validated a moment ago.
-        validated = {str(a.file.resolve()): a.digest for a in apis}
-        os.environ[ENV] = settings_to_env(
-            specs,
-            config,
-            validated,
-            strict=args.strict,
-            ref_root=args.ref_root,
-            allow_remote_refs=args.allow_remote_refs,
-        )
-        run("mockserver.serving.factory:create", sock, limits, workers=args.workers)
-        return 0
-    run(app, sock, limits)
-    return 0
-
-
-def _serve_options_problem(args: argparse.Namespace) -> str | None:
-    """What is wrong with `serve`'s options taken together, in one line (None: nothing)."""
-    if args.workers < 1 or (args.reload and args.workers > 1):
-        return "--workers must be at least 1, and --reload runs one worker"
-    # A fault without a rate (or a rate without a fault) would inject nothing, silently: the user asked for
-    # something, and guessing a rate for them would make their test runs flaky in a way they did not choose.
-    if args.fault and args.fault_rate is None:
-        return f"--fault {args.fault[0]} needs --fault-rate RATE (0-1), e.g. --fault-rate 0.1"
-    if args.fault_rate is not None and not args.fault:
-        return f"--fault-rate {args.fault_rate} needs --fault drop|truncate|trickle"
-    for name, value in (("--header-timeout", args.header_timeout), ("--body-timeout", args.body_timeout)):
-        if not 0 < value <= 3600:  # also refuses nan
-            return f"{name}={value!r} must be seconds, more than 0 and at most 3600"
-    if args.max_connections < 1:
-        return f"--max-connections={args.max_connections!r} must be at least 1"
-    if not 0 <= args.request_budget <= 3600:  # also refuses nan
-        return f"--request-budget={args.request_budget!r} must be seconds between 0 (no limit) and 3600"
-    if _answer_size(args.max_answer_size) is None:
-        return f"--max-answer-size {args.max_answer_size!r} must be a positive number of bytes (e.g. 512K, 32M)"
-    return None
-
-
-def _settings(config: ServerConfig) -> str:
-    """The chaos, fault, latency, edge-case and token settings in force, for the start-up banner
-    (tokens counted, never shown)."""
-    low, high = config.latency
-    faults = f"{','.join(config.faults)} at {config.fault_rate:g}" if config.faults else "off"
-    latency = "off" if high == 0 else (f"{low} ms" if low == high else f"{low}-{high} ms")
-    tokens = f"{len(config.tokens)} accepted (values not shown)" if config.tokens else "any"
-    return (
-        f"chaos={config.chaos:g} faults={faults} latency={latency} edge-cases={config.edge:g} tokens={tokens}"
-        if config.chaos or config.faults or high or config.edge
-        else f"no chaos, faults, latency or edge cases; tokens={tokens}"
-    )
-
-
-def _watched(specs: list[str]) -> list[Path]:
-    """The folders `--reload` watches: each spec's folder, and the fixtures/ folder beside it."""
-    folders = sorted({Path(p).resolve() if Path(p).is_dir() else Path(p).resolve().parent for p in specs})
-    return folders + [f.parent / "fixtures" for f in folders if (f.parent / "fixtures").is_dir()]
-
-
-def _headers(raw_headers: list[str], api: ApiSpec, use_env: bool) -> dict[str, str] | None:
-    """--header values (and <API>_API_KEY when `use_env`); None after printing an error for a malformed one."""
-    import os
-
-    headers: dict[str, str] = {}
-    for n, raw in enumerate(raw_headers, 1):
-        name, sep, value = raw.partition(":")
-        if not sep or not name.strip() or " " in name.strip():
-            # The rest may be a credential: only its first word is echoed.
-            first = raw.split()[0].split(":")[0][:40] if raw.split() else ""
-            print(f"mockserver: error: --header {first!r} (#{n}) must look like 'Name: value'", file=sys.stderr)
-            return None
-        headers[name.strip()] = value.strip()
-    env = f"{api.name.upper().replace('-', '_')}_API_KEY"
-    if use_env and not any(k.lower() == "authorization" for k in headers) and os.environ.get(env):
-        headers["Authorization"] = f"Bearer {os.environ[env]}"
-    return headers
-
-
-def _record(args: argparse.Namespace) -> int:
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        from mockserver.contract.limits import ResponseLimitExceeded
-        from mockserver.contract.record import record
-        from mockserver.openapi.fixtures import fixtures_dir
-        from mockserver.redact import mask_values, secret_values
-
-    api = _load([args.target], args)[0]
-    headers = _headers(args.header, api, use_env=True)
-    if headers is None:
-        return EXIT_SPEC
-    limits = _limits(args)
-    if limits is None:
-        return EXIT_SPEC
-    root = Path(args.fixtures_dir) if args.fixtures_dir else fixtures_dir(api).parent
-    secrets = secret_values(headers, args.base_url)
-    try:
-        written = record(api, args.base_url, headers, root, args.name, limits)
-    except ResponseLimitExceeded as exc:
-        print(f"mockserver: error: recording {api.name} failed: {mask_values(str(exc), secrets)}", file=sys.stderr)
-        return EXIT_SPEC
-    except Exception as exc:
-        print(f"mockserver: error: recording {api.name} failed: {type(exc).__name__}", file=sys.stderr)
-        return EXIT_SPEC
-    for item in written:
-        if item.path is not None:
-            print(f"{item.operation_id}: {item.status} -> {item.path}  (serve with Prefer: example={item.path.stem})")
-    refused = [item for item in written if item.path is None]
-    if refused:
-        # A 401/403 is not what the API answers: writing it as `recorded-401` would pass it off as a recording.
-        env = f"{api.name.upper().replace('-', '_')}_API_KEY"
-        statuses = "/".join(str(s) for s in sorted({item.status for item in refused}))
-        names = ", ".join(item.operation_id for item in refused[:3]) + (", …" if len(refused) > 3 else "")
-        print(
-            f"mockserver: error: {len(refused)} operation(s) answered {statuses} ({names}): the credentials are "
-            f"probably missing or invalid (--header 'Authorization: Bearer …' or {env}); not recorded",
-            file=sys.stderr,
-        )
-        return EXIT_SPEC
-    return 0
-
-
-def _contract(args: argparse.Namespace) -> int:
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        from mockserver.contract.report import render_text, write_junit
-        from mockserver.contract.runner import ContractOptions, Target, run_contract
-        from mockserver.serving.app import build_app
-        from mockserver.serving.config import ServerConfig
-
-    api = _load([args.target], args)[0]
-    headers = _headers(args.header, api, use_env=bool(args.base_url))
-    if headers is None:
-        return EXIT_SPEC
-    limits = _limits(args)
-    if limits is None:
-        return EXIT_SPEC
-    if args.rate_limit and not re.fullmatch(r"\d+/[smh]", args.rate_limit):
-        print(
-            f"mockserver: error: --rate-limit {args.rate_limit!r} must look like 10/s, 100/m or 1000/h", file=sys.stderr
-        )
-        return EXIT_SPEC
-    has_auth = any(k.lower() == "authorization" for k in headers)
-    if args.base_url:
-        target = Target(base_url=args.base_url)
-    else:
-        # The mock accepts one token only, so that `ignored_auth` can tell it refuses others; the real
-        # API's key (<API>_API_KEY) has no business here.
-        token = "mockserver-contract"
-        if not has_auth:
-            headers["Authorization"] = f"Bearer {token}"
-        app = build_app([api], ServerConfig(seed=args.seed, tokens=frozenset({token})))
-        target = Target(app=app, mount_path=api.mount_path)
-    options = ContractOptions(
-        headers=headers,
-        max_examples=args.max_examples,
-        seed=args.seed,
-        allow_unsafe=args.allow_unsafe,
-        rate_limit=args.rate_limit,
-        limits=limits,
-    )
-    result = run_contract(api, target, options)
-    print(render_text([result]))
-    if args.junit_xml:
-        try:
-            write_junit([result], args.junit_xml)
-        except OSError as exc:
-            print(
-                f"mockserver: error: cannot write --junit-xml {args.junit_xml}: {exc.strerror or exc}", file=sys.stderr
-            )
-            return EXIT_SPEC
-    if result.errors:
-        return EXIT_SPEC
-    return 0 if result.ok else 1
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="mockserver: %(message)s")
     try:
         if args.command == "serve":
-            return _serve(args)
+            from mockserver.cli_serve import serve
+
+            return serve(args)
         if args.command == "fixtures":
-            return _record(args)
+            from mockserver.cli_contract import record
+
+            return record(args)
         if args.command == "contract":
-            return _contract(args)
+            from mockserver.cli_contract import contract
+
+            return contract(args)
         if args.command == "list":
-            _list(_load(args.specs, args))
+            _list(load_given(args.specs, args))
             return 0
-        return _generate(_load([args.spec], args)[0], args.operation_id, args.status, args.seed)
+        return _generate(load_given([args.spec], args)[0], args.operation_id, args.status, args.seed)
     except MockServerError as exc:
         print(f"mockserver: error: {exc}", file=sys.stderr)
         return EXIT_SPEC

@@ -35,7 +35,15 @@ LAYERS: dict[str, tuple[set[str], set[str]]] = {
         {"schemathesis", "hypothesis", "requests", "urllib3", "yaml", "httpx"},
     ),
 }
-TOP = {"mockserver.cli", "mockserver.__main__", "mockserver.strategies", "mockserver.pytest_plugin", "mockserver"}
+TOP = {
+    "mockserver.cli",
+    "mockserver.cli_serve",
+    "mockserver.cli_contract",
+    "mockserver.__main__",
+    "mockserver.strategies",
+    "mockserver.pytest_plugin",
+    "mockserver",
+}
 
 
 def layer_of(module: str) -> str:

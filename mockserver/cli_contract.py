@@ -1,0 +1,159 @@
+"""`mockserver contract` and `mockserver fixtures record`: a checked or recorded run against one API."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mockserver.cli import EXIT_SPEC, byte_size, load_given
+from mockserver.openapi.model import ApiSpec
+
+if TYPE_CHECKING:
+    from mockserver.contract.limits import ResponseLimits
+
+
+def _limits(args: argparse.Namespace) -> ResponseLimits | None:
+    """--max-response-bytes and --response-timeout; None after printing an error for a malformed one."""
+    from mockserver.contract.limits import ResponseLimits
+
+    size = byte_size(str(args.max_response_bytes))
+    try:
+        seconds = float(args.response_timeout)
+    except ValueError:
+        seconds = -1.0
+    if size is None:
+        print(
+            f"mockserver: error: --max-response-bytes {args.max_response_bytes!r} must be a positive number of bytes"
+            " (e.g. 65536, 512K, 8M)",
+            file=sys.stderr,
+        )
+        return None
+    if not 0 < seconds <= 3600:
+        print(
+            f"mockserver: error: --response-timeout {args.response_timeout!r} must be seconds between 0 and 3600",
+            file=sys.stderr,
+        )
+        return None
+    return ResponseLimits(max_bytes=size, timeout=seconds)
+
+
+def _headers(raw_headers: list[str], api: ApiSpec, use_env: bool) -> dict[str, str] | None:
+    """--header values (and <API>_API_KEY when `use_env`); None after printing an error for a malformed one."""
+
+    headers: dict[str, str] = {}
+    for n, raw in enumerate(raw_headers, 1):
+        name, sep, value = raw.partition(":")
+        if not sep or not name.strip() or " " in name.strip():
+            # The rest may be a credential: only its first word is echoed.
+            first = raw.split()[0].split(":")[0][:40] if raw.split() else ""
+            print(f"mockserver: error: --header {first!r} (#{n}) must look like 'Name: value'", file=sys.stderr)
+            return None
+        headers[name.strip()] = value.strip()
+    env = f"{api.name.upper().replace('-', '_')}_API_KEY"
+    if use_env and not any(k.lower() == "authorization" for k in headers) and os.environ.get(env):
+        headers["Authorization"] = f"Bearer {os.environ[env]}"
+    return headers
+
+
+def record(args: argparse.Namespace) -> int:
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from mockserver.contract.limits import ResponseLimitExceeded
+        from mockserver.contract.record import record
+        from mockserver.openapi.fixtures import fixtures_dir
+        from mockserver.redact import mask_values, secret_values
+
+    api = load_given([args.target], args)[0]
+    headers = _headers(args.header, api, use_env=True)
+    if headers is None:
+        return EXIT_SPEC
+    limits = _limits(args)
+    if limits is None:
+        return EXIT_SPEC
+    root = Path(args.fixtures_dir) if args.fixtures_dir else fixtures_dir(api).parent
+    secrets = secret_values(headers, args.base_url)
+    try:
+        written = record(api, args.base_url, headers, root, args.name, limits)
+    except ResponseLimitExceeded as exc:
+        print(f"mockserver: error: recording {api.name} failed: {mask_values(str(exc), secrets)}", file=sys.stderr)
+        return EXIT_SPEC
+    except Exception as exc:
+        print(f"mockserver: error: recording {api.name} failed: {type(exc).__name__}", file=sys.stderr)
+        return EXIT_SPEC
+    for item in written:
+        if item.path is not None:
+            print(f"{item.operation_id}: {item.status} -> {item.path}  (serve with Prefer: example={item.path.stem})")
+    refused = [item for item in written if item.path is None]
+    if refused:
+        # A 401/403 is not what the API answers: writing it as `recorded-401` would pass it off as a recording.
+        env = f"{api.name.upper().replace('-', '_')}_API_KEY"
+        statuses = "/".join(str(s) for s in sorted({item.status for item in refused}))
+        names = ", ".join(item.operation_id for item in refused[:3]) + (", …" if len(refused) > 3 else "")
+        print(
+            f"mockserver: error: {len(refused)} operation(s) answered {statuses} ({names}): the credentials are "
+            f"probably missing or invalid (--header 'Authorization: Bearer …' or {env}); not recorded",
+            file=sys.stderr,
+        )
+        return EXIT_SPEC
+    return 0
+
+
+def contract(args: argparse.Namespace) -> int:
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from mockserver.contract.report import render_text, write_junit
+        from mockserver.contract.runner import ContractOptions, Target, run_contract
+        from mockserver.serving.app import build_app
+        from mockserver.serving.config import ServerConfig
+
+    api = load_given([args.target], args)[0]
+    headers = _headers(args.header, api, use_env=bool(args.base_url))
+    if headers is None:
+        return EXIT_SPEC
+    limits = _limits(args)
+    if limits is None:
+        return EXIT_SPEC
+    if args.rate_limit and not re.fullmatch(r"\d+/[smh]", args.rate_limit):
+        print(
+            f"mockserver: error: --rate-limit {args.rate_limit!r} must look like 10/s, 100/m or 1000/h", file=sys.stderr
+        )
+        return EXIT_SPEC
+    has_auth = any(k.lower() == "authorization" for k in headers)
+    if args.base_url:
+        target = Target(base_url=args.base_url)
+    else:
+        # The mock accepts one token only, so that `ignored_auth` can tell it refuses others; the real
+        # API's key (<API>_API_KEY) has no business here.
+        token = "mockserver-contract"
+        if not has_auth:
+            headers["Authorization"] = f"Bearer {token}"
+        app = build_app([api], ServerConfig(seed=args.seed, tokens=frozenset({token})))
+        target = Target(app=app, mount_path=api.mount_path)
+    options = ContractOptions(
+        headers=headers,
+        max_examples=args.max_examples,
+        seed=args.seed,
+        allow_unsafe=args.allow_unsafe,
+        rate_limit=args.rate_limit,
+        limits=limits,
+    )
+    result = run_contract(api, target, options)
+    print(render_text([result]))
+    if args.junit_xml:
+        try:
+            write_junit([result], args.junit_xml)
+        except OSError as exc:
+            print(
+                f"mockserver: error: cannot write --junit-xml {args.junit_xml}: {exc.strerror or exc}", file=sys.stderr
+            )
+            return EXIT_SPEC
+    if result.errors:
+        return EXIT_SPEC
+    return 0 if result.ok else 1
