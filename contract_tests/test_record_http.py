@@ -63,7 +63,7 @@ def test_mock_replays_a_recorded_answer(root: str, tmp_path: Path) -> None:
     # The layout the mock reads: <root>/specs/<api>.yaml beside <root>/fixtures/<api>/<operationId>/.
     (tmp_path / "specs").mkdir()
     spec = tmp_path / "specs" / "openrouter.yaml"
-    spec.write_text(APIS["openrouter"].path.read_text(encoding="utf-8"), encoding="utf-8")
+    spec.write_text(APIS["openrouter"].file.read_text(encoding="utf-8"), encoding="utf-8")
     result = _record(
         root, "openrouter", tmp_path / "fixtures", "--header", f"Authorization: Bearer {TOKEN}", "--name", "live"
     )
