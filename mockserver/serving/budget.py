@@ -19,7 +19,7 @@ from starlette.types import Message, Receive, Scope
 
 from mockserver import deadline
 from mockserver.serving.answers import mock_error
-from mockserver.serving.journal import ENTRY
+from mockserver.serving.journal import note_problem
 
 logger = logging.getLogger("mockserver")
 # The stable `type` of the mock's answer to a request over its budget (RFC 9457): clients and tests can tell
@@ -63,34 +63,34 @@ def refusal(exc: deadline.BudgetExceeded, budget: float, scope: Scope) -> Respon
 
 def too_large(units: int, scope: Scope) -> Response:
     """501 problem+json, the mock's own: the spec asks for an answer larger than the mock makes."""
-    where = f"{scope.get('method', 'GET')} {scope.get('path', '')}"
+    where = _where(scope)
     detail = (
         f"The answer to {where} would take more than about {units:,} bytes to make (the spec's schemas ask for that "
         "many items or characters), so the mock did not make it: this is the mock's own answer, not the API's. "
         "`mockserver serve --max-answer-size N` raises the limit."
     )
     logger.warning("%r: the answer would take more than about %s bytes to make; answered 501", where, f"{units:,}")
-    entry = scope.get("extensions", {}).get(ENTRY)
-    if entry is not None:
-        entry["problem"] = detail
+    note_problem(scope, detail)
     return mock_error(501, "Answer too large to mock", detail, type=ANSWER_TOO_LARGE, max_answer_size=units)
 
 
 def over_budget(budget: float, scope: Scope) -> Response:
     """503 problem+json, marked as the mock's own (`type`, `X-Mock-Error`), with a Retry-After."""
-    where = f"{scope.get('method', 'GET')} {scope.get('path', '')}"
+    where = _where(scope)
     detail = (
         f"The mock spent more than its budget of {budget:g} s on {where} (checking the request and making the "
         "answer) and stopped: this is the mock's own answer, not the API's. The spec's schemas ask for a lot of "
         "work; `mockserver serve --request-budget SECONDS` gives each request more time."
     )
     logger.warning("%r took more than the request budget of %g s; answered 503", where, budget)
-    entry = scope.get("extensions", {}).get(ENTRY)
-    if entry is not None:
-        entry["problem"] = detail
+    note_problem(scope, detail)
     response = mock_error(503, "Request budget exceeded", detail, type=BUDGET_EXCEEDED, budget_seconds=budget)
     response.headers["Retry-After"] = str(max(1, math.ceil(budget)))
     return response
+
+
+def _where(scope: Scope) -> str:
+    return f"{scope.get('method', 'GET')} {scope.get('path', '')}"
 
 
 def _off_the_clock(receive: Receive, current: deadline.Deadline | None) -> Receive:

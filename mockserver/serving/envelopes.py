@@ -16,7 +16,7 @@ from mockserver.openapi.rules import RequestValues
 from mockserver.serving.answers import json_bytes, to_response
 from mockserver.serving.auth import challenge
 from mockserver.serving.echo import clip_problem
-from mockserver.serving.journal import ENTRY
+from mockserver.serving.journal import note_problem
 from mockserver.serving.state import BoundOperation, MockState
 
 logger = logging.getLogger("mockserver")
@@ -33,9 +33,7 @@ def error_response(
 ) -> Response:
     """`problem` in the envelope the API documents for it (or, lacking one, its usual error envelope)."""
     problem = clip_problem(problem)
-    entry = scope.get("extensions", {}).get(ENTRY)
-    if entry is not None:
-        entry["problem"] = problem.message
+    note_problem(scope, problem.message)
     mock = bound.mock if bound else (next(iter(api.operations.values()), None) if api else None)
     extra = dict(headers or {})
     if problem.status == 401:

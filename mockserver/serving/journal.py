@@ -39,6 +39,13 @@ ENTRY = "mockserver.journal"  # scope extension: this request's journal entry, f
 access_log = logging.getLogger("mockserver.access")
 
 
+def note_problem(scope: Scope, text: str) -> None:
+    """Record why the request was refused in its journal entry (clipped and masked when it is stored)."""
+    entry = scope.get("extensions", {}).get(ENTRY)
+    if entry is not None:
+        entry["problem"] = text
+
+
 class JournalMiddleware:
     def __init__(
         self,
