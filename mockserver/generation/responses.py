@@ -86,7 +86,7 @@ class OperationMock:
         self._compiler = compiler
         self._shaper: Shaper | None = None
         if op.x_mock:
-            self._shaper = self._make_shaper()  # now: a mistake in `x-mock` is a load error, not a request's
+            self._shaper = self._make_shaper()  # its rules are the point of the operation: compile them before any request
         self.examples: dict[str, tuple[int, Any]] = {name: (f.status, f.body) for name, f in (fixtures or {}).items()}
         for key, response in op.responses.items():
             for name, value in response.examples.items():
@@ -107,7 +107,6 @@ class OperationMock:
             success.schema if success else None,
             self._compiler.compile,
             openapi_31=self.api.is_31,
-            where=str(self.api.file),
         )
 
     def documents(self, status: int) -> bool:

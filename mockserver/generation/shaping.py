@@ -12,7 +12,6 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from mockserver.errors import SpecErrorKind, SpecLoadError
 from mockserver.generation.context import GenContext
 from mockserver.generation.merge import merge_all_of
 from mockserver.generation.semantics import normalize
@@ -31,7 +30,7 @@ class Shaper:
     """The request-driven edits for one operation's success body, prepared once."""
 
     def __init__(
-        self, op: Operation, schema: Any, compile_schema: Compile, *, openapi_31: bool, where: str = ""
+        self, op: Operation, schema: Any, compile_schema: Compile, *, openapi_31: bool
     ) -> None:
         self._openapi_31 = openapi_31
         self._compile = compile_schema
@@ -48,13 +47,6 @@ class Shaper:
         self._first_page: tuple[Ref, list[Path]] | None = None
         self._checks: dict[Path, Callable[[Any], list[str]]] = {}
         self._makers: dict[Path, Callable[[GenContext, int], Any]] = {}
-        for path, _ in [*self._echo, *self._filter]:
-            if path not in self._fields:
-                raise SpecLoadError(
-                    where,
-                    SpecErrorKind.BAD_EXTENSION,
-                    f"{op.method.upper()} {op.path}: x-mock names {'.'.join(path)!r}, not in the response",
-                )
         if mock.heuristics:
             self._add_heuristics(op)
         if self._series is not None:
