@@ -86,7 +86,8 @@ class OperationMock:
         self._compiler = compiler
         self._shaper: Shaper | None = None
         if op.x_mock:
-            self._shaper = self._make_shaper()  # its rules are the point of the operation: compile them before any request
+            # Its rules are what the operation is about: compile them before any request, not during the first.
+            self._shaper = self._make_shaper()
         self.examples: dict[str, tuple[int, Any]] = {name: (f.status, f.body) for name, f in (fixtures or {}).items()}
         for key, response in op.responses.items():
             for name, value in response.examples.items():

@@ -29,9 +29,7 @@ _LIMIT_NAMES = frozenset({"limit", "page_size", "per_page", "max_results", "top"
 class Shaper:
     """The request-driven edits for one operation's success body, prepared once."""
 
-    def __init__(
-        self, op: Operation, schema: Any, compile_schema: Compile, *, openapi_31: bool
-    ) -> None:
+    def __init__(self, op: Operation, schema: Any, compile_schema: Compile, *, openapi_31: bool) -> None:
         self._openapi_31 = openapi_31
         self._compile = compile_schema
         self._schema = schema
