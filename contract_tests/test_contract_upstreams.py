@@ -229,3 +229,12 @@ def test_the_no_credentials_probe_sends_no_credential_at_all(tmp_path: Path) -> 
     bare = [r for r in sent if "t0ken-1" not in r and "sess-2" not in r and "authorization" not in r.lower()]
     assert any(r.startswith("GET /items") for r in bare), "no request went out without credentials"
 
+
+
+def test_a_run_where_every_answer_is_401_is_an_error_not_a_pass(root: str) -> None:
+    # Onepin's stand-in answers schemathesis' OPTIONS request with 204: that is not a 2xx of the operation.
+    options = replace(OPTIONS, headers={"Authorization": "Bearer wrong-token"})
+    result = run_contract(APIS["onepin"], Target(base_url=base_url(root, "onepin", "faithful")), options)
+    assert any("no request got a 2xx answer" in error for error in result.errors), result.errors
+    assert result.statuses_seen == {"GET /api/v1/usage/activity": {401}}
+    assert not result.ok
