@@ -230,7 +230,6 @@ def test_the_no_credentials_probe_sends_no_credential_at_all(tmp_path: Path) -> 
     assert any(r.startswith("GET /items") for r in bare), "no request went out without credentials"
 
 
-
 def test_a_run_where_every_answer_is_401_is_an_error_not_a_pass(root: str) -> None:
     # Onepin's stand-in answers schemathesis' OPTIONS request with 204: that is not a 2xx of the operation.
     options = replace(OPTIONS, headers={"Authorization": "Bearer wrong-token"})

@@ -114,3 +114,19 @@ def test_reload_with_several_workers_is_refused() -> None:
         check=False,
     )
     assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+@pytest.mark.skipif(not Path("/proc/net/tcp").is_file(), reason="reads which process holds a connection from /proc")
+def test_every_workers_requests_reach_one_journal_and_one_chaos_count() -> None:
+    with serving("--workers", "2", "--quiet", "--seed", "11", cwd=ROOT) as served:
+        workers = {_answered_by(served.process.pid, served.port) for _ in range(200)}
+        assert len(workers) == 2, f"only worker {workers} answered 200 connections"
+        journal = httpx.get(served.base + "/__mock/requests", timeout=10).json()["requests"]
+        assert len([e for e in journal if e["path"] == "/"]) == 200
+        # Chaos counts identical requests in the shared store: the n-th repetition is the n-th wherever it lands.
+        chaos = {**AUTH, "Prefer": "chaos=1"}
+        first = [httpx.get(served.base + URL, headers=chaos, timeout=10).status_code for _ in range(12)]
+        httpx.delete(served.base + "/__mock/state", timeout=10)
+    with serving("--workers", "2", "--quiet", "--seed", "11", cwd=ROOT) as again:
+        second = [httpx.get(again.base + URL, headers=chaos, timeout=10).status_code for _ in range(12)]
+    assert first == second and len(set(first)) > 1

@@ -18,6 +18,7 @@ from mockserver.errors import (
     ResponseLimitError,
     SpecErrorKind,
     SpecLoadError,
+    StoreError,
 )
 
 if TYPE_CHECKING:
@@ -40,6 +41,7 @@ __all__ = [
     "ServerConfig",
     "SpecErrorKind",
     "SpecLoadError",
+    "StoreError",
     "__version__",
     "api_mock",
     "build_app",

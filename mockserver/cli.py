@@ -53,6 +53,12 @@ def _parser() -> argparse.ArgumentParser:
         help="serve a spec or fixture file again when it changes (a broken save keeps the last good version)",
     )
     serve.add_argument("--workers", type=int, default=1, help="worker processes (same seed: identical answers)")
+    serve.add_argument(
+        "--state-file",
+        metavar="PATH",
+        help="keep the journal and state in this SQLite file (kept across restarts); "
+        "default: memory, or a temporary file shared by --workers",
+    )
     serve.add_argument("--no-cors", action="store_true", help="no CORS headers (on by default, for browser clients)")
     serve.add_argument(
         "--admin-cors",

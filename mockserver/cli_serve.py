@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mockserver.cli import EXIT_SPEC, byte_size, given_specs
+from mockserver.errors import StoreError
 from mockserver.openapi.loader import load_all, loading
 
 if TYPE_CHECKING:
@@ -90,8 +91,13 @@ def serve(args: argparse.Namespace) -> int:
             access_log=not args.quiet,
             request_budget=args.request_budget,
             max_answer=_answer_size(args.max_answer_size) or 0,
+            state_file=_state_file(args),
         )
-        app = build_app(apis, config)
+        try:
+            app = build_app(apis, config)
+        except StoreError as exc:
+            print(f"mockserver: error: {exc}", file=sys.stderr)
+            return EXIT_SPEC
     if not args.quiet:
         access = logging.getLogger("mockserver.access")
         access.setLevel(logging.INFO)
@@ -142,6 +148,21 @@ def serve(args: argparse.Namespace) -> int:
         return 0
     run(app, sock, limits)
     return 0
+
+
+def _state_file(args: argparse.Namespace) -> str | None:
+    """The state database: the one asked for, else a temporary file when workers must share it, else memory."""
+    if args.state_file:
+        return str(Path(args.state_file).resolve())
+    if args.workers > 1:
+        import atexit
+        import shutil
+        import tempfile
+
+        folder = tempfile.mkdtemp(prefix="mockserver-state-")
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        return str(Path(folder) / "state.sqlite")
+    return None
 
 
 def _serve_options_problem(args: argparse.Namespace) -> str | None:

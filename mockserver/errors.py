@@ -5,6 +5,7 @@ MockServerError
 ├── GenerationError                        a schema cannot be turned into a generator
 ├── ListenError                            `serve` cannot listen on the address (in use, not ours to bind)
 ├── MockJournalUnavailable                 the pytest plugin's server does not record requests (also a RuntimeError)
+├── StoreError                             the state database (--state-file) cannot be opened or written
 └── ResponseLimitError                     a checked server's response broke --max-response-bytes/--response-timeout
     └── contract.limits.ResponseLimitExceeded   the one raised (also a requests.RequestException, see below)
 
@@ -29,6 +30,7 @@ __all__ = [
     "ResponseLimitError",
     "SpecErrorKind",
     "SpecLoadError",
+    "StoreError",
 ]
 
 
@@ -69,6 +71,10 @@ class ListenError(MockServerError):
 
 class MockJournalUnavailable(MockServerError, RuntimeError):
     """The running mock does not record requests (no `GET /__mock/requests`)."""
+
+
+class StoreError(MockServerError):
+    """The state database cannot be opened or written (a path the user gave, a full disk)."""
 
 
 class ResponseLimitError(MockServerError):

@@ -22,6 +22,7 @@ from mockserver.serving.config import ServerConfig
 from mockserver.serving.journal import JournalMiddleware
 from mockserver.serving.middleware import SPEC_PATH, MockMiddleware
 from mockserver.serving.state import MockState
+from mockserver.serving.store import Store
 
 # What the mock keeps of Connexion's stack: error handling, Swagger UI and the lifespan. It routes,
 # authenticates and validates requests itself (MockMiddleware), because Connexion's layers for these
@@ -43,7 +44,8 @@ def build_app(apis: list[ApiSpec], config: ServerConfig | None = None) -> AsyncA
     # The pools are a fixed vocabulary; seeds choose from them, so `Prefer: seed=N` equals `--seed N`.
     pools = Pools(0)
     mocks = [ApiMock(api, pools) for api in apis]
-    state = MockState(mocks, config)
+    store = Store(config.state_file, journal_size=config.journal_size)
+    state = MockState(mocks, config, store)
     app = AsyncApp(
         __name__,
         middlewares=list(MIDDLEWARES),  # a copy: Connexion inserts the added middlewares into it
@@ -61,7 +63,7 @@ def build_app(apis: list[ApiSpec], config: ServerConfig | None = None) -> AsyncA
     app.add_middleware(
         JournalMiddleware,
         position=MiddlewarePosition.BEFORE_EXCEPTION,
-        size=config.journal_size,
+        store=store,
         log=config.access_log,
         credentials=credential_names(apis),
     )

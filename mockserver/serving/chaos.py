@@ -1,13 +1,16 @@
 """Chaos for client resilience: documented errors, latency and transport faults, reproducible by seed.
 
-Each decision draws from a random source seeded by (server seed, request number, request), so the
-same seed and the same sequence of requests give the same faults.
+Each decision draws from a random source seeded by (seed, the request's identity, how many times this
+identical request was seen before), so a seeded run gives each request the same fate whatever else is
+sent, in whatever order or concurrency; `Prefer: seed=N` pins the draw completely (the n-th time is not
+counted), so the same request with the same preference always meets the same fate. The identity is the
+method, the path and the query (the body is not read before chaos decides). The counts live in the
+shared store, so workers agree.
 """
 
 from __future__ import annotations
 
 import asyncio
-import itertools
 import logging
 from dataclasses import dataclass
 from random import Random
@@ -18,6 +21,7 @@ from mockserver.generation.context import stable_seed
 from mockserver.openapi.model import Operation
 from mockserver.serving.config import ServerConfig
 from mockserver.serving.prefer import FAULTS, Preferences
+from mockserver.serving.store import Store
 
 TRICKLE_CHUNK = 64  # bytes per write in a slow trickle
 TRICKLE_PAUSE = 0.05  # seconds between writes
@@ -56,23 +60,23 @@ class Decision:
 
 
 class Chaos:
-    """Decides, per request, what goes wrong; counts requests so that a sequence replays the same."""
+    """Decides, per request, what goes wrong; counts identical requests so that a run replays the same."""
 
-    def __init__(self, config: ServerConfig) -> None:
+    def __init__(self, config: ServerConfig, store: Store | None = None) -> None:
         self.config = config
-        self._counter = itertools.count()
+        self.store = store or Store()
 
     def decide(self, scope: Scope, op: Operation, prefs: Preferences) -> Decision:
         rate = self.config.chaos if prefs.chaos is None else prefs.chaos
         latency = prefs.latency or self.config.latency
         if not rate and latency == (0, 0) and prefs.fault is None and not self.config.fault_rate:
             return Decision()
-        seed = self.config.seed if prefs.seed is None else prefs.seed
-        rng = Random(
-            stable_seed(
-                seed, "chaos", next(self._counter), scope["method"], scope["path"], scope.get("query_string", b"")
-            )
-        )
+        identity = (scope["method"], scope["path"], scope.get("query_string", b"").decode("latin-1"))
+        if prefs.seed is None:
+            seed, repeat = self.config.seed, self.store.seen(f"chaos:{stable_seed(*identity)}")
+        else:
+            seed, repeat = prefs.seed, 0
+        rng = Random(stable_seed(seed, "chaos", repeat, *identity))
         errors = _error_statuses(op)
         status = rng.choice(errors) if errors and rng.random() < rate else None
         if prefs.code is not None or prefs.example is not None:

@@ -24,6 +24,9 @@ class ServerConfig:
     admin_host_guard: bool = False
     access_log: bool = True  # one line per request on the `mockserver.access` logger
     journal_size: int = 500  # requests kept for GET /__mock/requests
+    # The state database (journal, counters) every worker shares: a SQLite file; None keeps it in this
+    # process's memory (one worker). `serve --workers N` makes a temporary one; `--state-file` names one.
+    state_file: str | None = None
     max_body: int = 10 * 1024 * 1024  # bytes of request body read at most; larger bodies get 413
     max_answer: int = 32 * 1024 * 1024  # about the memory (bytes) one answer may take to make; past it, a 501
     request_budget: float = 5.0  # seconds a request's checks and answer may take; past it, the mock's own 503

@@ -1,6 +1,7 @@
 """The request journal (`GET`/`DELETE /__mock/requests`) and the one-line access log.
 
 Outermost of the mock's layers: it sees every request and the status it got, whatever answered it.
+The entries live in the server's `Store`, so that every worker process writes to and reads one journal.
 Bounded in entries and in bytes: every stored field is cut to a length (`FIELD_LIMIT`, at most
 `HEADER_COUNT` headers), and the oldest entries fall off once the journal holds `BYTE_LIMIT` bytes.
 Credentials are masked before anything is stored or logged: by name (the spec's security schemes and
@@ -13,7 +14,6 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections import deque
 from typing import Any
 
 from starlette.requests import cookie_parser
@@ -30,11 +30,12 @@ from mockserver.redact import (
 )
 from mockserver.serving.auth import CredentialNames
 from mockserver.serving.chaos import is_fault
+from mockserver.serving.store import JOURNAL_BYTES, Store
 
 JOURNAL_PATH = "/__mock/requests"
 FIELD_LIMIT = 1024  # characters kept of a path, a query string, a header value or a problem
 HEADER_COUNT = 64  # headers kept per request
-BYTE_LIMIT = 4 * 1024 * 1024  # the whole journal, roughly (the sum of its entries' field lengths)
+BYTE_LIMIT = JOURNAL_BYTES  # the whole journal, roughly (the sum of its entries' field lengths)
 ENTRY = "mockserver.journal"  # scope extension: this request's journal entry, for others to annotate
 access_log = logging.getLogger("mockserver.access")
 
@@ -48,20 +49,11 @@ def note_problem(scope: Scope, text: str) -> None:
 
 class JournalMiddleware:
     def __init__(
-        self,
-        app: ASGIApp,
-        size: int = 500,
-        log: bool = True,
-        byte_limit: int = BYTE_LIMIT,
-        credentials: CredentialNames | None = None,
+        self, app: ASGIApp, store: Store, log: bool = True, credentials: CredentialNames | None = None
     ) -> None:
         self.app = app
+        self.store = store
         self.credentials = credentials or CredentialNames()
-        self.entries: deque[dict[str, Any]] = deque()
-        self.size = size
-        self.byte_limit = byte_limit
-        self._bytes = 0
-        self._sizes: deque[int] = deque()
         self._header_verdicts: dict[bytes, bool] = {}
         self.log = log
 
@@ -107,7 +99,7 @@ class JournalMiddleware:
             entry["ms"] = round((time.perf_counter() - started) * 1000, 1)
             if isinstance(entry.get("problem"), str):
                 entry["problem"] = _cut(mask_values(entry["problem"], secrets))
-            self._keep(entry)
+            self.store.add_request(entry, _size(entry))
             if self.log:
                 target = printable(path + (f"?{query}" if query else ""))
                 method = printable(entry["method"])
@@ -144,24 +136,12 @@ class JournalMiddleware:
                 self._header_verdicts[raw_name] = known
         return known
 
-    def _keep(self, entry: dict[str, Any]) -> None:
-        """Append `entry`, dropping the oldest ones past the entry count or the byte budget."""
-        size = _size(entry)
-        self.entries.append(entry)
-        self._sizes.append(size)
-        self._bytes += size
-        while self.entries and (len(self.entries) > self.size or self._bytes > self.byte_limit):
-            self.entries.popleft()
-            self._bytes -= self._sizes.popleft()
-
     def _journal(self, scope: Scope) -> Response:
         if scope["method"] == "DELETE":
-            self.entries.clear()
-            self._sizes.clear()
-            self._bytes = 0
+            self.store.clear_requests()
             return Response(status_code=204)
         if scope["method"] in ("GET", "HEAD"):
-            body = json.dumps({"requests": list(reversed(self.entries))}, ensure_ascii=False)
+            body = json.dumps({"requests": self.store.requests()}, ensure_ascii=False)
             return Response(body.encode("utf-8"), media_type="application/json")
         return Response(status_code=405, headers={"Allow": "GET, HEAD, DELETE"})
 

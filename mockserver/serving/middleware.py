@@ -36,6 +36,7 @@ from mockserver.serving.validation import BodyTooLarge, check_request
 
 logger = logging.getLogger("mockserver")
 SPEC_PATH = "/openapi.json"  # under each API's mount path; Swagger UI at <mount>/ui/ reads it
+STATE_PATH = "/__mock/state"
 
 
 def index(state: MockState) -> dict[str, Any]:
@@ -70,7 +71,7 @@ class MockMiddleware:
     def __init__(self, app: ASGIApp, state: MockState) -> None:
         self.app = app
         self.state = state
-        self.chaos = Chaos(state.config)
+        self.chaos = Chaos(state.config, state.store)
         self._documents: dict[str, bytes] = {}  # mount path → openapi.json, made when first asked for
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -86,6 +87,9 @@ class MockMiddleware:
             await self._envelope(scope, lambda: error_response(self.state, api, None, scope, problem))(
                 scope, receive, send
             )
+            return
+        if path == STATE_PATH:
+            await self._state(scope)(scope, receive, send)
             return
         if path in ("", "/") and scope["method"] in ("GET", "HEAD"):
             await Response(json.dumps(index(self.state), indent=2).encode(), media_type="application/json")(
@@ -120,6 +124,16 @@ class MockMiddleware:
             return
         scope["path_params"] = match.params.get(method) or match.params.get("GET") or {}
         await self._operation(scope, receive, send, bound)
+
+    def _state(self, scope: Scope) -> Response:
+        """`/__mock/state`: what the server remembers (GET), forgotten on DELETE (the journal has its own)."""
+        if scope["method"] == "DELETE":
+            self.state.store.reset()
+            return Response(status_code=204)
+        if scope["method"] in ("GET", "HEAD"):
+            body = {"counted_requests": self.state.store.counted(), "file": self.state.config.state_file}
+            return Response(json_bytes(body), media_type="application/json")
+        return Response(status_code=405, headers={"Allow": "GET, HEAD, DELETE"})
 
     async def _not_allowed(
         self, scope: Scope, receive: Receive, send: Send, api: ApiMock, methods: dict[str, BoundOperation]

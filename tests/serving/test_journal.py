@@ -213,11 +213,13 @@ def test_only_so_many_headers_are_kept(journaled: TestClient) -> None:
 
 
 def test_the_journal_drops_its_oldest_entries_past_its_byte_budget() -> None:
-    from mockserver.serving.journal import JournalMiddleware
+    from mockserver.serving.journal import _size
+    from mockserver.serving.store import Store
 
-    journal = JournalMiddleware(app=None, size=500, log=False, byte_limit=10_000)  # type: ignore[arg-type]
+    store = Store(journal_bytes=10_000)
     for i in range(50):
-        journal._keep({"path": f"/{i}", "query": "q" * 1000, "headers": {}, "problem": None})
-    paths = [e["path"] for e in journal.entries]
+        entry = {"path": f"/{i}", "query": "q" * 1000, "headers": {}, "problem": None}
+        store.add_request(entry, _size(entry))
+    paths = [e["path"] for e in reversed(store.requests())]
     assert paths[-1] == "/49" and len(paths) < 10
     assert sum(1200 + len(p) for p in paths) <= 10_000 + 1300

@@ -1,0 +1,143 @@
+"""What the running mock remembers, in one SQLite database that every worker process shares.
+
+The journal, the per-request counters that make chaos reproducible, and whatever later features keep
+(overrides, stored entities) live here rather than in a process's memory, so that `serve --workers N`
+answers `GET /__mock/requests` with every worker's requests and one worker sees what another counted.
+One worker: a private in-memory database. Several: one file in WAL mode (readers never wait for the
+writer; writers queue on SQLite's lock, each write a few microseconds). Everything is bounded: the
+journal by entries and bytes, the counters by keys (the least recently used go first).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from mockserver.errors import StoreError
+
+JOURNAL_SIZE = 500  # requests kept
+JOURNAL_BYTES = 4 * 1024 * 1024  # the journal, roughly (see journal._size)
+COUNTER_KEYS = 100_000  # distinct requests counted; past it the least recently seen 10 % are forgotten
+BUSY_TIMEOUT_MS = 5000  # how long a write waits for another worker's before giving up
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS journal (id INTEGER PRIMARY KEY AUTOINCREMENT, entry TEXT NOT NULL, size INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS counters (key TEXT PRIMARY KEY, n INTEGER NOT NULL, touched INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+INSERT OR IGNORE INTO meta VALUES ('journal_bytes', 0), ('clock', 0);
+"""
+
+
+class Store:
+    """The shared memory of one server: `location` is a database file (shared by workers) or None."""
+
+    def __init__(
+        self,
+        location: str | Path | None = None,
+        *,
+        journal_size: int = JOURNAL_SIZE,
+        journal_bytes: int = JOURNAL_BYTES,
+        counter_keys: int = COUNTER_KEYS,
+    ) -> None:
+        self.location = str(location) if location is not None else None
+        self.journal_size = journal_size
+        self.journal_bytes = journal_bytes
+        self.counter_keys = counter_keys
+        # One connection per process, used under a lock: the app's event loop and a test client's thread
+        # may both reach it, and each call is short.
+        self._lock = threading.Lock()
+        try:
+            self._db = sqlite3.connect(
+                self.location or ":memory:",
+                timeout=BUSY_TIMEOUT_MS / 1000,
+                check_same_thread=False,
+                isolation_level=None,
+            )
+            if self.location:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                # A mock's state is disposable: no fsync per write (WAL keeps the file consistent anyway).
+                self._db.execute("PRAGMA synchronous=OFF")
+            self._db.executescript(_SCHEMA)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open the state database {self.location or '(memory)'}: {exc}") from exc
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    # The journal ------------------------------------------------------------------------------------
+
+    def add_request(self, entry: dict[str, Any], size: int) -> None:
+        """Append a journal entry (`size`: its rough byte count), dropping the oldest past either bound."""
+        text = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
+        with self._write() as db:
+            db.execute("INSERT INTO journal (entry, size) VALUES (?, ?)", (text, size))
+            total = db.execute(
+                "UPDATE meta SET value = value + ? WHERE name = 'journal_bytes' RETURNING value", (size,)
+            ).fetchone()[0]
+            count = db.execute("SELECT count(*) FROM journal").fetchone()[0]
+            while count > self.journal_size or (total > self.journal_bytes and count > 1):
+                oldest, dropped = db.execute("SELECT id, size FROM journal ORDER BY id LIMIT 1").fetchone()
+                db.execute("DELETE FROM journal WHERE id = ?", (oldest,))
+                total -= dropped
+                count -= 1
+            db.execute("UPDATE meta SET value = ? WHERE name = 'journal_bytes'", (total,))
+
+    def requests(self) -> list[dict[str, Any]]:
+        """The journal, newest first."""
+        with self._lock:
+            rows = self._db.execute("SELECT entry FROM journal ORDER BY id DESC").fetchall()
+        return [json.loads(text) for (text,) in rows]
+
+    def clear_requests(self) -> None:
+        with self._write() as db:
+            db.execute("DELETE FROM journal")
+            db.execute("UPDATE meta SET value = 0 WHERE name = 'journal_bytes'")
+
+    # Counters ---------------------------------------------------------------------------------------
+
+    def seen(self, key: str) -> int:
+        """How many times `key` was counted before this call (0 the first time), counting this one."""
+        with self._write() as db:
+            clock = db.execute("UPDATE meta SET value = value + 1 WHERE name = 'clock' RETURNING value").fetchone()[0]
+            n = db.execute(
+                "INSERT INTO counters VALUES (?, 1, ?) ON CONFLICT(key) DO UPDATE SET n = n + 1, touched = ? "
+                "RETURNING n",
+                (key, clock, clock),
+            ).fetchone()[0]
+            if clock % 1000 == 0:  # now and then (counting rows costs a scan): keep the table within its bound
+                keys = db.execute("SELECT count(*) FROM counters").fetchone()[0]
+                if keys > self.counter_keys:
+                    forget = keys - self.counter_keys + self.counter_keys // 10
+                    db.execute(
+                        "DELETE FROM counters WHERE key IN (SELECT key FROM counters ORDER BY touched LIMIT ?)",
+                        (forget,),
+                    )
+        return int(n) - 1
+
+    def counted(self) -> int:
+        with self._lock:
+            return int(self._db.execute("SELECT count(*) FROM counters").fetchone()[0])
+
+    # The whole state --------------------------------------------------------------------------------
+
+    def reset(self) -> None:
+        """Forget the state (`DELETE /__mock/state`): counters and what later features keep; not the journal."""
+        with self._write() as db:
+            db.execute("DELETE FROM counters")
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()

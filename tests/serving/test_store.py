@@ -1,0 +1,74 @@
+"""The shared store: bounded journal and counters, shared by every process that opens the same file."""
+
+from __future__ import annotations
+
+import multiprocessing
+from pathlib import Path
+
+import pytest
+
+from mockserver.errors import StoreError
+from mockserver.serving.store import Store
+
+
+def _entry(i: int) -> dict[str, object]:
+    return {"path": f"/{i}", "status": 200}
+
+
+def test_the_journal_keeps_the_newest_entries_up_to_its_size_newest_first() -> None:
+    store = Store(journal_size=3)
+    for i in range(5):
+        store.add_request(_entry(i), 10)
+    assert [e["path"] for e in store.requests()] == ["/4", "/3", "/2"]
+    store.clear_requests()
+    assert store.requests() == []
+
+
+def test_one_entry_larger_than_the_byte_budget_is_still_kept_alone() -> None:
+    store = Store(journal_bytes=100)
+    store.add_request(_entry(1), 10)
+    store.add_request(_entry(2), 1000)
+    assert [e["path"] for e in store.requests()] == ["/2"]
+
+
+def test_seen_counts_each_key_separately_from_zero() -> None:
+    store = Store()
+    assert [store.seen("a"), store.seen("a"), store.seen("b"), store.seen("a")] == [0, 1, 0, 2]
+    store.reset()
+    assert store.seen("a") == 0
+
+
+def test_counters_stay_within_their_bound_forgetting_the_least_recently_seen() -> None:
+    store = Store(counter_keys=500)
+    for i in range(5000):
+        store.seen(f"k{i}")
+        store.seen("hot")  # seen all along: never the least recently seen
+    assert store.counted() <= 500 + 1000
+    assert store.seen("hot") == 5000
+
+
+def _write(location: str, worker: int) -> None:
+    store = Store(location)
+    for i in range(50):
+        store.add_request({"path": f"/{worker}/{i}"}, 10)
+        store.seen("shared")
+
+
+def test_processes_sharing_a_file_share_one_journal_and_one_count(tmp_path: Path) -> None:
+    location = str(tmp_path / "state.sqlite")
+    Store(location)  # as `serve` does: the parent creates it before the workers start
+    workers = [multiprocessing.get_context("spawn").Process(target=_write, args=(location, w)) for w in range(2)]
+    for process in workers:
+        process.start()
+    for process in workers:
+        process.join(60)
+        assert process.exitcode == 0
+    store = Store(location)
+    assert len(store.requests()) == 100
+    assert store.seen("shared") == 100
+
+
+def test_a_state_file_that_cannot_be_opened_is_a_store_error_naming_it(tmp_path: Path) -> None:
+    where = tmp_path / "no-such-folder" / "state.sqlite"
+    with pytest.raises(StoreError, match="no-such-folder"):
+        Store(where)
