@@ -27,6 +27,7 @@ def test_every_setting_reaches_the_workers() -> None:
         max_body=1024,
         request_budget=1.5,
         max_answer=1 << 20,
+        state_file="/tmp/state.sqlite",
     )
     defaults = ServerConfig()
     unchanged = [f.name for f in dataclasses.fields(config) if f.name != "today"]
