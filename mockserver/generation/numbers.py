@@ -11,7 +11,7 @@ from typing import Any
 
 from mockserver.generation import semantics
 from mockserver.generation.context import GenContext
-from mockserver.generation.values import NUMBER_KINDS
+from mockserver.generation.vocabulary import NUMBER_KINDS
 
 logger = logging.getLogger("mockserver")
 NumGen = Callable[[GenContext, int], int | float]

@@ -17,7 +17,8 @@ from mockserver.generation.context import GenContext, Problem
 from mockserver.generation.media import binary, negotiate, to_csv, to_lines, to_text, to_xml
 from mockserver.generation.media import kind as media_kind
 from mockserver.generation.shaping import Shaper
-from mockserver.generation.values import Pools, status_phrase
+from mockserver.generation.statuses import status_phrase
+from mockserver.generation.values import Pools
 from mockserver.openapi.fixtures import Fixture, load_fixtures
 from mockserver.openapi.model import ApiSpec, Operation, ResponseSpec
 from mockserver.openapi.rules import RequestValues

@@ -11,7 +11,7 @@ from starlette.types import Scope
 
 from mockserver.generation.context import FieldError, Problem
 from mockserver.generation.responses import ApiMock, problem_details
-from mockserver.generation.values import status_phrase
+from mockserver.generation.statuses import status_phrase
 from mockserver.openapi.rules import RequestValues
 from mockserver.serving.answers import json_bytes, to_response
 from mockserver.serving.auth import challenge

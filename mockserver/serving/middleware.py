@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockserver.generation.context import FieldError, Problem
 from mockserver.generation.responses import ApiMock, default_problem
-from mockserver.generation.values import status_phrase
+from mockserver.generation.statuses import status_phrase
 from mockserver.serving.answers import json_bytes, mock_error
 from mockserver.serving.auth import credential_problem
 from mockserver.serving.bridge import to_connexion_document

@@ -13,7 +13,7 @@ from starlette.responses import Response
 from starlette.types import Scope
 
 from mockserver.generation.context import FieldError, Problem
-from mockserver.generation.values import status_phrase
+from mockserver.generation.statuses import status_phrase
 from mockserver.serving.answers import mock_error, to_response
 from mockserver.serving.auth import challenge
 from mockserver.serving.echo import clip

@@ -33,7 +33,8 @@ from hypothesis import strategies as st
 
 from mockserver.generation.compiler import Compiler
 from mockserver.generation.context import make_context
-from mockserver.generation.values import NUMBER_KINDS, Pools
+from mockserver.generation.values import Pools
+from mockserver.generation.vocabulary import NUMBER_KINDS
 from mockserver.openapi.validation import schema_validator
 
 POOLS = Pools(0)

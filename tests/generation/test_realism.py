@@ -16,7 +16,8 @@ from mockserver.generation import semantics, values
 from mockserver.generation.compiler import Compiler
 from mockserver.generation.context import FieldError, Problem, make_context
 from mockserver.generation.responses import ApiMock
-from mockserver.generation.values import MODELS, NUMBER_KINDS, Pools, string_generators
+from mockserver.generation.values import Pools, string_generators
+from mockserver.generation.vocabulary import MODELS, NUMBER_KINDS
 from mockserver.openapi.loader import load, load_all
 from mockserver.openapi.rules import RequestValues
 from mockserver.openapi.validation import schema_validator
