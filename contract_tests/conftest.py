@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 
 import pytest
-from contract_support import APIS, make_app
+from contract_support import APIS, SEED, TODAY, TOKEN
 from starlette.testclient import TestClient
 
 from mockserver.openapi.model import ApiSpec
+from mockserver.serving.app import build_app
+from mockserver.serving.config import ServerConfig
+
+# `serve_app(apis, config=None, *, raise_server_exceptions=True, base_url=...)`: see the fixture.
+ServeApp = Callable[..., AbstractContextManager[TestClient]]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -43,12 +48,32 @@ def apis() -> dict[str, ApiSpec]:
 
 
 @pytest.fixture(scope="session")
-def mock_app() -> Any:
-    return make_app()
+def serve_app() -> ServeApp:
+    """`with serve_app(apis, config) as client:` the mock in process, started, closed when the block ends.
+
+    The one place the contract suites build an in-process client (tests/conftest.py has the same for tests/,
+    which this directory cannot see)."""
+
+    @contextmanager
+    def serve(
+        apis: list[ApiSpec],
+        config: ServerConfig | None = None,
+        *,
+        raise_server_exceptions: bool = True,
+        base_url: str = "http://testserver",
+    ) -> Iterator[TestClient]:
+        app = build_app(apis, ServerConfig() if config is None else config)
+        with TestClient(app, base_url=base_url, raise_server_exceptions=raise_server_exceptions) as client:
+            yield client
+
+    return serve
 
 
 @pytest.fixture(scope="session")
-def http(mock_app: Any) -> Iterator[TestClient]:
-    """The mock over HTTP semantics (in process): real status lines, headers and bodies."""
-    with TestClient(mock_app) as client:
+def http(serve_app: ServeApp) -> Iterator[TestClient]:
+    """The mock over HTTP semantics (in process): real status lines, headers and bodies.
+
+    Configured as contract_support.make_app configures it: one token, the clock at TODAY."""
+    config = ServerConfig(seed=SEED, tokens=frozenset({TOKEN}), today=lambda: TODAY)
+    with serve_app(list(APIS.values()), config) as client:
         yield client

@@ -47,12 +47,15 @@ def shown(result: subprocess.CompletedProcess[str]) -> str:
     return f"exit {result.returncode}\n--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}"
 
 
-def free_port() -> int:
-    """A loopback port nobody listens on (bound, read, released)."""
+@pytest.fixture
+def refused_port() -> Iterator[int]:
+    """A loopback port that refuses connections: bound and held for the test, never listened on.
+
+    Held rather than released, so that no other process (another test's server) can start listening on it
+    while the test expects nobody there."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
+        yield sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -135,8 +138,8 @@ def test_api_key_from_environment_is_actually_sent_so_a_drifting_200_body_is_cau
 # 4. Unreachable server
 
 
-def test_unreachable_base_url_exits_2_saying_cannot_reach() -> None:
-    url = f"http://127.0.0.1:{free_port()}"
+def test_unreachable_base_url_exits_2_saying_cannot_reach(refused_port: int) -> None:
+    url = f"http://127.0.0.1:{refused_port}"
     result = contract("openrouter", "--base-url", url, *FAST)
     assert result.returncode == 2, shown(result)
     assert f"cannot reach {url}" in result.stdout + result.stderr, shown(result)
@@ -236,15 +239,15 @@ def test_malformed_rate_limit_exits_2_with_one_line() -> None:
     assert "Traceback" not in result.stderr and "rate" in result.stderr, shown(result)
 
 
-def test_unwritable_junit_path_exits_2_with_one_line(tmp_path: Path) -> None:
+def test_unwritable_junit_path_exits_2_with_one_line(tmp_path: Path, refused_port: int) -> None:
     path = tmp_path / "no-such-dir" / "contract.xml"
-    result = contract("openrouter", "--base-url", f"http://127.0.0.1:{free_port()}", "--junit-xml", str(path), *FAST)
+    result = contract("openrouter", "--base-url", f"http://127.0.0.1:{refused_port}", "--junit-xml", str(path), *FAST)
     assert result.returncode == 2, shown(result)
     assert "Traceback" not in result.stderr and str(path) in result.stderr, shown(result)
 
 
-def test_password_in_base_url_is_not_printed() -> None:
-    result = contract("openrouter", "--base-url", f"http://user:{TOKEN}@127.0.0.1:{free_port()}", *FAST)
+def test_password_in_base_url_is_not_printed(refused_port: int) -> None:
+    result = contract("openrouter", "--base-url", f"http://user:{TOKEN}@127.0.0.1:{refused_port}", *FAST)
     assert result.returncode == 2, shown(result)
     assert TOKEN not in result.stdout + result.stderr, shown(result)
 

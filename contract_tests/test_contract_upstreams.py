@@ -7,8 +7,6 @@ defect through the check that caught it.
 
 from __future__ import annotations
 
-import socket
-import threading
 import tracemalloc
 from collections.abc import Iterator
 from dataclasses import replace
@@ -17,10 +15,10 @@ from typing import Any
 from xml.etree import ElementTree
 
 import pytest
-import uvicorn
 from contract_support import APIS
 from upstreams.hostile import Upstream, misbehaving, write_spec
 from upstreams.server import VARIANTS, base_url, serve_all
+from uvicorn_thread import serving_in_thread
 
 from mockserver.contract.limits import ResponseLimits
 from mockserver.contract.report import ApiResult, render_text, write_junit
@@ -131,21 +129,8 @@ def test_a_throttling_server_is_waited_for_not_reported() -> None:
                 return
         await inner(scope, receive, send)
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(throttling, host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        for _ in range(500):
-            if server.started:
-                break
-            thread.join(timeout=0.01)
+    with serving_in_thread(throttling, log_level="error") as port:
         result = run_contract(APIS["onepin"], Target(base_url=f"http://127.0.0.1:{port}"), OPTIONS)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
     assert result.ok, render_text([result])
     assert result.throttling.retries > 0
     assert "throttled" in result.summary()

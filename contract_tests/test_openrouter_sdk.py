@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import socket
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import uvicorn
 from openrouter import OpenRouter, errors
+from uvicorn_thread import serving_in_thread
 
 from mockserver.openapi.loader import load_all
 from mockserver.serving.app import build_app
@@ -21,23 +19,9 @@ SPECS = Path(__file__).resolve().parent.parent / "specs"
 
 @pytest.fixture(scope="module")
 def base_url() -> Iterator[str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     app = build_app(load_all([SPECS]), ServerConfig(seed=7, tokens=frozenset({"sk-or-v1-good"})))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    started = threading.Event()
-    for _ in range(200):  # server.started flips once the socket listens; bounded wait, no fixed sleep
-        if server.started:
-            started.set()
-            break
-        started.wait(0.05)
-    assert server.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}/openrouter/api/v1"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving_in_thread(app) as port:
+        yield f"http://127.0.0.1:{port}/openrouter/api/v1"
 
 
 def test_sdk_parses_the_mock_activity_into_its_typed_models(base_url: str) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,6 @@ from upstreams.hostile import misbehaving, write_spec
 from upstreams.server import base_url, serve_all
 
 from mockserver.openapi.loader import load
-from mockserver.serving.app import build_app
 
 TOKEN = "good-token"
 
@@ -59,7 +59,9 @@ def test_recorded_answer_is_written_without_credentials(root: str, tmp_path: Pat
     assert fixture["status"] == 200 and fixture["body"]["data"]
 
 
-def test_mock_replays_a_recorded_answer(root: str, tmp_path: Path) -> None:
+def test_mock_replays_a_recorded_answer(
+    serve_app: Callable[..., AbstractContextManager[TestClient]], root: str, tmp_path: Path
+) -> None:
     # The layout the mock reads: <root>/specs/<api>.yaml beside <root>/fixtures/<api>/<operationId>/.
     (tmp_path / "specs").mkdir()
     spec = tmp_path / "specs" / "openrouter.yaml"
@@ -69,10 +71,10 @@ def test_mock_replays_a_recorded_answer(root: str, tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     recorded = yaml.safe_load(next((tmp_path / "fixtures").rglob("live-200.yaml")).read_text(encoding="utf-8"))
-    client = TestClient(build_app([load(spec)]))
-    response = client.get(
-        "/openrouter/api/v1/activity", headers={"Authorization": "Bearer x", "Prefer": "example=live-200"}
-    )
+    with serve_app([load(spec)]) as client:
+        response = client.get(
+            "/openrouter/api/v1/activity", headers={"Authorization": "Bearer x", "Prefer": "example=live-200"}
+        )
     assert response.status_code == 200 and response.json() == recorded["body"]
 
 

@@ -5,9 +5,10 @@
     .venv/bin/python tests/corpus/run.py --sample 5 --max-examples 5    # quick: 5 operations per spec
     .venv/bin/python tests/corpus/run.py --only stripe --only github
 
-For each spec: start `python -m mockserver serve SPEC --port P --quiet` as a subprocess, poll `GET /`
-until it answers (or the process exits: "did not start: <its last stderr line>"), read the mount path
-from `apis[0].base_path`, run `st run` against it with the four response checks, stop the server.
+For each spec: start `python -m mockserver serve SPEC --port 0 --quiet` as a subprocess, read the port it
+bound from its banner, poll `GET /` until it answers (or the process exits: "did not start: <its last stderr
+line>"), read the mount path from `apis[0].base_path`, run `st run` against it with the four response checks,
+stop the server.
 One summary line per spec; the whole schemathesis output goes to `.corpus-out/<name>.txt` and its JSON
 report to `.corpus-out/<name>.json`. Exit 1 if any spec did not start or had a failure or an error.
 
@@ -24,7 +25,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -213,10 +213,9 @@ def sample_operations(operations: list[tuple[str, str]], n: int) -> list[tuple[s
 # ---------------------------------------------------------------------------------------------- server
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+# `serve --port 0` binds a port the system chooses and names it in its banner: no port picked, released and
+# bound again (another process may take it in between).
+BANNER_PORT = re.compile(r"index at http://127\.0\.0\.1:(\d+)/")
 
 
 def last_line(path: Path) -> str:
@@ -227,21 +226,30 @@ def last_line(path: Path) -> str:
     return lines[-1] if lines else ""
 
 
-def wait_ready(proc: subprocess.Popen[bytes], url: str, stderr_path: Path, timeout: float) -> dict[str, Any]:
-    """Poll `GET /` until it answers JSON; raise RuntimeError with the reason if the server exits or times out."""
+def wait_ready(
+    proc: subprocess.Popen[bytes], stdout_path: Path, stderr_path: Path, timeout: float
+) -> tuple[int, dict[str, Any]]:
+    """The port the server bound (from its banner) and its index, once `GET /` answers JSON.
+
+    Raise RuntimeError with the reason if the server exits or does not answer within `timeout`."""
     deadline = time.monotonic() + timeout
     delay = 0.05
+    port: int | None = None
     while True:
         code = proc.poll()
         if code is not None:
             raise RuntimeError(f"exit {code}: {last_line(stderr_path) or '(no output)'}")
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                return json.loads(response.read())  # type: ignore[no-any-return]
-        except (urllib.error.URLError, ConnectionError, TimeoutError, json.JSONDecodeError):
-            pass
+        if port is None and (found := BANNER_PORT.search(stdout_path.read_text(errors="replace"))):
+            port = int(found.group(1))
+        if port is not None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
+                    return port, json.loads(response.read())
+            except (urllib.error.URLError, ConnectionError, TimeoutError, json.JSONDecodeError):
+                pass
         if time.monotonic() > deadline:
-            raise RuntimeError(f"no answer on GET / within {timeout:.0f}s")
+            said = "no answer on GET /" if port else "no port named in the banner"
+            raise RuntimeError(f"{said} within {timeout:.0f}s")
         time.sleep(delay)
         delay = min(delay * 1.5, 0.5)
 
@@ -299,23 +307,23 @@ def run_spec(spec: CorpusSpec, args: argparse.Namespace) -> Result:
     text_path = OUT / f"{spec.name}.txt"
     report_path = OUT / f"{spec.name}.json"
     stderr_path = OUT / "servers" / f"{spec.name}.stderr"
+    stdout_path = stderr_path.with_suffix(".stdout")
     stderr_path.parent.mkdir(parents=True, exist_ok=True)
     report_path.unlink(missing_ok=True)
     prepare(spec)
     log = [f"# corpus spec {spec.name}: {spec.source.relative_to(ROOT)} (served from {spec.served})"]
-    port = free_port()
-    command = [str(VENV_BIN / "python"), "-m", "mockserver", "serve", str(spec.served), "--port", str(port), "--quiet"]
+    command = [str(VENV_BIN / "python"), "-m", "mockserver", "serve", str(spec.served), "--port", "0", "--quiet"]
     folder = CORPUS / spec.name
     if spec.source.is_relative_to(folder):  # a multi-file spec refers to files across its folder
         command += ["--ref-root", str(folder)]
     log.append("$ " + " ".join(command))
-    with open(stderr_path, "wb") as err:
+    with open(stdout_path, "wb") as out, open(stderr_path, "wb") as err:
         proc = subprocess.Popen(
-            command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err, stdin=subprocess.DEVNULL, start_new_session=True
+            command, cwd=ROOT, stdout=out, stderr=err, stdin=subprocess.DEVNULL, start_new_session=True
         )
     try:
         try:
-            index = wait_ready(proc, f"http://127.0.0.1:{port}/", stderr_path, args.start_timeout)
+            port, index = wait_ready(proc, stdout_path, stderr_path, args.start_timeout)
         except RuntimeError as exc:
             result.problem = str(exc)
             log.append(f"did not start: {exc}")

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from serve_app_type import ServeApp
 from starlette.testclient import TestClient
 
 from mockserver.generation.compiler import Compiler
@@ -20,7 +21,6 @@ from mockserver.generation.values import Pools
 from mockserver.openapi.loader import load_all
 from mockserver.openapi.model import ApiSpec
 from mockserver.openapi.validation import schema_validator
-from mockserver.serving.app import build_app
 from mockserver.serving.config import ServerConfig
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -399,8 +399,10 @@ def test_prefer_edge_1_keeps_error_bodies_in_their_envelope(client: TestClient, 
     assert not schema_validator(response_spec.schema, openapi_31=api.is_31)(response.json())
 
 
-def test_server_edge_config_applies_to_every_request(bundled: list[ApiSpec], client: TestClient) -> None:
-    with TestClient(build_app(bundled, ServerConfig(seed=1, edge=1.0))) as edgy:
+def test_server_edge_config_applies_to_every_request(
+    serve_app: ServeApp, bundled: list[ApiSpec], client: TestClient
+) -> None:
+    with serve_app(bundled, ServerConfig(seed=1, edge=1.0)) as edgy:
         for api_name, (path, params, headers) in sorted(REQUESTS.items()):
             api, schema = success_schema(api_name)
             response = edgy.get(path, params=params, headers=headers)

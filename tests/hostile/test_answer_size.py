@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import time
 import tracemalloc
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from serve_app_type import ServeApp
 from starlette.testclient import TestClient
 
 from mockserver.openapi.loader import load
-from mockserver.serving.app import build_app
 from mockserver.serving.budget import ANSWER_TOO_LARGE
 from mockserver.serving.config import ServerConfig
 
@@ -81,11 +82,12 @@ PEAK_BYTES = 64 * 1024 * 1024
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
+def client(serve_app: ServeApp, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     path: Path = tmp_path_factory.mktemp("big") / "big.yaml"
     path.write_text(SPEC)
-    app = build_app([load(path)], ServerConfig(access_log=False, max_answer=LIMIT))
-    return TestClient(app, raise_server_exceptions=False)
+    config = ServerConfig(access_log=False, max_answer=LIMIT)
+    with serve_app([load(path)], config, raise_server_exceptions=False) as test_client:
+        yield test_client
 
 
 def traced_get(client: TestClient, path: str) -> tuple[Any, float, int]:
@@ -116,9 +118,9 @@ def test_an_ordinary_answer_is_made_as_before(client: TestClient) -> None:
     assert response.status_code == 200 and len(response.json()) >= 100
 
 
-def test_no_size_limit_when_it_is_off(tmp_path: Path) -> None:
+def test_no_size_limit_when_it_is_off(serve_app: ServeApp, tmp_path: Path) -> None:
     path = tmp_path / "big.yaml"
     path.write_text(SPEC.replace("minLength: 100000000", "minLength: 5000000"))
-    app = build_app([load(path)], ServerConfig(access_log=False, max_answer=0))
-    response = TestClient(app).get("/big/text")
+    with serve_app([load(path)], ServerConfig(access_log=False, max_answer=0)) as client:
+        response = client.get("/big/text")
     assert response.status_code == 200 and len(response.json()["t"]) == 5_000_000

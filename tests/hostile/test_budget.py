@@ -10,10 +10,12 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from serve_app_type import ServeApp
 from starlette.testclient import TestClient
 
 from mockserver.generation.compiler import Compiler
@@ -33,10 +35,11 @@ BUDGET = 1.0
 
 
 @pytest.fixture(scope="module")
-def client() -> TestClient:
+def client(serve_app: ServeApp) -> Iterator[TestClient]:
     # No size budget here: these tests are about time (tests/hostile/test_answer_size.py is about size).
-    app = build_app([load(SPEC)], ServerConfig(access_log=False, request_budget=BUDGET, max_answer=0))
-    return TestClient(app, raise_server_exceptions=False)
+    config = ServerConfig(access_log=False, request_budget=BUDGET, max_answer=0)
+    with serve_app([load(SPEC)], config, raise_server_exceptions=False) as test_client:
+        yield test_client
 
 
 def _timed_get(client: TestClient, path: str, **params: str) -> tuple[Any, float]:

@@ -13,11 +13,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from serve_app_type import ServeApp
 from starlette.testclient import TestClient
 
 from mockserver.openapi.loader import load_all
 from mockserver.openapi.model import ApiSpec
-from mockserver.serving.app import build_app
 from mockserver.serving.config import ServerConfig
 
 ENVELOPE = """
@@ -98,8 +98,8 @@ def apis(tmp_path_factory: pytest.TempPathFactory) -> list[ApiSpec]:
 
 
 @pytest.fixture(scope="module")
-def served(apis: list[ApiSpec]) -> Iterator[TestClient]:
-    with TestClient(build_app(apis, ServerConfig(seed=1)), raise_server_exceptions=False) as test_client:
+def served(serve_app: ServeApp, apis: list[ApiSpec]) -> Iterator[TestClient]:
+    with serve_app(apis, ServerConfig(seed=1), raise_server_exceptions=False) as test_client:
         yield test_client
 
 
@@ -313,8 +313,8 @@ def test_prefer_numbers_take_only_ascii_digits(client: TestClient, prefer: str) 
     assert response.json()["title"] == "Invalid Prefer header"
 
 
-def test_edge_cases_never_replace_the_mocks_own_401_message(apis: list[ApiSpec]) -> None:
-    with TestClient(build_app(apis, ServerConfig(seed=1, edge=1.0))) as edgy:
+def test_edge_cases_never_replace_the_mocks_own_401_message(serve_app: ServeApp, apis: list[ApiSpec]) -> None:
+    with serve_app(apis, ServerConfig(seed=1, edge=1.0)) as edgy:
         for _ in range(5):
             response = edgy.get(ITEMS)
             assert response.status_code == 401

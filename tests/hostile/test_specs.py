@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from starlette.testclient import TestClient
+from serve_app_type import ServeApp
 
 from mockserver.cli import main
 from mockserver.errors import SpecErrorKind, SpecLoadError
@@ -70,7 +70,7 @@ def test_a_referenced_secret_never_appears_in_list_output(
 
 @pytest.mark.parametrize("ref", ["./secret.env", "./config.yaml#/api_key"])
 def test_a_referenced_secret_is_never_served_nor_named_by_serves_loading(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture, ref: str
+    serve_app: ServeApp, tmp_path: Path, caplog: pytest.LogCaptureFixture, ref: str
 ) -> None:
     (tmp_path / "secret.env").write_text(f"OPENAI_API_KEY={SECRET}\n", encoding="utf-8")
     (tmp_path / "config.yaml").write_text(f"api_key: {SECRET}\n", encoding="utf-8")
@@ -78,9 +78,7 @@ def test_a_referenced_secret_is_never_served_nor_named_by_serves_loading(
     with pytest.raises(SpecLoadError) as raised, loading([path], strict=True) as apis:
         build_app(apis, ServerConfig())
     assert SECRET not in str(raised.value) and ref.split("#")[0].lstrip("./") in str(raised.value)
-    with caplog.at_level(logging.WARNING, "mockserver"), loading([path]) as apis:
-        app = build_app(apis, ServerConfig())
-    with TestClient(app) as client:
+    with caplog.at_level(logging.WARNING, "mockserver"), loading([path]) as apis, serve_app(apis) as client:
         served = client.get("/api/x", headers={"Prefer": "dynamic=false"}).text
         document = client.get("/api/openapi.json").text
     assert SECRET not in served + document + caplog.text
@@ -337,7 +335,7 @@ def test_an_operation_id_leading_out_of_the_fixtures_folder_is_never_used(
 # --- item 10: ordinary input that used to 500 or stop the server ------------------------------------
 
 
-def test_a_fixture_with_malformed_headers_is_one_line_and_skipped(tmp_path: Path) -> None:
+def test_a_fixture_with_malformed_headers_is_one_line_and_skipped(serve_app: ServeApp, tmp_path: Path) -> None:
     specs = tmp_path / "specs"
     specs.mkdir()
     path = write(
@@ -358,7 +356,7 @@ def test_a_fixture_with_malformed_headers_is_one_line_and_skipped(tmp_path: Path
     folder.mkdir(parents=True)
     (folder / "bad.yaml").write_text("status: 200\nheaders: [1, 2]\nbody: hi\n", encoding="utf-8")
     (folder / "good.yaml").write_text("status: 200\nheaders: {X-A: 1}\nbody: hi\n", encoding="utf-8")
-    with TestClient(build_app(load_all([path]), ServerConfig())) as client:  # the server starts
+    with serve_app(load_all([path]), ServerConfig()) as client:  # the server starts
         assert client.get("/api/x", headers={"Prefer": "example=good"}).json() == "hi"
         assert client.get("/api/x", headers={"Prefer": "example=bad"}).status_code != 500
 
@@ -385,7 +383,7 @@ def test_a_fixture_with_malformed_headers_names_the_file(tmp_path: Path, caplog:
     assert "headers is a list" in line and "not served" in line
 
 
-def test_an_unquoted_yaml_date_in_an_example_is_served_not_a_500(tmp_path: Path) -> None:
+def test_an_unquoted_yaml_date_in_an_example_is_served_not_a_500(serve_app: ServeApp, tmp_path: Path) -> None:
     path = write(
         tmp_path,
         "dates.yaml",
@@ -404,7 +402,7 @@ def test_an_unquoted_yaml_date_in_an_example_is_served_not_a_500(tmp_path: Path)
                       example: {day: 2024-01-15}
         """,
     )
-    with TestClient(build_app(load_all([path], strict=True), ServerConfig())) as client:
+    with serve_app(load_all([path], strict=True), ServerConfig()) as client:
         static = client.get("/dates/days", headers={"Prefer": "dynamic=false"})
         document = client.get("/dates/openapi.json")
     assert static.status_code == 200 and static.json() == {"day": "2024-01-15"}

@@ -5,23 +5,24 @@ from __future__ import annotations
 import re
 
 import pytest
-from starlette.testclient import TestClient
+from serve_app_type import ServeApp
 
 from mockserver.openapi.model import ApiSpec
-from mockserver.serving.app import build_app
 from mockserver.serving.config import ServerConfig
 
 
-def test_each_request_logs_method_path_status_and_ms(bundled: list[ApiSpec], caplog: pytest.LogCaptureFixture) -> None:
-    client = TestClient(build_app(bundled, ServerConfig()))
-    with caplog.at_level("INFO", logger="mockserver.access"):
+def test_each_request_logs_method_path_status_and_ms(
+    serve_app: ServeApp, bundled: list[ApiSpec], caplog: pytest.LogCaptureFixture
+) -> None:
+    with serve_app(bundled, ServerConfig()) as client, caplog.at_level("INFO", logger="mockserver.access"):
         client.get("/openrouter/api/v1/activity?api_key=sk-live-secret")
     [line] = [r.getMessage() for r in caplog.records if r.name == "mockserver.access"]
     assert re.fullmatch(r"GET /openrouter/api/v1/activity\?api_key=\*\*\* 401 \d+\.\dms", line), line
 
 
-def test_quiet_server_logs_nothing(bundled: list[ApiSpec], caplog: pytest.LogCaptureFixture) -> None:
-    client = TestClient(build_app(bundled, ServerConfig(access_log=False)))
-    with caplog.at_level("INFO", logger="mockserver.access"):
+def test_quiet_server_logs_nothing(
+    serve_app: ServeApp, bundled: list[ApiSpec], caplog: pytest.LogCaptureFixture
+) -> None:
+    with serve_app(bundled, ServerConfig(access_log=False)) as client, caplog.at_level("INFO", "mockserver.access"):
         client.get("/")
     assert not [r for r in caplog.records if r.name == "mockserver.access"]

@@ -5,20 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from serve_app_type import ServeApp
 from serving_support import CALL_BY_API, assert_matches, operation_of
 from starlette.testclient import TestClient
 
 from mockserver.openapi.model import ApiSpec
-from mockserver.serving.app import build_app
 from mockserver.serving.config import ServerConfig
 
 SECURED = ["openrouter", "onepin", "client-analytics"]
 
 
 @pytest.fixture(scope="module")
-def strict_client(bundled: list[ApiSpec]) -> Iterator[TestClient]:
+def strict_client(serve_app: ServeApp, bundled: list[ApiSpec]) -> Iterator[TestClient]:
     """A server that accepts one token only (`mockserver serve --token good`)."""
-    with TestClient(build_app(bundled, ServerConfig(seed=1, tokens=frozenset({"good"})))) as test_client:
+    with serve_app(bundled, ServerConfig(seed=1, tokens=frozenset({"good"}))) as test_client:
         yield test_client
 
 

@@ -13,12 +13,12 @@ from typing import Any
 
 import httpx
 import pytest
+from serve_app_type import ServeApp
 from serving_support import AUTH, CALL_BY_API, CALLS, Call, assert_matches, operation_of
 from starlette.testclient import TestClient
 
 from mockserver.openapi.loader import load_all
 from mockserver.openapi.model import ApiSpec, Operation
-from mockserver.serving.app import build_app
 from mockserver.serving.chaos import Chaos, Decision
 from mockserver.serving.config import ServerConfig
 from mockserver.serving.prefer import NONE, Preferences
@@ -39,9 +39,9 @@ def get(client: TestClient, call: Call, prefer: str | None = None, seed: int | N
 
 
 @pytest.fixture(scope="module")
-def chaos_client(bundled: list[ApiSpec]) -> Iterator[TestClient]:
+def chaos_client(serve_app: ServeApp, bundled: list[ApiSpec]) -> Iterator[TestClient]:
     """`mockserver serve --chaos 1 --seed 3`."""
-    with TestClient(build_app(bundled, ServerConfig(seed=3, chaos=1.0))) as test_client:
+    with serve_app(bundled, ServerConfig(seed=3, chaos=1.0)) as test_client:
         yield test_client
 
 
@@ -127,8 +127,8 @@ def test_an_explicit_prefer_code_wins_over_chaos_1(chaos_client: TestClient, cal
         assert "x-mock-chaos" not in response.headers
 
 
-def test_an_explicit_prefer_example_wins_over_chaos_1(named_apis: list[ApiSpec]) -> None:
-    with TestClient(build_app(named_apis, ServerConfig(seed=3, chaos=1.0))) as chaotic:
+def test_an_explicit_prefer_example_wins_over_chaos_1(serve_app: ServeApp, named_apis: list[ApiSpec]) -> None:
+    with serve_app(named_apis, ServerConfig(seed=3, chaos=1.0)) as chaotic:
         for seed in range(5):
             response = chaotic.get("/named/things", auth=("u", "p"), headers={"Prefer": f"example=one, seed={seed}"})
             assert response.status_code == 200
@@ -136,8 +136,10 @@ def test_an_explicit_prefer_example_wins_over_chaos_1(named_apis: list[ApiSpec])
             assert "x-mock-chaos" not in response.headers
 
 
-def test_a_chaos_401_is_in_the_same_envelope_with_the_same_challenge_as_a_real_401(named_apis: list[ApiSpec]) -> None:
-    with TestClient(build_app(named_apis, ServerConfig(seed=3))) as plain:
+def test_a_chaos_401_is_in_the_same_envelope_with_the_same_challenge_as_a_real_401(
+    serve_app: ServeApp, named_apis: list[ApiSpec]
+) -> None:
+    with serve_app(named_apis, ServerConfig(seed=3)) as plain:
         real = plain.get("/named/things")
         chaotic = next(
             r
@@ -176,7 +178,7 @@ def test_chaos_1_on_an_operation_documenting_errors_only_as_default_answers_an_e
     assert_matches(api, op.responses["default"], response.json())
 
 
-def test_chaos_1_on_an_operation_documenting_a_5xx_range_answers_a_5xx(tmp_path: Path) -> None:
+def test_chaos_1_on_an_operation_documenting_a_5xx_range_answers_a_5xx(serve_app: ServeApp, tmp_path: Path) -> None:
     spec = tmp_path / "ranged.yaml"
     spec.write_text(
         """
@@ -200,7 +202,7 @@ paths:
 """,
         encoding="utf-8",
     )
-    with TestClient(build_app(load_all([spec]), ServerConfig(chaos=1.0))) as client:
+    with serve_app(load_all([spec]), ServerConfig(chaos=1.0)) as client:
         response = client.get("/ranged/things")
     assert 500 <= response.status_code < 600
     assert "message" in response.json()
@@ -217,8 +219,8 @@ def test_chaos_0_never_answers_an_error(client: TestClient, call: Call) -> None:
         assert "x-mock-chaos" not in response.headers
 
 
-def test_explicit_chaos_0_config_never_answers_an_error(bundled: list[ApiSpec]) -> None:
-    with TestClient(build_app(bundled, ServerConfig(seed=5, chaos=0.0))) as quiet:
+def test_explicit_chaos_0_config_never_answers_an_error(serve_app: ServeApp, bundled: list[ApiSpec]) -> None:
+    with serve_app(bundled, ServerConfig(seed=5, chaos=0.0)) as quiet:
         for call in CALLS:
             for seed in range(5):
                 response = get(quiet, call, seed=seed)
@@ -267,13 +269,15 @@ def test_prefer_chaos_out_of_range_or_not_a_number_is_a_400_problem_from_the_moc
 SEQUENCE = [WITH_ERRORS[i % len(WITH_ERRORS)] for i in range(30)]
 
 
-def status_sequence(bundled: list[ApiSpec], seed: int) -> list[int]:
-    with TestClient(build_app(bundled, ServerConfig(seed=seed, chaos=0.5))) as fresh:
+def status_sequence(serve_app: ServeApp, bundled: list[ApiSpec], seed: int) -> list[int]:
+    with serve_app(bundled, ServerConfig(seed=seed, chaos=0.5)) as fresh:
         return [get(fresh, call).status_code for call in SEQUENCE]
 
 
-def test_same_seed_and_same_requests_give_the_same_statuses_another_seed_others(bundled: list[ApiSpec]) -> None:
-    first, again, other = status_sequence(bundled, 11), status_sequence(bundled, 11), status_sequence(bundled, 12)
+def test_same_seed_and_same_requests_give_the_same_statuses_another_seed_others(
+    serve_app: ServeApp, bundled: list[ApiSpec]
+) -> None:
+    first, again, other = (status_sequence(serve_app, bundled, seed) for seed in (11, 11, 12))
     assert first == again
     assert first != other
     # chaos=0.5 really mixes successes and documented errors

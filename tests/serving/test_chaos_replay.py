@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 
 import pytest
+from serve_app_type import ServeApp
 from starlette.testclient import TestClient
 
 from mockserver.openapi.model import ApiSpec
-from mockserver.serving.app import build_app
 from mockserver.serving.config import ServerConfig
 
 URL = "/openrouter/api/v1/activity"
@@ -17,13 +18,13 @@ AUTH = {"Authorization": "Bearer t"}
 CHAOS = {**AUTH, "Prefer": "chaos=1"}
 
 
-def _served(bundled: list[ApiSpec], seed: int = 11) -> TestClient:
-    return TestClient(build_app(bundled, ServerConfig(seed=seed, access_log=False)))
+def _served(serve_app: ServeApp, bundled: list[ApiSpec], seed: int = 11) -> AbstractContextManager[TestClient]:
+    return serve_app(bundled, ServerConfig(seed=seed, access_log=False))
 
 
 @pytest.fixture
-def chaotic(bundled: list[ApiSpec]) -> Iterator[TestClient]:
-    with _served(bundled) as client:
+def chaotic(serve_app: ServeApp, bundled: list[ApiSpec]) -> Iterator[TestClient]:
+    with _served(serve_app, bundled) as client:
         yield client
 
 
@@ -40,17 +41,17 @@ def test_a_pinned_seed_gives_an_identical_request_the_same_fate_every_time(chaot
 
 
 def test_repetitions_vary_and_replay_the_same_in_a_new_run_whatever_else_is_sent(
-    bundled: list[ApiSpec], chaotic: TestClient
+    serve_app: ServeApp, bundled: list[ApiSpec], chaotic: TestClient
 ) -> None:
     first = _statuses(chaotic, 12)
     assert len(set(first)) > 1  # the n-th repetition is a new draw
-    with _served(bundled) as again:
+    with _served(serve_app, bundled) as again:
         replay = []
         for _ in range(12):
             again.get(OTHER, headers=CHAOS)  # other requests between do not shift this request's draws
             replay += _statuses(again, 1)
     assert replay == first
-    with _served(bundled, seed=12) as other_seed:
+    with _served(serve_app, bundled, seed=12) as other_seed:
         assert _statuses(other_seed, 12) != first
 
 

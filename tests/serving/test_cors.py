@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from serve_app_type import ServeApp
 from serving_support import CALL_BY_API, CALLS, Call
 from starlette.testclient import TestClient
 
 from mockserver.openapi.model import ApiSpec
-from mockserver.serving.app import build_app
 from mockserver.serving.config import ServerConfig
 
 ORIGIN = "http://localhost:5173"
@@ -30,9 +30,9 @@ def allows(header: str, value: str) -> bool:
 
 
 @pytest.fixture(scope="module")
-def no_cors(bundled: list[ApiSpec]) -> Iterator[TestClient]:
+def no_cors(serve_app: ServeApp, bundled: list[ApiSpec]) -> Iterator[TestClient]:
     """`mockserver serve --no-cors`."""
-    with TestClient(build_app(bundled, ServerConfig(seed=1, cors=False))) as test_client:
+    with serve_app(bundled, ServerConfig(seed=1, cors=False)) as test_client:
         yield test_client
 
 
@@ -112,8 +112,8 @@ def test_the_journal_answers_same_origin_and_non_browser_clients(client: TestCli
     assert "access-control-allow-origin" not in same.headers
 
 
-def test_admin_cors_opts_the_journal_into_cors(bundled: list[ApiSpec]) -> None:
-    with TestClient(build_app(bundled, ServerConfig(seed=1, admin_cors=True))) as opened:
+def test_admin_cors_opts_the_journal_into_cors(serve_app: ServeApp, bundled: list[ApiSpec]) -> None:
+    with serve_app(bundled, ServerConfig(seed=1, admin_cors=True)) as opened:
         response = opened.get("/__mock/requests", headers={"Origin": ORIGIN, "Sec-Fetch-Site": "cross-site"})
     assert response.status_code == 200
     assert response.headers.get("access-control-allow-origin") in ("*", ORIGIN)
@@ -140,10 +140,10 @@ def test_no_cors_errors_get_no_allow_origin(no_cors: TestClient) -> None:
 
 
 @pytest.fixture(scope="module")
-def guarded(bundled: list[ApiSpec]) -> Iterator[TestClient]:
+def guarded(serve_app: ServeApp, bundled: list[ApiSpec]) -> Iterator[TestClient]:
     """`mockserver serve` as started from the command line: the admin endpoints check the Host too."""
     config = ServerConfig(seed=1, admin_host_guard=True)
-    with TestClient(build_app(bundled, config), base_url="http://127.0.0.1:8000") as test_client:
+    with serve_app(bundled, config, base_url="http://127.0.0.1:8000") as test_client:
         yield test_client
 
 

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from datetime import date
 
 import pytest
+from serve_app_type import ServeApp
 from serving_support import (
     AUTH,
     CALL_BY_API,
@@ -25,20 +26,20 @@ from mockserver.serving.config import ServerConfig
 TODAY = date(2026, 3, 15)
 
 
-def make_client(bundled: list[ApiSpec], seed: int) -> TestClient:
-    return TestClient(build_app(bundled, ServerConfig(seed=seed, today=lambda: TODAY)))
+def pinned_at(seed: int) -> ServerConfig:
+    return ServerConfig(seed=seed, today=lambda: TODAY)
 
 
 @pytest.fixture(scope="module")
-def twins(bundled: list[ApiSpec]) -> Iterator[tuple[TestClient, TestClient]]:
+def twins(serve_app: ServeApp, bundled: list[ApiSpec]) -> Iterator[tuple[TestClient, TestClient]]:
     """Two servers built independently with the same seed."""
-    with make_client(bundled, 7) as first, make_client(bundled, 7) as second:
+    with serve_app(bundled, pinned_at(7)) as first, serve_app(bundled, pinned_at(7)) as second:
         yield first, second
 
 
 @pytest.fixture(scope="module")
-def other_seed(bundled: list[ApiSpec]) -> Iterator[TestClient]:
-    with make_client(bundled, 8) as client:
+def other_seed(serve_app: ServeApp, bundled: list[ApiSpec]) -> Iterator[TestClient]:
+    with serve_app(bundled, pinned_at(8)) as client:
         yield client
 
 

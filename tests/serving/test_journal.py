@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from serve_app_type import ServeApp
 from serving_support import CALL_BY_API, CALLS, ONEPIN, OPENROUTER
 from starlette.testclient import TestClient
 
 from mockserver.openapi.loader import load_all
 from mockserver.openapi.model import ApiSpec
-from mockserver.serving.app import build_app
 from mockserver.serving.config import ServerConfig
 from mockserver.serving.journal import FIELD_LIMIT, HEADER_COUNT
 
@@ -21,8 +21,8 @@ SECRET = "sk-or-v1-0123456789abcdef-very-secret"
 
 
 @pytest.fixture(scope="module")
-def app_client(bundled: list[ApiSpec]) -> Iterator[TestClient]:
-    with TestClient(build_app(bundled, ServerConfig(seed=2, access_log=False))) as test_client:
+def app_client(serve_app: ServeApp, bundled: list[ApiSpec]) -> Iterator[TestClient]:
+    with serve_app(bundled, ServerConfig(seed=2, access_log=False)) as test_client:
         yield test_client
 
 
@@ -115,7 +115,7 @@ def test_journal_masks_every_cookie_value(journaled: TestClient) -> None:
     assert SECRET not in journaled.get(JOURNAL).text
 
 
-def test_journal_masks_an_api_key_sent_in_the_query(tmp_path: Path) -> None:
+def test_journal_masks_an_api_key_sent_in_the_query(serve_app: ServeApp, tmp_path: Path) -> None:
     spec = tmp_path / "keyed.yaml"
     spec.write_text(
         """
@@ -138,7 +138,7 @@ components:
 """,
         encoding="utf-8",
     )
-    with TestClient(build_app(load_all([spec]), ServerConfig(access_log=False))) as keyed:
+    with serve_app(load_all([spec]), ServerConfig(access_log=False)) as keyed:
         assert keyed.get("/keyed/things", params={"api_key": SECRET}).status_code == 200
         assert SECRET not in keyed.get(JOURNAL).text
 
@@ -161,23 +161,25 @@ def test_other_methods_on_the_journal_are_405(journaled: TestClient, method: str
     assert len(entries(journaled)) == 1  # and the journal is untouched
 
 
-def test_journal_is_bounded_and_keeps_the_newest(bundled: list[ApiSpec]) -> None:
-    with TestClient(build_app(bundled, ServerConfig(journal_size=3, access_log=False))) as small:
+def test_journal_is_bounded_and_keeps_the_newest(serve_app: ServeApp, bundled: list[ApiSpec]) -> None:
+    with serve_app(bundled, ServerConfig(journal_size=3, access_log=False)) as small:
         for limit in range(1, 8):
             small.get(ONEPIN, params={"limit": str(limit)}, headers={"Authorization": "Bearer t"})
         assert [e["query"] for e in entries(small)] == ["limit=7", "limit=6", "limit=5"]
 
 
-def test_journal_records_chaos_answers_with_their_status(bundled: list[ApiSpec]) -> None:
-    with TestClient(build_app(bundled, ServerConfig(chaos=1.0, access_log=False))) as chaotic:
+def test_journal_records_chaos_answers_with_their_status(serve_app: ServeApp, bundled: list[ApiSpec]) -> None:
+    with serve_app(bundled, ServerConfig(chaos=1.0, access_log=False)) as chaotic:
         response = chaotic.get(OPENROUTER, headers={"Authorization": "Bearer t"})
         (entry,) = entries(chaotic)
     assert entry["status"] == response.status_code >= 400
     assert entry["problem"]
 
 
-def test_access_log_writes_one_line_per_request(bundled: list[ApiSpec], caplog: pytest.LogCaptureFixture) -> None:
-    with TestClient(build_app(bundled, ServerConfig(seed=1))) as logged:
+def test_access_log_writes_one_line_per_request(
+    serve_app: ServeApp, bundled: list[ApiSpec], caplog: pytest.LogCaptureFixture
+) -> None:
+    with serve_app(bundled, ServerConfig(seed=1)) as logged:
         caplog.set_level("INFO", logger="mockserver.access")
         logged.get(ONEPIN, params={"limit": "500"}, headers={"Authorization": f"Bearer {SECRET}"})
     lines = [r.getMessage() for r in caplog.records if r.name == "mockserver.access"]

@@ -10,10 +10,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from serve_app_type import ServeApp
 from starlette.testclient import TestClient
 
 from mockserver.openapi.loader import load
-from mockserver.serving.app import build_app
 from mockserver.serving.config import ServerConfig
 
 SPEC = """
@@ -105,10 +105,10 @@ components:
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+def client(serve_app: ServeApp, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     path: Path = tmp_path_factory.mktemp("specs") / "media.yaml"
     path.write_text(SPEC)
-    with TestClient(build_app([load(path, strict=True)], ServerConfig(access_log=False))) as test_client:
+    with serve_app([load(path, strict=True)], ServerConfig(access_log=False)) as test_client:
         yield test_client
 
 

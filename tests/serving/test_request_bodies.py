@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from serve_app_type import ServeApp
 from starlette.testclient import TestClient
 
 from mockserver.openapi.loader import load
-from mockserver.serving.app import build_app
 from mockserver.serving.config import ServerConfig
 
 SPEC = """
@@ -57,10 +58,11 @@ components:
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
+def client(serve_app: ServeApp, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     path: Path = tmp_path_factory.mktemp("specs") / "things.yaml"
     path.write_text(SPEC)
-    return TestClient(build_app([load(path)], ServerConfig(access_log=False)), raise_server_exceptions=False)
+    with serve_app([load(path)], ServerConfig(access_log=False), raise_server_exceptions=False) as test_client:
+        yield test_client
 
 
 def assert_refused_in_envelope(response: object) -> None:

@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from serve_app_type import ServeApp
 from starlette.testclient import TestClient
 
 from mockserver.openapi.loader import load
-from mockserver.serving.app import build_app
 from mockserver.serving.config import ServerConfig
 
 # Shapes from Stripe (anyOf query params, deepObject form bodies), Discord (3.1 nullable references),
@@ -134,21 +134,23 @@ components:
 """
 
 
-def shapes_client(tmp_path_factory: pytest.TempPathFactory, config: ServerConfig) -> Iterator[TestClient]:
+def shapes_client(
+    serve_app: ServeApp, tmp_path_factory: pytest.TempPathFactory, config: ServerConfig
+) -> Iterator[TestClient]:
     path: Path = tmp_path_factory.mktemp("specs") / "shapes.yaml"
     path.write_text(SPEC)
-    with TestClient(build_app([load(path, strict=True)], config), raise_server_exceptions=False) as test_client:
+    with serve_app([load(path, strict=True)], config, raise_server_exceptions=False) as test_client:
         yield test_client
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    yield from shapes_client(tmp_path_factory, ServerConfig(access_log=False, max_body=1024))
+def client(serve_app: ServeApp, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    yield from shapes_client(serve_app, tmp_path_factory, ServerConfig(access_log=False, max_body=1024))
 
 
 @pytest.fixture(scope="module")
-def roomy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    yield from shapes_client(tmp_path_factory, ServerConfig(access_log=False))
+def roomy(serve_app: ServeApp, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    yield from shapes_client(serve_app, tmp_path_factory, ServerConfig(access_log=False))
 
 
 @pytest.mark.parametrize(
@@ -251,7 +253,7 @@ def test_a_required_form_array_left_out_is_an_empty_list_which_a_form_cannot_spe
     assert missing.status_code == 400
 
 
-def test_nullable_beside_a_union_without_type_admits_null_in_a_30_body(tmp_path: Path) -> None:
+def test_nullable_beside_a_union_without_type_admits_null_in_a_30_body(serve_app: ServeApp, tmp_path: Path) -> None:
     # GitHub's PUT /orgs/{org}/properties/schema/{name}: default_value {oneOf: [string, array], nullable: true}
     text = """
 openapi: 3.0.3
@@ -276,7 +278,7 @@ components:
 """
     path = tmp_path / "gh.yaml"
     path.write_text(text)
-    with TestClient(build_app([load(path, strict=True)], ServerConfig(access_log=False))) as client:
+    with serve_app([load(path, strict=True)], ServerConfig(access_log=False)) as client:
         assert client.put("/gh/props", json={"default_value": None}).status_code == 200
         assert client.put("/gh/props", json={"default_value": 7}).status_code == 400
         # A nullable object answers null or an object with its required fields: never a bare {}.

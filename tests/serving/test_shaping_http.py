@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
+from serve_app_type import ServeApp
 from serving_support import (
     AUTH,
     CALL_BY_API,
@@ -19,7 +20,6 @@ from serving_support import (
 from starlette.testclient import TestClient
 
 from mockserver.openapi.model import ApiSpec
-from mockserver.serving.app import build_app
 from mockserver.serving.config import ServerConfig
 
 TODAY = date(2026, 3, 15)
@@ -27,9 +27,9 @@ SEEDS = range(12)
 
 
 @pytest.fixture(scope="module")
-def pinned(bundled: list[ApiSpec]) -> Iterator[TestClient]:
+def pinned(serve_app: ServeApp, bundled: list[ApiSpec]) -> Iterator[TestClient]:
     """A server whose clock says TODAY, so that date windows do not move under the tests."""
-    with TestClient(build_app(bundled, ServerConfig(seed=1, today=lambda: TODAY))) as test_client:
+    with serve_app(bundled, ServerConfig(seed=1, today=lambda: TODAY)) as test_client:
         yield test_client
 
 
