@@ -1,7 +1,8 @@
 """What the running mock remembers, in one SQLite database that every worker process shares.
 
-The journal, the per-request counters that make chaos reproducible, and whatever later features keep
-(overrides, stored entities) live here rather than in a process's memory, so that `serve --workers N`
+The journal, the per-request counters that make chaos reproducible, and what other features keep
+(overrides, stored entities: each in its own module, with its own tables, see `Store.extend`) live here
+rather than in a process's memory, so that `serve --workers N`
 answers `GET /__mock/requests` with every worker's requests and one worker sees what another counted.
 One worker: a private in-memory database. Several: one file in WAL mode (readers never wait for the
 writer; writers queue on SQLite's lock, each write a few microseconds). Everything is bounded: the
@@ -51,6 +52,7 @@ class Store:
         # One connection per process, used under a lock: the app's event loop and a test client's thread
         # may both reach it, and each call is short.
         self._lock = threading.Lock()
+        self._state_tables: list[str] = ["counters"]  # what `reset` empties
         try:
             self._db = sqlite3.connect(
                 self.location or ":memory:",
@@ -65,6 +67,26 @@ class Store:
             self._db.executescript(_SCHEMA)
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open the state database {self.location or '(memory)'}: {exc}") from exc
+
+    def extend(self, schema: str, state_tables: tuple[str, ...] = ()) -> None:
+        """Add a feature's tables (`CREATE TABLE IF NOT EXISTS …`); `state_tables` are emptied by `reset`."""
+        with self._lock:
+            try:
+                self._db.executescript(schema)
+            except sqlite3.Error as exc:
+                raise StoreError(f"cannot set up the state database {self.location or '(memory)'}: {exc}") from exc
+            self._state_tables += [t for t in state_tables if t not in self._state_tables]
+
+    def read(self, sql: str, parameters: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        """The rows of one query (a consistent snapshot)."""
+        with self._lock:
+            return self._db.execute(sql, parameters).fetchall()
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """One transaction, holding the database's write lock (other workers wait): keep it short."""
+        with self._write() as db:
+            yield db
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
@@ -134,9 +156,10 @@ class Store:
     # The whole state --------------------------------------------------------------------------------
 
     def reset(self) -> None:
-        """Forget the state (`DELETE /__mock/state`): counters and what later features keep; not the journal."""
+        """Forget the state (`DELETE /__mock/state`): counters and what features keep; not the journal."""
         with self._write() as db:
-            db.execute("DELETE FROM counters")
+            for table in self._state_tables:
+                db.execute(f"DELETE FROM {table}")  # names come from code (`extend`), never from a request
 
     def close(self) -> None:
         with self._lock:

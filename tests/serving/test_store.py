@@ -72,3 +72,27 @@ def test_a_state_file_that_cannot_be_opened_is_a_store_error_naming_it(tmp_path:
     where = tmp_path / "no-such-folder" / "state.sqlite"
     with pytest.raises(StoreError, match="no-such-folder"):
         Store(where)
+
+
+def test_a_feature_adds_its_tables_and_reset_empties_its_state_tables() -> None:
+    store = Store()
+    store.extend(
+        "CREATE TABLE IF NOT EXISTS things (id TEXT PRIMARY KEY); CREATE TABLE IF NOT EXISTS kept (id TEXT);",
+        state_tables=("things",),
+    )
+    with store.write() as db:
+        db.execute("INSERT INTO things VALUES ('a')")
+        db.execute("INSERT INTO kept VALUES ('b')")
+    assert store.read("SELECT id FROM things") == [("a",)]
+    store.reset()
+    assert store.read("SELECT id FROM things") == []
+    assert store.read("SELECT id FROM kept") == [("b",)]
+
+
+def test_a_failed_write_leaves_nothing_behind() -> None:
+    store = Store()
+    store.extend("CREATE TABLE IF NOT EXISTS things (id TEXT PRIMARY KEY);")
+    with pytest.raises(RuntimeError), store.write() as db:
+        db.execute("INSERT INTO things VALUES ('a')")
+        raise RuntimeError("half way")
+    assert store.read("SELECT id FROM things") == []
