@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,13 +25,16 @@ from mockserver.errors import StoreError
 JOURNAL_SIZE = 500  # requests kept
 JOURNAL_BYTES = 4 * 1024 * 1024  # the journal, roughly (see journal._size)
 COUNTER_KEYS = 100_000  # distinct requests counted; past it the least recently seen 10 % are forgotten
+# Bounds are enforced every so many writes (per process), not on each: a request's write is one statement.
+# In between the journal may hold up to TRIM_EVERY entries more per worker (reads still show at most
+# `journal_size`), the counters up to COUNT_EVERY keys more.
+TRIM_EVERY = 32
+COUNT_EVERY = 1000
 BUSY_TIMEOUT_MS = 5000  # how long a write waits for another worker's before giving up
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS journal (id INTEGER PRIMARY KEY AUTOINCREMENT, entry TEXT NOT NULL, size INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS counters (key TEXT PRIMARY KEY, n INTEGER NOT NULL, touched INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
-INSERT OR IGNORE INTO meta VALUES ('journal_bytes', 0), ('clock', 0);
 """
 
 
@@ -53,6 +57,8 @@ class Store:
         # may both reach it, and each call is short.
         self._lock = threading.Lock()
         self._state_tables: list[str] = ["counters"]  # what `reset` empties
+        self._writes = 0  # journal entries this process added since it last trimmed
+        self._counts = 0  # counts this process made since it last bounded the counters
         try:
             self._db = sqlite3.connect(
                 self.location or ":memory:",
@@ -102,23 +108,37 @@ class Store:
     # The journal ------------------------------------------------------------------------------------
 
     def add_request(self, entry: dict[str, Any], size: int) -> None:
-        """Append a journal entry (`size`: its rough byte count), dropping the oldest past either bound."""
+        """Append a journal entry (`size`: its rough byte count); now and then drop the oldest past the bounds."""
         text = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
+        with self._lock:
+            self._db.execute("INSERT INTO journal (entry, size) VALUES (?, ?)", (text, size))  # one atomic statement
+            self._writes += 1
+            if self._writes < TRIM_EVERY and size < self.journal_bytes // TRIM_EVERY:
+                return
+            self._writes = 0
+        self._trim()
+
+    def _trim(self) -> None:
+        """Keep the newest entries within `journal_size` and `journal_bytes` (the newest one always)."""
         with self._write() as db:
-            db.execute("INSERT INTO journal (entry, size) VALUES (?, ?)", (text, size))
-            total = db.execute(
-                "UPDATE meta SET value = value + ? WHERE name = 'journal_bytes' RETURNING value", (size,)
-            ).fetchone()[0]
             count = db.execute("SELECT count(*) FROM journal").fetchone()[0]
-            while count > self.journal_size or (total > self.journal_bytes and count > 1):
-                oldest, dropped = db.execute("SELECT id, size FROM journal ORDER BY id LIMIT 1").fetchone()
-                db.execute("DELETE FROM journal WHERE id = ?", (oldest,))
-                total -= dropped
-                count -= 1
-            db.execute("UPDATE meta SET value = ? WHERE name = 'journal_bytes'", (total,))
+            if count > self.journal_size:  # the usual case once the journal is full: drop by id, no scan
+                db.execute(
+                    "DELETE FROM journal WHERE id <= (SELECT id FROM journal ORDER BY id DESC LIMIT 1 OFFSET ?)",
+                    (self.journal_size,),
+                )
+            if db.execute("SELECT total(size) FROM journal").fetchone()[0] <= self.journal_bytes:
+                return
+            total = 0
+            for position, (entry_id, size) in enumerate(db.execute("SELECT id, size FROM journal ORDER BY id DESC")):
+                total += size
+                if total > self.journal_bytes and position > 0:
+                    db.execute("DELETE FROM journal WHERE id <= ?", (entry_id,))
+                    return
 
     def requests(self) -> list[dict[str, Any]]:
-        """The journal, newest first."""
+        """The journal, newest first (within its bounds, whatever a worker has not trimmed yet)."""
+        self._trim()
         with self._lock:
             rows = self._db.execute("SELECT entry FROM journal ORDER BY id DESC").fetchall()
         return [json.loads(text) for (text,) in rows]
@@ -126,27 +146,29 @@ class Store:
     def clear_requests(self) -> None:
         with self._write() as db:
             db.execute("DELETE FROM journal")
-            db.execute("UPDATE meta SET value = 0 WHERE name = 'journal_bytes'")
 
     # Counters ---------------------------------------------------------------------------------------
 
     def seen(self, key: str) -> int:
         """How many times `key` was counted before this call (0 the first time), counting this one."""
-        with self._write() as db:
-            clock = db.execute("UPDATE meta SET value = value + 1 WHERE name = 'clock' RETURNING value").fetchone()[0]
-            n = db.execute(
+        now = time.time_ns()  # "when last seen", comparable across the workers of one machine
+        with self._lock:
+            n = self._db.execute(
                 "INSERT INTO counters VALUES (?, 1, ?) ON CONFLICT(key) DO UPDATE SET n = n + 1, touched = ? "
                 "RETURNING n",
-                (key, clock, clock),
+                (key, now, now),
             ).fetchone()[0]
-            if clock % 1000 == 0:  # now and then (counting rows costs a scan): keep the table within its bound
-                keys = db.execute("SELECT count(*) FROM counters").fetchone()[0]
-                if keys > self.counter_keys:
-                    forget = keys - self.counter_keys + self.counter_keys // 10
-                    db.execute(
-                        "DELETE FROM counters WHERE key IN (SELECT key FROM counters ORDER BY touched LIMIT ?)",
-                        (forget,),
-                    )
+            self._counts += 1
+            if self._counts < COUNT_EVERY:
+                return int(n) - 1
+            self._counts = 0
+        with self._write() as db:  # now and then (counting rows costs a scan): keep the table within its bound
+            keys = db.execute("SELECT count(*) FROM counters").fetchone()[0]
+            if keys > self.counter_keys:
+                forget = keys - self.counter_keys + self.counter_keys // 10
+                db.execute(
+                    "DELETE FROM counters WHERE key IN (SELECT key FROM counters ORDER BY touched LIMIT ?)", (forget,)
+                )
         return int(n) - 1
 
     def counted(self) -> int:
