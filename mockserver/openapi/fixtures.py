@@ -1,5 +1,8 @@
 """Named canned responses under `fixtures/<api>/<operationId>/<name>.yaml|json`: `{status, body, headers}`.
 
+Its `headers` are served with it, except the ones the server itself writes for every answer: hop-by-hop
+headers and the body's own `Content-Length`/`Content-Type` (a recorded fixture holds them; they are dropped).
+
 A fixture that does not match its operation's schema is reported at start-up (file and path
 inside it) and not served.
 """
@@ -116,7 +119,7 @@ def _read(path: Path) -> Fixture | None:
         status=status,
         body=raw["body"],
         path=path,
-        headers={name: str(value) for name, value in headers.items()},
+        headers={name: str(value) for name, value in headers.items() if name.lower() not in SERVER_WRITTEN},
     )
 
 
@@ -139,5 +142,22 @@ def _safe_folder(operation_id: str) -> bool:
     return all(_SAFE_NAME.fullmatch(part) and part not in (".", "..") for part in parts)
 
 
+# Headers a fixture cannot set: the connection's own (RFC 9110 7.6.1) and the ones describing the body as sent.
+SERVER_WRITTEN = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-connection",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "content-length",
+        "content-type",
+        "content-encoding",
+    }
+)
 _SAFE_NAME = re.compile(r"[A-Za-z0-9._-]+")  # a file or folder name on every platform, never a path
 _HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # an HTTP token (RFC 9110)
