@@ -117,7 +117,7 @@ def valid_pointer(pointer: str) -> bool:
         return True
     if not pointer.startswith("/"):
         return False
-    return all(part[1:2] in ("0", "1") for part in pointer.split("~")[1:])
+    return all(part[:1] in ("0", "1") for part in pointer.split("~")[1:])
 
 
 def _text(value: Any) -> str:
