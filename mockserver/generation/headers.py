@@ -117,7 +117,9 @@ def item_url(origin: str, mount: str, template: str, body: Any, request: Request
         return None
     last = re.search(r"/\{([^/{}]+)\}$", template)
     names = (last.group(1), *_ID_FIELDS) if last else _ID_FIELDS
-    found = next((body[n] for n in names if isinstance(body.get(n), (str, int)) and not isinstance(body[n], bool)), None)
+    found = next(
+        (body[n] for n in names if isinstance(body.get(n), (str, int)) and not isinstance(body[n], bool)), None
+    )
     if found is None or found == "":
         return None
     if last is None:

@@ -52,6 +52,7 @@ class Rendered:
 
 RATE_LARGEST = 1_000_000  # a rate-limit header whose schema refuses counts up to this keeps its generated value
 
+
 def default_problem(response: ResponseSpec | None, status: int) -> Problem:
     """The problem an error status reports when nothing more specific went wrong."""
     code, _, message = status_phrase(status)
@@ -264,7 +265,9 @@ class OperationMock:
                     del headers[name]
                     continue
                 if cursor is not None:
-                    value = next_link(origin, self.api.mount_path, self.op, request, cursor) if what == "link" else cursor
+                    value = (
+                        next_link(origin, self.api.mount_path, self.op, request, cursor) if what == "link" else cursor
+                    )
             elif what.startswith("rate-") and accepts_counts(self._check(key, name), RATE_LARGEST):
                 rate.append((name, what.removeprefix("rate-")))
             if value is not None and not self._check(key, name)(value):

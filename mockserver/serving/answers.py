@@ -11,6 +11,8 @@ from mockserver.generation.media import kind as media_kind
 from mockserver.generation.responses import Rendered
 from mockserver.serving.echo import MESSAGE_LIMIT, clip
 
+__all__ = ["json_bytes", "mock_error", "to_response"]  # json_bytes: the body encoding, shared with generation
+
 
 def to_response(rendered: Rendered, extra_headers: dict[str, str] | None = None) -> Response:
     """Serialise a rendered mock answer."""

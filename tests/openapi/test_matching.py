@@ -53,12 +53,18 @@ def test_the_match_rules_load_as_typed_conditions() -> None:
         ([{"when": {"query.veiw": "x"}, "example": "shipped"}], "'query.veiw' names no parameter of the operation"),
         ([{"when": {"cookie.view": "x"}, "example": "shipped"}], "'cookie.view' is not a parameter reference"),
         ([{"when": {"query.view": {"equal": "x"}}, "example": "shipped"}], "when.query.view.equal: unknown operator"),
-        ([{"when": {"query.view": {"regex": "(unclosed"}}, "example": "shipped"}], "when.query.view.regex: cannot compile"),
+        (
+            [{"when": {"query.view": {"regex": "(unclosed"}}, "example": "shipped"}],
+            "when.query.view.regex: cannot compile",
+        ),
         ([{"when": {"query.view": {"min": "one"}}, "example": "shipped"}], "when.query.view.min: must be a number"),
         ([{"when": {"query.view": {"min": 5, "max": 1}}, "example": "shipped"}], "min 5.0 is above max 1.0"),
         ([{"when": {"query.view": {"present": "yes"}}, "example": "shipped"}], "present: must be true or false"),
         ([{"when": {"body#/qty": 1}, "example": "shipped"}], "when.body#/qty: the operation takes no request body"),
-        ([{"when": {"query.view": "x"}, "fixture": "tennant"}], "x-mock.match[0].fixture: 'tennant' is no served fixture"),
+        (
+            [{"when": {"query.view": "x"}, "fixture": "tennant"}],
+            "x-mock.match[0].fixture: 'tennant' is no served fixture",
+        ),
         ([{"when": {"query.view": "x"}, "exmaple": "shipped"}], "x-mock.match[0].exmaple: unknown key"),
     ],
 )

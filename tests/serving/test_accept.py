@@ -44,7 +44,9 @@ def test_the_documented_type_accept_prefers_is_served(client: TestClient, accept
 
 
 @pytest.mark.parametrize("accept", ["application/xml", "text/csv;q=0, application/json;q=0", "image/*"])
-def test_no_acceptable_type_is_the_documented_406_in_its_envelope(client: TestClient, api: ApiSpec, accept: str) -> None:
+def test_no_acceptable_type_is_the_documented_406_in_its_envelope(
+    client: TestClient, api: ApiSpec, accept: str
+) -> None:
     response = client.get(ORDERS, headers={**AUTH, "Accept": accept})
     assert response.status_code == 406
     assert response.headers["Content-Type"].startswith("application/json")

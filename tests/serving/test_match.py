@@ -87,7 +87,9 @@ def test_a_body_regex_selects_an_example(client: TestClient) -> None:
 def test_prefer_example_and_code_win_over_a_match(client: TestClient) -> None:
     path = f"{ORDERS}/ord_shipped"
     assert client.get(path, headers={**AUTH, "Prefer": "example=pending"}).json()["id"] == "ord_pending"
-    forced = client.post(ORDERS, json={"qty": 500, "customer": {"tier": "gold"}}, headers={**AUTH, "Prefer": "code=400"})
+    forced = client.post(
+        ORDERS, json={"qty": 500, "customer": {"tier": "gold"}}, headers={**AUTH, "Prefer": "code=400"}
+    )
     assert forced.status_code == 400
 
 
