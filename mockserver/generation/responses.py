@@ -270,7 +270,7 @@ class OperationMock:
                     )
             elif what.startswith("rate-") and accepts_counts(self._check(key, name), RATE_LARGEST):
                 rate.append((name, what.removeprefix("rate-")))
-            if value is not None and not self._check(key, name)(value):
+            if value is not None and value.isascii() and value.isprintable() and not self._check(key, name)(value):
                 headers[name] = value
         return Rendered(status, body, rendered.media_type, headers, tuple(rate))
 

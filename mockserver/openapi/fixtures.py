@@ -114,6 +114,9 @@ def _read(path: Path) -> Fixture | None:
             return _skip(path, f"header {name[:40]!r} is not a header name with a text or number value")
         if any(c in str(value) for c in "\r\n\0"):
             return _skip(path, f"header {name[:40]!r} holds a line break")
+        if not str(value).isprintable() or any(ord(c) > 0xFF for c in str(value)):
+            # HTTP header values are Latin-1 octets: anything else cannot be sent (and would fail the answer).
+            return _skip(path, f"header {name[:40]!r} holds a character a header cannot carry")
     return Fixture(
         name=path.stem,
         status=status,
