@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from mockserver.generation.media import kind as media_kind
 from mockserver.openapi.model import ApiSpec, Operation
 from mockserver.openapi.rules import RequestValues
 from mockserver.openapi.validation import schema_validator
@@ -37,6 +38,65 @@ _CONTAINERS = ("pagination", "meta", "paging", "page_info", "pageInfo", "links",
 _CURSOR_PARAMS = ("cursor", "after", "page_token", "pageToken", "starting_after", "next_cursor", "page", "offset")
 _ID_FIELDS = ("id", "uuid", "_id")
 NO_NEXT = ""  # the body says there is no next page
+RATE_LARGEST = 1_000_000  # a rate-limit header whose schema refuses counts up to this keeps its generated value
+
+
+class HeaderMeaning:
+    """One operation's documented headers made to say what their names mean; header validators compiled once."""
+
+    def __init__(self, api: ApiSpec, op: Operation) -> None:
+        self.api, self.op = api, op
+        self._checks: dict[tuple[str, str], Check] = {}
+        self._item: str | None = None
+
+    def apply(
+        self,
+        generated: Mapping[str, str],
+        key: str,
+        status: int,
+        body: Any,
+        media_type: str | None,
+        request: RequestValues,
+        origin: str,
+    ) -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:
+        """(the headers to send, the (name, limit/remaining/reset) rate-limit headers the server counts)."""
+        headers = dict(generated)
+        rate: list[tuple[str, str]] = []
+        for name in generated:
+            what = meaning(name)
+            value: str | None = None
+            if what is None:
+                continue
+            if what == "etag" and media_type is not None and status not in (204, 304):
+                value = etag(body, as_json=media_kind(media_type) == "json")
+            elif what == "location" and 200 <= status < 400:
+                if self._item is None:
+                    self._item = item_template(self.api, self.op)
+                value = item_url(origin, self.api.mount_path, self._item, body, request)
+            elif what in ("link", "cursor"):
+                cursor = next_cursor(body)
+                if cursor == NO_NEXT:  # the body says this is the last page: no header may say otherwise
+                    del headers[name]
+                    continue
+                if cursor is not None and what == "link":
+                    value = next_link(origin, self.api.mount_path, self.op, request, cursor)
+                elif cursor is not None:
+                    value = cursor
+            elif what.startswith("rate-") and accepts_counts(self.check(key, name), RATE_LARGEST):
+                rate.append((name, what.removeprefix("rate-")))
+            # Only what a header can carry (printable ASCII) and its schema accepts; else the generated value.
+            if value is not None and value.isascii() and value.isprintable() and not self.check(key, name)(value):
+                headers[name] = value
+        return headers, tuple(rate)
+
+    def check(self, key: str, name: str) -> Check:
+        """The validator of header `name` of response `key`, compiled when first needed."""
+        found = self._checks.get((key, name))
+        if found is None:
+            response = self.op.responses.get(key)
+            schema = response.headers.get(name) if response else None
+            found = self._checks[(key, name)] = header_check(schema, openapi_31=self.api.is_31)
+        return found
 
 
 def meaning(name: str) -> str | None:

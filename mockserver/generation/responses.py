@@ -14,18 +14,7 @@ from typing import Any
 from mockserver.errors import GenerationError, SpecErrorKind, SpecLoadError
 from mockserver.generation.compiler import Compiler, Gen
 from mockserver.generation.context import GenContext, Problem
-from mockserver.generation.headers import (
-    NO_NEXT,
-    Check,
-    accepts_counts,
-    etag,
-    header_check,
-    item_template,
-    item_url,
-    meaning,
-    next_cursor,
-    next_link,
-)
+from mockserver.generation.headers import HeaderMeaning
 from mockserver.generation.media import binary, negotiate, to_csv, to_lines, to_text, to_xml
 from mockserver.generation.media import kind as media_kind
 from mockserver.generation.shaping import Shaper
@@ -48,9 +37,6 @@ class Rendered:
     headers: dict[str, str]
     # (header name, limit/remaining/reset): rate-limit headers the serving layer counts per credential
     rate: tuple[tuple[str, str], ...] = ()
-
-
-RATE_LARGEST = 1_000_000  # a rate-limit header whose schema refuses counts up to this keeps its generated value
 
 
 def default_problem(response: ResponseSpec | None, status: int) -> Problem:
@@ -122,8 +108,7 @@ class OperationMock:
                     f"{op.method.upper()} {op.path}: x-mock.match[{i}].fixture: {rule.fixture!r} is no served fixture "
                     f"of {op.operation_id} (fixtures: {known}; an invalid fixture file is reported above)",
                 )
-        self._checks: dict[tuple[str, str], Check] = {}
-        self._item: str | None = None
+        self._meaning = HeaderMeaning(api, op)
 
     @property
     def shaper(self) -> Shaper:
@@ -208,6 +193,11 @@ class OperationMock:
         sent, media_type = _serialise(body, media, schema, ctx)
         return self._with_meaning(Rendered(status, sent, media_type, headers), key, request, origin)
 
+    def _with_meaning(self, rendered: Rendered, key: str, request: RequestValues, origin: str) -> Rendered:
+        body, media = rendered.body, rendered.media_type
+        headers, rate = self._meaning.apply(rendered.headers, key, rendered.status, body, media, request, origin)
+        return Rendered(rendered.status, body, media, headers, rate)
+
     def example(
         self, name: str, ctx: GenContext | None = None, request: RequestValues | None = None, origin: str = ""
     ) -> Rendered | None:
@@ -242,45 +232,6 @@ class OperationMock:
         if rule is None:
             return None
         return self.example(rule.fixture or rule.example or "", ctx, request, origin)
-
-    def _with_meaning(self, rendered: Rendered, key: str, request: RequestValues, origin: str) -> Rendered:
-        """The documented headers whose names carry a meaning, made to say it (see generation/headers.py)."""
-        headers = dict(rendered.headers)
-        rate: list[tuple[str, str]] = []
-        body, status = rendered.body, rendered.status
-        for name in rendered.headers:
-            what = meaning(name)
-            value: str | None = None
-            if what is None:
-                continue
-            if what == "etag" and rendered.media_type is not None and status not in (204, 304):
-                value = etag(body, as_json=media_kind(rendered.media_type) == "json")
-            elif what == "location" and 200 <= status < 400:
-                if self._item is None:
-                    self._item = item_template(self.api, self.op)
-                value = item_url(origin, self.api.mount_path, self._item, body, request)
-            elif what in ("link", "cursor"):
-                cursor = next_cursor(body)
-                if cursor == NO_NEXT:  # the body says this is the last page: no header may say otherwise
-                    del headers[name]
-                    continue
-                if cursor is not None:
-                    value = (
-                        next_link(origin, self.api.mount_path, self.op, request, cursor) if what == "link" else cursor
-                    )
-            elif what.startswith("rate-") and accepts_counts(self._check(key, name), RATE_LARGEST):
-                rate.append((name, what.removeprefix("rate-")))
-            if value is not None and value.isascii() and value.isprintable() and not self._check(key, name)(value):
-                headers[name] = value
-        return Rendered(status, body, rendered.media_type, headers, tuple(rate))
-
-    def _check(self, key: str, name: str) -> Check:
-        found = self._checks.get((key, name))
-        if found is None:
-            response = self.op.responses.get(key)
-            schema = response.headers.get(name) if response else None
-            found = self._checks[(key, name)] = header_check(schema, openapi_31=self.api.is_31)
-        return found
 
 
 _NOT_GENERATED = frozenset({"content-type", "content-length", "transfer-encoding", "connection"})
