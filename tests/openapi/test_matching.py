@@ -139,3 +139,14 @@ def test_json_pointers_unescape_and_index_arrays() -> None:
     assert resolve_pointer(document, "/a~1b/m~0n/01") == (False, None)
     assert resolve_pointer(document, "") == (True, document)
     assert valid_pointer("/a~1b") and not valid_pointer("a") and not valid_pointer("/a~2")
+
+
+def test_a_match_may_name_the_headers_openapi_does_not_let_one_declare(tmp_path: Path) -> None:
+    changed = copy.deepcopy(ORDERS)
+    match = [{"when": {"header.Authorization": {"regex": "^Bearer vip-"}}, "example": "shipped"}]
+    changed["paths"][ITEM]["get"]["x-mock"] = {"match": match}
+    path = tmp_path / "orders.yaml"
+    path.write_text(yaml.safe_dump(changed, sort_keys=False), encoding="utf-8")
+    (rule,) = load(path).operation("getOrder").x_mock.match
+    assert rule.when == (Condition("header", "authorization", regex="^Bearer vip-"),)
+    assert rule.holds(RequestValues(headers={"authorization": "Bearer vip-7"}), frozenset())
