@@ -42,30 +42,34 @@ def kind(media_type: str) -> str:
 def negotiate(accept: str | None, available: list[str], default: str | None = None) -> str | None:
     """The documented media type the client prefers (RFC 9110 `Accept`), or None when it takes none of them.
 
-    Among equally acceptable ones (`*/*`, or no Accept at all), `default` wins, else the first documented."""
+    Each type takes the quality of the most specific range that matches it (`text/csv;q=0` refuses CSV even
+    beside `*/*`); the highest quality wins, and among equals `default`, else the first documented."""
     if not available:
         return None
     default = default if default in available else available[0]
-    if not accept:
+    if not accept or not accept.strip():
         return default
-    ranges: list[tuple[float, int, str]] = []
-    for order, part in enumerate(accept.split(",")):
+    ranges: list[tuple[str, float]] = []
+    for part in accept.split(","):
         media, *params = [p.strip() for p in part.split(";")]
         quality = 1.0
         for param in params:
             name, _, value = param.partition("=")
             if name.strip().lower() == "q":
                 try:
-                    quality = float(value)
+                    quality = min(max(float(value), 0.0), 1.0)
                 except ValueError:
                     quality = 0.0
-        if media and quality > 0:
-            ranges.append((quality, order, media.lower()))
-    for _, _, wanted in sorted(ranges, key=lambda r: (-r[0], -_specificity(r[2]), r[1])):
-        for media in [default, *available]:
-            if _matches(wanted, media.split(";", 1)[0].strip().lower()):
-                return media
-    return None
+        if media:
+            ranges.append((media.lower(), quality))
+    best: tuple[float, str] | None = None
+    for media in [default, *available]:
+        plain = media.split(";", 1)[0].strip().lower()
+        matching = [(_specificity(r), q) for r, q in ranges if _matches(r, plain)]
+        quality = max(matching)[1] if matching else 0.0
+        if quality > 0 and (best is None or quality > best[0]):
+            best = (quality, media)
+    return best[1] if best else None
 
 
 def _specificity(media_range: str) -> int:

@@ -14,12 +14,14 @@ from typing import Any
 from mockserver.errors import GenerationError, SpecErrorKind, SpecLoadError
 from mockserver.generation.compiler import Compiler, Gen
 from mockserver.generation.context import GenContext, Problem
+from mockserver.generation.headers import HeaderMeaning
 from mockserver.generation.media import binary, negotiate, to_csv, to_lines, to_text, to_xml
 from mockserver.generation.media import kind as media_kind
 from mockserver.generation.shaping import Shaper
 from mockserver.generation.statuses import status_phrase
 from mockserver.generation.values import Pools
 from mockserver.openapi.fixtures import Fixture, load_fixtures
+from mockserver.openapi.matching import select
 from mockserver.openapi.model import ApiSpec, Operation, ResponseSpec
 from mockserver.openapi.rules import RequestValues
 
@@ -33,6 +35,8 @@ class Rendered:
     body: Any  # JSON-able; None with `media_type` None means no body
     media_type: str | None
     headers: dict[str, str]
+    # (header name, limit/remaining/reset): rate-limit headers the serving layer counts per credential
+    rate: tuple[tuple[str, str], ...] = ()
 
 
 def default_problem(response: ResponseSpec | None, status: int) -> Problem:
@@ -89,11 +93,22 @@ class OperationMock:
         if op.x_mock:
             # Its rules are what the operation is about: compile them before any request, not during the first.
             self._shaper = self._make_shaper()
-        self.examples: dict[str, tuple[int, Any]] = {name: (f.status, f.body) for name, f in (fixtures or {}).items()}
+        self.fixtures = dict(fixtures or {})
+        self.examples: dict[str, tuple[int, Any]] = {name: (f.status, f.body) for name, f in self.fixtures.items()}
         for key, response in op.responses.items():
             for name, value in response.examples.items():
                 status = int(key) if key.isdigit() else (int(key[0]) * 100 if key[0].isdigit() else 500)
                 self.examples.setdefault(name, (status, value))
+        for i, rule in enumerate(op.x_mock.match):
+            if rule.fixture is not None and rule.fixture not in self.fixtures:
+                known = ", ".join(sorted(self.fixtures)) or "none"
+                raise SpecLoadError(
+                    api.file,
+                    SpecErrorKind.BAD_EXTENSION,
+                    f"{op.method.upper()} {op.path}: x-mock.match[{i}].fixture: {rule.fixture!r} is no served fixture "
+                    f"of {op.operation_id} (fixtures: {known}; an invalid fixture file is reported above)",
+                )
+        self._meaning = HeaderMeaning(api, op)
 
     @property
     def shaper(self) -> Shaper:
@@ -135,10 +150,13 @@ class OperationMock:
         dynamic: bool = True,
         envelope: ResponseSpec | None = None,
         accept: str | None = None,
+        origin: str = "",
     ) -> Rendered:
         """A response for `status`; a 2xx is shaped by the request, an error reports `ctx.problem`.
 
-        `accept` (the request's Accept header) picks among the documented media types."""
+        `accept` (the request's Accept header) picks among the documented media types; when it takes none of
+        them, a documented 406 is the answer, else the response's first type. `origin` (`http://host:port`)
+        starts the URLs headers carry (`Location`, `Link`); relative URLs without it."""
         response = envelope or self.op.response_for(status)
         if response is None:
             problem = ctx.problem or default_problem(None, status)
@@ -153,7 +171,13 @@ class OperationMock:
         if status in (204, 304) or status < 200:  # HTTP sends these without a body, whatever the spec says
             return Rendered(status, None, response.media_type, headers)
         default = response.media_type or next(iter(response.content))
-        media = negotiate(accept, list(response.content), default) or default
+        media = negotiate(accept, list(response.content), default)
+        if media is None and status < 400 and "406" in self.op.responses:
+            documented = ", ".join(response.content)
+            message = f"Accept {accept!r} takes none of the documented media types ({documented})"
+            ctx.problem = Problem(status=406, message=message, code=status_phrase(406)[0])
+            return self.render(406, ctx, request, origin=origin)
+        media = media or default
         content = response.content.get(media) or {}
         examples = _examples(content)
         gen = self._bodies.get((key, media))
@@ -166,9 +190,19 @@ class OperationMock:
             body = copy.deepcopy(examples[0])
         else:  # a media type with neither schema nor example: an empty object, empty text, or some bytes
             body = {} if media_kind(media) == "json" else None
-        return Rendered(status, *_serialise(body, media, schema, ctx), headers)
+        sent, media_type = _serialise(body, media, schema, ctx)
+        return self._with_meaning(Rendered(status, sent, media_type, headers), key, request, origin)
 
-    def example(self, name: str) -> Rendered | None:
+    def _with_meaning(self, rendered: Rendered, key: str, request: RequestValues, origin: str) -> Rendered:
+        body, media = rendered.body, rendered.media_type
+        headers, rate = self._meaning.apply(rendered.headers, key, rendered.status, body, media, request, origin)
+        return Rendered(rendered.status, body, media, headers, rate)
+
+    def example(
+        self, name: str, ctx: GenContext | None = None, request: RequestValues | None = None, origin: str = ""
+    ) -> Rendered | None:
+        """The named example or fixture (a fixture wins a shared name), with its status's documented headers
+        (generated when `ctx` is given) and a fixture's own headers."""
         found = self.examples.get(name)
         if found is None:
             return None
@@ -176,7 +210,28 @@ class OperationMock:
         response = self.op.response_for(status)
         media = response.media_type if response and response.media_type else "application/json"
         schema = response.schema if response else None
-        return Rendered(status, *_serialise(copy.deepcopy(value), media, schema, None), {})
+        headers: dict[str, str] = {}
+        if ctx is not None and response is not None:
+            ctx.status = status
+            headers = {header: header_text(gen(ctx, 1)) for header, gen in self._headers.get(response.status, [])}
+        fixture = self.fixtures.get(name)
+        rendered = Rendered(status, *_serialise(copy.deepcopy(value), media, schema, None), headers)
+        if response is not None:
+            rendered = self._with_meaning(rendered, response.status, request or RequestValues(), origin)
+        if fixture is not None:  # the fixture's own headers are what it recorded: they win over generated ones
+            written = {k.lower() for k in fixture.headers}
+            kept = {k: v for k, v in rendered.headers.items() if k.lower() not in written}
+            rendered = Rendered(status, rendered.body, rendered.media_type, {**kept, **fixture.headers}, rendered.rate)
+        return rendered
+
+    def matched(
+        self, request: RequestValues, sent_query: frozenset[str], ctx: GenContext, origin: str = ""
+    ) -> Rendered | None:
+        """The example or fixture `x-mock.match` selects for this request, or None (generate as usual)."""
+        rule = select(self.op.x_mock.match, request, sent_query)
+        if rule is None:
+            return None
+        return self.example(rule.fixture or rule.example or "", ctx, request, origin)
 
 
 _NOT_GENERATED = frozenset({"content-type", "content-length", "transfer-encoding", "connection"})

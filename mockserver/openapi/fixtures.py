@@ -1,5 +1,8 @@
 """Named canned responses under `fixtures/<api>/<operationId>/<name>.yaml|json`: `{status, body, headers}`.
 
+Its `headers` are served with it, except the ones the server itself writes for every answer: hop-by-hop
+headers and the body's own `Content-Length`/`Content-Type` (a recorded fixture holds them; they are dropped).
+
 A fixture that does not match its operation's schema is reported at start-up (file and path
 inside it) and not served.
 """
@@ -111,12 +114,15 @@ def _read(path: Path) -> Fixture | None:
             return _skip(path, f"header {name[:40]!r} is not a header name with a text or number value")
         if any(c in str(value) for c in "\r\n\0"):
             return _skip(path, f"header {name[:40]!r} holds a line break")
+        if not str(value).isprintable() or any(ord(c) > 0xFF for c in str(value)):
+            # HTTP header values are Latin-1 octets: anything else cannot be sent (and would fail the answer).
+            return _skip(path, f"header {name[:40]!r} holds a character a header cannot carry")
     return Fixture(
         name=path.stem,
         status=status,
         body=raw["body"],
         path=path,
-        headers={name: str(value) for name, value in headers.items()},
+        headers={name: str(value) for name, value in headers.items() if name.lower() not in SERVER_WRITTEN},
     )
 
 
@@ -139,5 +145,22 @@ def _safe_folder(operation_id: str) -> bool:
     return all(_SAFE_NAME.fullmatch(part) and part not in (".", "..") for part in parts)
 
 
+# Headers a fixture cannot set: the connection's own (RFC 9110 7.6.1) and the ones describing the body as sent.
+SERVER_WRITTEN = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-connection",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "content-length",
+        "content-type",
+        "content-encoding",
+    }
+)
 _SAFE_NAME = re.compile(r"[A-Za-z0-9._-]+")  # a file or folder name on every platform, never a path
 _HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # an HTTP token (RFC 9110)

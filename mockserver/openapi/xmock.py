@@ -15,6 +15,8 @@ from dataclasses import MISSING, Field, dataclass, fields
 from typing import TYPE_CHECKING, Any
 
 from mockserver.errors import SpecErrorKind, SpecLoadError
+from mockserver.openapi.matching import OPERATORS, Condition, MatchRule, valid_pointer
+from mockserver.openapi.patterns import PatternError, matcher
 from mockserver.openapi.rules import REF_LOCATIONS, RULE_KINDS, Path, Ref, RequestRule, parse_path
 
 if TYPE_CHECKING:
@@ -77,6 +79,7 @@ class XMock:
     series: Series | None = None
     request_rules: tuple[RequestRule, ...] = ()
     heuristics: bool = True
+    match: tuple[MatchRule, ...] = ()  # x-mock.match: which example or fixture a request selects
     given: bool = False  # the operation has a non-empty `x-mock`
 
     def __bool__(self) -> bool:
@@ -84,7 +87,9 @@ class XMock:
 
 
 NO_XMOCK = XMock()
-KEYS = ("echo", "filter", "limit", "series", "request_rules", "heuristics")
+KEYS = ("echo", "filter", "limit", "series", "request_rules", "heuristics", "match")
+# Headers OpenAPI forbids declaring as parameters (it ignores such definitions): a match may name them anyway.
+_UNDECLARABLE_HEADERS = frozenset({"accept", "content-type", "authorization"})
 
 
 class _Reader:
@@ -97,6 +102,8 @@ class _Reader:
         success = op.response_for(op.success_status)
         self.status = success.status if success else str(op.success_status)
         self.fields = field_paths(success.schema) if success and success.schema is not None else None
+        self.examples = {name for response in op.responses.values() for name in response.examples}
+        self.takes_body = bool(op.request_content)
 
     def fail(self, key: str, detail: str) -> SpecLoadError:
         return SpecLoadError(self.where, SpecErrorKind.BAD_EXTENSION, f"{self.label}: x-mock.{key}: {detail}")
@@ -197,6 +204,76 @@ class _Reader:
             return value
         return self.text(key, value)
 
+    # --- x-mock.match (see docs/x-mock.md#match) ---
+
+    def match(self, value: Any) -> tuple[MatchRule, ...]:
+        if not isinstance(value, list):
+            raise self.fail("match", f"must be a list, got {type(value).__name__}")
+        return tuple(self.match_rule(f"match[{i}]", raw) for i, raw in enumerate(value))
+
+    def match_rule(self, key: str, value: Any) -> MatchRule:
+        raw = self.mapping(key, value, ("when", "example", "fixture"))
+        self.required(key, raw, ("when",))
+        targets = [name for name in ("example", "fixture") if name in raw]
+        if len(targets) != 1:
+            raise self.fail(key, "needs exactly one of `example` or `fixture`")
+        target = self.text(f"{key}.{targets[0]}", raw[targets[0]])
+        if targets[0] == "example" and target not in self.examples:
+            known = ", ".join(sorted(self.examples)) or "none"
+            raise self.fail(f"{key}.example", f"{target!r} is no named example of the operation (examples: {known})")
+        when = self.mapping(f"{key}.when", raw["when"])
+        if not when:
+            raise self.fail(f"{key}.when", "needs at least one condition")
+        conditions = tuple(self.condition(f"{key}.when.{ref}", str(ref), test) for ref, test in when.items())
+        return MatchRule(conditions, **{targets[0]: target})
+
+    def condition(self, key: str, ref: str, test: Any) -> Condition:
+        if ref == "body" or ref.startswith("body#"):
+            pointer = ref[len("body#") :]
+            if not valid_pointer(pointer):
+                raise self.fail(key, f"{pointer!r} is not a JSON pointer (like body#/customer/tier)")
+            if not self.takes_body:
+                raise self.fail(key, "the operation takes no request body")
+            source, name = "body", pointer
+        else:
+            location, _, name = ref.partition(".")
+            if location == "header" and name.lower() in _UNDECLARABLE_HEADERS:
+                source, name = "header", name.lower()
+            else:
+                found = self.ref(key, ref)
+                source, name = found.location, found.name.lower() if found.location == "header" else found.name
+        # A bare value is `equals`; a mapping names its operators.
+        ops = test if isinstance(test, dict) else {"equals": test}
+        unknown = sorted(str(k) for k in ops if k not in OPERATORS)
+        if unknown:
+            raise self.fail(f"{key}.{unknown[0]}", f"unknown operator (known: {', '.join(OPERATORS)})")
+        if not ops:
+            raise self.fail(key, f"needs an operator ({', '.join(OPERATORS)})")
+        regex = ops.get("regex")
+        if regex is not None:
+            self.pattern(f"{key}.regex", regex)
+        bounds = {name: self.number(f"{key}.{name}", ops[name]) for name in ("min", "max") if name in ops}
+        if "min" in bounds and "max" in bounds and bounds["min"] > bounds["max"]:
+            raise self.fail(key, f"min {bounds['min']!r} is above max {bounds['max']!r}")
+        present = ops.get("present")
+        if present is not None and not isinstance(present, bool):
+            raise self.fail(f"{key}.present", f"must be true or false, got {present!r}")
+        extra = {"equals": ops["equals"]} if "equals" in ops else {}
+        return Condition(source, name, regex=regex, present=present, **bounds, **extra)
+
+    def pattern(self, key: str, value: Any) -> None:
+        if not isinstance(value, str):
+            raise self.fail(key, f"must be a regular expression as text, got {value!r}")
+        try:
+            matcher(value)
+        except PatternError as exc:
+            raise self.fail(key, str(exc)) from None
+
+    def number(self, key: str, value: Any) -> float:
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            raise self.fail(key, f"must be a number, got {value!r}")
+        return float(value)
+
     def required(self, key: str, raw: Mapping[str, Any], names: Iterable[str]) -> None:
         missing = [name for name in names if name not in raw]
         if missing:
@@ -229,6 +306,7 @@ def parse_xmock(raw: Any, op: Operation, where: str) -> XMock:
         series=reader.series(raw["series"]) if raw.get("series") is not None else None,
         request_rules=reader.rules(raw["request_rules"]) if raw.get("request_rules") is not None else (),
         heuristics=heuristics,
+        match=reader.match(raw["match"]) if raw.get("match") is not None else (),
         given=True,
     )
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from starlette.responses import Response
 
+from mockserver.generation.headers import json_bytes
 from mockserver.generation.media import kind as media_kind
 from mockserver.generation.responses import Rendered
 from mockserver.serving.echo import MESSAGE_LIMIT, clip
+
+__all__ = ["json_bytes", "mock_error", "to_response"]  # json_bytes: the body encoding, shared with generation
 
 
 def to_response(rendered: Rendered, extra_headers: dict[str, str] | None = None) -> Response:
@@ -24,26 +26,6 @@ def to_response(rendered: Rendered, extra_headers: dict[str, str] | None = None)
     body = json_bytes(rendered.body)
     media = rendered.media_type if media_kind(rendered.media_type) == "json" else "application/json"
     return Response(body, status_code=rendered.status, media_type=media, headers=headers)
-
-
-def json_bytes(value: Any) -> bytes:
-    """`value` as compact UTF-8 JSON; NaN and infinities (a YAML example's `.nan`, `.inf`) become null,
-    as JSON has no spelling for them (Python's `NaN` would make the body unreadable to every client)."""
-    try:
-        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    except ValueError:
-        text = json.dumps(_finite(value), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return text.encode("utf-8")
-
-
-def _finite(value: Any) -> Any:
-    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
-        return None
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_finite(v) for v in value]
-    return value
 
 
 def mock_error(status: int, title: str, detail: str, **extra: Any) -> Response:

@@ -14,12 +14,14 @@ from starlette.types import Scope
 
 from mockserver.generation.context import FieldError, Problem
 from mockserver.generation.statuses import status_phrase
-from mockserver.serving.answers import mock_error, to_response
+from mockserver.openapi.matching import query_names
+from mockserver.serving.answer_headers import answer, origin
+from mockserver.serving.answers import mock_error
 from mockserver.serving.auth import challenge
 from mockserver.serving.echo import clip
 from mockserver.serving.envelopes import error_response
 from mockserver.serving.prefer import Preferences
-from mockserver.serving.state import BoundOperation, MockState
+from mockserver.serving.state import BoundOperation, MockState, query_items
 
 
 def respond(state: MockState, bound: BoundOperation, scope: Scope, prefs: Preferences) -> Response:
@@ -36,8 +38,9 @@ def respond(state: MockState, bound: BoundOperation, scope: Scope, prefs: Prefer
             status=status, message=message, code=status_phrase(status)[0], details=details, errors=errors[:1]
         )
         return error_response(state, bound.api, bound, scope, problem)
+    here = origin(scope)
     if prefs.example is not None:
-        rendered = mock.example(prefs.example)
+        rendered = mock.example(prefs.example, ctx, request, here)
         if rendered is None:
             known = ", ".join(sorted(mock.examples)) or "none"
             return mock_error(
@@ -46,7 +49,12 @@ def respond(state: MockState, bound: BoundOperation, scope: Scope, prefs: Prefer
                 f"{op.operation_id} has no example {clip(prefs.example)!r}; examples: {known}",
                 examples=sorted(mock.examples),
             )
-        return to_response(rendered)
+        return answer(state, op, scope, rendered)
+    # x-mock.match: an example or fixture the request selects (`Prefer: example=`, above, and `code=` win).
+    if prefs.code is None and op.x_mock.match:
+        rendered = mock.matched(request, query_names(query_items(scope)), ctx, here)
+        if rendered is not None:
+            return answer(state, op, scope, rendered)
     status = prefs.code if prefs.code is not None else op.success_status
     if prefs.code is not None and not mock.documents(prefs.code):
         return mock_error(
@@ -62,6 +70,7 @@ def respond(state: MockState, bound: BoundOperation, scope: Scope, prefs: Prefer
             "Not mockable",
             f"{op.operation_id} answers {status}: a mock cannot switch protocols or send interim responses",
         )
-    rendered = mock.render(status, ctx, request, dynamic=prefs.dynamic, accept=Headers(scope=scope).get("accept"))
-    extra = {"WWW-Authenticate": challenge(op)} if status == 401 else None
-    return to_response(rendered, extra)
+    accept = Headers(scope=scope).get("accept")
+    rendered = mock.render(status, ctx, request, dynamic=prefs.dynamic, accept=accept, origin=here)
+    extra = {"WWW-Authenticate": challenge(op)} if rendered.status == 401 else None
+    return answer(state, op, scope, rendered, extra)

@@ -53,6 +53,7 @@ def test_fixture_violating_its_schema_is_reported_with_file_and_path_and_not_ser
         ("nobody.yaml", "status: 200\n", "mapping with `body`"),
         ("garbled.yaml", "status: [\n", "cannot read"),
         ("status.yaml", "status: soon\nbody: {}\n", "not a number"),
+        ("wide.yaml", "status: 200\nheaders: {X-Name: 名前}\nbody: {data: []}\n", "a character a header cannot carry"),
     ],
 )
 def test_unusable_fixture_is_reported_and_skipped(
@@ -63,3 +64,14 @@ def test_unusable_fixture_is_reported_and_skipped(
         fixtures = load_fixtures(load(layout / "specs" / "openrouter.yaml"))
     assert fixtures.get(OP, {}) == {}
     assert name in caplog.text and why in caplog.text
+
+
+def test_a_fixtures_headers_are_kept_except_the_ones_the_server_writes(layout: Path) -> None:
+    _write(
+        layout,
+        "recorded.yaml",
+        "status: 200\nheaders: {X-Request-Id: r-1, Content-Length: '12', content-type: text/plain, Connection: close,"
+        " Transfer-Encoding: chunked, Retry-After: 3}\nbody: {data: []}\n",
+    )
+    fixtures = load_fixtures(load(layout / "specs" / "openrouter.yaml"))
+    assert fixtures[OP]["recorded"].headers == {"X-Request-Id": "r-1", "Retry-After": "3"}
