@@ -13,7 +13,8 @@ from starlette.testclient import TestClient
 from mockserver.openapi.loader import load_all
 from mockserver.openapi.model import ApiSpec
 from mockserver.serving.config import ServerConfig
-from mockserver.serving.overrides import MAX_DOCUMENT, MAX_OVERRIDES, OVERRIDES_PATH
+from mockserver.serving import overrides
+from mockserver.serving.overrides import MAX_DOCUMENT, OVERRIDES_PATH
 
 JOBS_SPEC = """
 openapi: 3.0.3
@@ -154,14 +155,17 @@ def test_a_bad_override_is_refused_naming_the_problem(client: TestClient, docume
     assert named in refused(client, document)
 
 
-def test_not_json_too_large_and_too_many_are_refused_with_problems(client: TestClient) -> None:
+def test_not_json_too_large_and_too_many_are_refused_with_problems(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(overrides, "MAX_OVERRIDES", 3)  # the bound, without posting 1,000 of them
     assert client.post(OVERRIDES_PATH, content=b"{").status_code == 400
     huge = {"operation": "listJobs", "body": "x" * MAX_DOCUMENT}
     assert client.post(OVERRIDES_PATH, json=huge).status_code == 413
-    for _ in range(MAX_OVERRIDES):
+    for _ in range(3):
         client.post(OVERRIDES_PATH, json={"operation": "listJobs", "headers": {"X-A": "1"}})
     response = client.post(OVERRIDES_PATH, json={"operation": "listJobs", "status": 503})
-    assert response.status_code == 409 and "1000 overrides are kept at most" in response.json()["detail"]
+    assert response.status_code == 409 and "3 overrides are kept at most" in response.json()["detail"]
 
 
 def test_list_delete_one_and_clear(client: TestClient) -> None:
