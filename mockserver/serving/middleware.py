@@ -177,6 +177,7 @@ class MockMiddleware:
     async def _operation(self, scope: Scope, receive: Receive, send: Send, bound: BoundOperation) -> None:
         """Preferences and credentials, then chaos, then the request's checks, then the answer."""
         scope.setdefault("extensions", {})
+        annotate(scope, "operation", bound.op.operation_id)  # for the journal's readers (the pytest plugin)
         config = self.state.config
         response = self._before(scope, bound)
         prefs = scope["extensions"].get(EXTENSION, NONE)

@@ -25,6 +25,7 @@ from mockserver.generation.statuses import status_phrase
 from mockserver.serving.answers import mock_error
 from mockserver.serving.budget import bounded
 from mockserver.serving.envelopes import error_response
+from mockserver.serving.overrides import annotate
 from mockserver.serving.prefer import Preferences
 from mockserver.serving.state import BoundOperation, MockState, query_items
 
@@ -49,6 +50,7 @@ class RateLimiter:
         wait = self._wait(_key(scope, bound, count, period), period / count, period)
         if wait is None:
             return None
+        annotate(scope, "rate_limited", True)
         seconds = max(1, math.ceil(wait))
         headers = {"Retry-After": str(seconds)}
         message = f"Rate limit exceeded: {count} requests per {period} s; retry after {seconds} s"

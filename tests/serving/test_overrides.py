@@ -12,8 +12,8 @@ from starlette.testclient import TestClient
 
 from mockserver.openapi.loader import load_all
 from mockserver.openapi.model import ApiSpec
-from mockserver.serving.config import ServerConfig
 from mockserver.serving import overrides
+from mockserver.serving.config import ServerConfig
 from mockserver.serving.overrides import MAX_DOCUMENT, OVERRIDES_PATH
 
 JOBS_SPEC = """
