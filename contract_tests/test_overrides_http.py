@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
@@ -77,3 +79,27 @@ def test_with_two_workers_a_sequence_advances_once_per_request(spec: str) -> Non
         assert seen == steps[: len(seen)]
         listed = httpx.get(served.base + "/__mock/overrides").json()["overrides"]
         assert listed[0]["used"] == len(seen)
+
+
+def test_rate_limit_counts_one_credential_across_workers(spec: str) -> None:
+    with serving(spec, "--workers", "2", "--rate-limit", "3/min", "--quiet", cwd=ROOT) as served:
+        # A new connection each time (the kernel spreads them over both workers); three a minute in all.
+        answers = [httpx.get(served.base + JOBS, headers=KEY, timeout=10) for _ in range(5)]
+    assert [r.status_code for r in answers] == [200, 200, 200, 429, 429]
+    assert answers[3].json()["message"].startswith("Rate limit exceeded: 3 requests per 60 s")  # the envelope
+    assert 1 <= int(answers[3].headers["retry-after"]) <= 20
+
+
+def test_a_bad_rate_limit_is_one_line_and_exit_2() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "mockserver", "serve", "--rate-limit", "5/day", "--port", "0"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip() == (
+        "mockserver: error: --rate-limit='5/day' must be requests per period, as 10/s, 100/min or 1000/h"
+    )

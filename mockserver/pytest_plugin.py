@@ -254,6 +254,11 @@ class MockServer:
         """Assert the mock received `operation` (an operationId, or `METHOD /path/template`) in this test:
         `times` exactly (else at least once), each with the `with_query` values. Returns the matching
         requests; a failure lists them and the near misses."""
+        if " " not in operation.strip() and not any(
+            operation in {o.operation_id for o in a.operations} for a in self.apis.values()
+        ):
+            known = ", ".join(sorted({o.operation_id for a in self.apis.values() for o in a.operations}))
+            raise ValueError(f"assert_called: no operation {operation!r}; operations: {known} (or 'GET /path')")
         entries = [e for e in reversed(self.requests()) if not str(e.get("path", "")).startswith("/__mock/")]
         wanted = {k: str(v) for k, v in (with_query or {}).items()}
         same_op = [e for e in entries if self._is_operation(e, operation)]
@@ -291,10 +296,12 @@ class MockServer:
         for entry in reversed(self.requests()):
             path = str(entry.get("path", ""))
             steered = any(entry.get(key) for key in ("override", "chaos", "rate_limited"))
-            if path.startswith("/__mock/") or steered or not entry.get("problem"):
+            status = entry.get("status")
+            if path.startswith("/__mock/") or steered or not isinstance(status, int) or not 400 <= status < 500:
                 continue
-            if isinstance(entry.get("status"), int) and 400 <= entry["status"] < 500:
-                found.append(_described(entry, {}) + f": {entry['problem']}")
+            # Refused by the mock (a problem noted), or no operation at all (an unknown path or mount).
+            if entry.get("problem") or not entry.get("operation"):
+                found.append(_described(entry, {}) + (f": {entry['problem']}" if entry.get("problem") else ""))
         return found
 
     def _end_test(self) -> None:
@@ -390,7 +397,7 @@ def pytest_runtest_call(item: pytest.Item) -> Any:
         problems = [p for server in _LIVE for p in server.strict_problems()]
         if problems:
             listed = "\n  ".join(problems[:NEAR_MISSES])
-            raise AssertionError(f"--mock-strict: the mock refused {len(problems)} request(s):\n  {listed}")
+            pytest.fail(f"--mock-strict: the mock refused {len(problems)} request(s):\n  {listed}", pytrace=False)
     return result
 
 

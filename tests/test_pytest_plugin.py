@@ -190,6 +190,8 @@ def test_assert_called_lists_the_near_misses(mock_server):
     assert "GET /openrouter/api/v1/activity?date=2026-11-19 -> " in text
     assert "date=['2026-11-19'], wanted '2026-11-20'" in text
     assert "GET /openrouter/api/v1/activities -> 404 (no operation)" in text
+    with pytest.raises(ValueError, match="no operation 'get-activity'; operations: get-user-activity"):
+        mock_server.assert_called("get-activity")
 
 
 def test_chaos_for_a_block(mock_server):
@@ -233,6 +235,10 @@ def test_an_undocumented_path(mock_server):
     httpx.get(mock_server.base_url("openrouter") + "/credits", headers=AUTH)
 
 
+def test_an_unknown_mount(mock_server):
+    httpx.get(mock_server.url + "/openroutr/api/v1/activity", headers=AUTH)
+
+
 def test_errors_asked_for_are_not_the_clients_fault(mock_server):
     with mock_server.override("get-user-activity", status=400):
         httpx.get(mock_server.base_url("openrouter") + "/activity", headers=AUTH)
@@ -242,12 +248,13 @@ def test_errors_asked_for_are_not_the_clients_fault(mock_server):
 def test_mock_strict_fails_a_test_whose_client_sent_an_invalid_request(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_inner=STRICT)
     strict = pytester.runpytest("-q", "--mock-specs", "openrouter", "--mock-strict")
-    strict.assert_outcomes(passed=2, failed=2)
+    strict.assert_outcomes(passed=2, failed=3)
     strict.stdout.fnmatch_lines(
         [
             "*--mock-strict: the mock refused 1 request(s):*",
             "*GET /openrouter/api/v1/activity?date=yesterday -> 400 (get-user-activity)*",
             "*GET /openrouter/api/v1/credits -> 404 (no operation): No route matches*",
+            "*GET /openroutr/api/v1/activity -> 404 (no operation)",
         ]
     )
-    pytester.runpytest("-q", "--mock-specs", "openrouter").assert_outcomes(passed=4)
+    pytester.runpytest("-q", "--mock-specs", "openrouter").assert_outcomes(passed=5)

@@ -167,6 +167,8 @@ def _step(raw: Any, mock: OperationMock | None, allow: bool, where: str) -> Step
     if "example" in raw and ("status" in raw or "body" in raw):
         raise OverrideError(f"{where}: an example brings its own status and body; give example alone")
     status = _status(raw["status"], mock, allow, where) if "status" in raw else None
+    if status in (204, 304) and "body" in raw:
+        raise OverrideError(f"{where}: a {status} answer has no body")
     example = raw.get("example")
     if example is not None and (not isinstance(example, str) or mock is None or example not in mock.examples):
         known = _names(mock.examples) if mock else "none"

@@ -148,6 +148,7 @@ def test_an_undocumented_status_needs_allow_undocumented_then_gets_the_mocks_own
         ({"operation": "listJobs", "headers": {"X-A": "1\r\nX-B: 2"}}, "header 'X-A' must be a token"),
         ({"operation": "listJobs", "when": {"body": {"a": "1"}}}, "when.body: conditions are on query, header, path"),
         ({"operation": "listJobs", "latency_ms": 10**9}, "latency_ms=1000000000 must be a whole number"),
+        ({"operation": "listJobs", "status": 204, "allow_undocumented": True, "body": {}}, "a 204 answer has no"),
         ([1, 2], "an override is a JSON object, not list"),
     ],
 )
@@ -206,3 +207,10 @@ def test_a_chaos_override_for_every_operation(client: TestClient) -> None:
     response = client.get(JOBS, headers=KEY)
     assert response.status_code in (429, 503) and response.headers["x-mock-chaos"] == str(response.status_code)
     assert "operation (an operationId) or method and path is required" in refused(client, {"status": 503, "chaos": 1})
+
+
+def test_a_page_on_another_origin_cannot_steer_the_mock(client: TestClient) -> None:
+    document = {"operation": "listJobs", "status": 503}
+    refused = client.post(OVERRIDES_PATH, json=document, headers={"Origin": "http://attacker.example"})
+    assert refused.status_code == 403
+    assert client.get(OVERRIDES_PATH).json() == {"overrides": []}
