@@ -103,3 +103,17 @@ def test_a_bad_rate_limit_is_one_line_and_exit_2() -> None:
     assert result.stderr.strip() == (
         "mockserver: error: --rate-limit='5/day' must be requests per period, as 10/s, 100/min or 1000/h"
     )
+
+
+def test_an_override_can_drop_the_connection_or_add_latency(spec: str) -> None:
+    with serving(spec, "--quiet", cwd=ROOT) as served, httpx.Client(base_url=served.base, timeout=10) as client:
+        client.post(
+            "/__mock/overrides", json={"operation": "listJobs", "sequence": [{"fault": "drop"}, {"latency_ms": 300}]}
+        )
+        with pytest.raises(httpx.RemoteProtocolError):
+            client.get(JOBS, headers=KEY)
+        slow = client.get(JOBS, headers=KEY)
+        assert slow.status_code == 200 and slow.elapsed.total_seconds() >= 0.3  # at least the latency asked for
+        assert client.get(JOBS, headers=KEY).status_code == 200
+        journal = client.get("/__mock/requests").json()["requests"]
+        assert [e.get("override") for e in journal if e["path"] == JOBS] == [None, 1, 1]

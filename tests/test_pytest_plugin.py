@@ -258,3 +258,5 @@ def test_mock_strict_fails_a_test_whose_client_sent_an_invalid_request(pytester:
         ]
     )
     pytester.runpytest("-q", "--mock-specs", "openrouter").assert_outcomes(passed=5)
+    pytester.makeini("[pytest]\nmock_strict = true\nmock_specs = openrouter\n")
+    pytester.runpytest("-q").assert_outcomes(passed=2, failed=3)
