@@ -85,6 +85,7 @@ def test_rate_limit_counts_one_credential_across_workers(spec: str) -> None:
     with serving(spec, "--workers", "2", "--rate-limit", "3/min", "--quiet", cwd=ROOT) as served:
         # A new connection each time (the kernel spreads them over both workers); three a minute in all.
         answers = [httpx.get(served.base + JOBS, headers=KEY, timeout=10) for _ in range(5)]
+        assert any("rate-limit=3 per 60 s per credential" in line for line in served.stdout)  # the banner
     assert [r.status_code for r in answers] == [200, 200, 200, 429, 429]
     assert answers[3].json()["message"].startswith("Rate limit exceeded: 3 requests per 60 s")  # the envelope
     assert 1 <= int(answers[3].headers["retry-after"]) <= 20

@@ -196,11 +196,13 @@ def _settings(config: ServerConfig) -> str:
     faults = f"{','.join(config.faults)} at {config.fault_rate:g}" if config.faults else "off"
     latency = "off" if high == 0 else (f"{low} ms" if low == high else f"{low}-{high} ms")
     tokens = f"{len(config.tokens)} accepted (values not shown)" if config.tokens else "any"
+    count, period = config.rate_limit
+    limited = f"; rate-limit={count} per {period} s per credential" if count else ""
     return (
         f"chaos={config.chaos:g} faults={faults} latency={latency} edge-cases={config.edge:g} tokens={tokens}"
         if config.chaos or config.faults or high or config.edge
         else f"no chaos, faults, latency or edge cases; tokens={tokens}"
-    )
+    ) + limited
 
 
 def _watched(specs: list[str]) -> list[Path]:

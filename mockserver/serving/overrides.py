@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -27,12 +28,14 @@ from mockserver.generation.statuses import status_phrase
 from mockserver.serving.answers import json_bytes, mock_error, to_response
 from mockserver.serving.budget import bounded
 from mockserver.serving.chaos import faulty
+from mockserver.serving.echo import plain
 from mockserver.serving.envelopes import error_response
 from mockserver.serving.journal import ENTRY
 from mockserver.serving.override_doc import Condition, OverrideDoc, OverrideError, Step, parse_override
 from mockserver.serving.prefer import Preferences
 from mockserver.serving.state import BoundOperation, MockState, query_items
 
+logger = logging.getLogger("mockserver")
 OVERRIDES_PATH = "/__mock/overrides"
 MAX_OVERRIDES = 1000  # kept at once; one more is refused (409) until some are deleted
 MAX_DOCUMENT = 1024 * 1024  # bytes of one override document (its literal bodies included); larger is 413
@@ -175,11 +178,22 @@ class Overrides:
                 doc = parse_override(json.loads(text), self.state.apis)
             except (OverrideError, ValueError):
                 return None  # checked when it was added; a worker serving other specs skips it
+            if len(self._parsed) > 4 * MAX_OVERRIDES:  # ids of overrides long deleted: forget them
+                self._parsed.clear()
             self._parsed[ident] = doc
         return doc
 
     def _answer(self, scope: Scope, bound: BoundOperation, prefs: Preferences, step: Step) -> Callable[[], Response]:
         def make() -> Response:
+            try:
+                return answer()
+            except Exception as exc:  # never a bare 500 (a budget overrun is a BaseException: `bounded` answers it)
+                logger.exception("override answer failed for %s", bound.op.operation_id)
+                return mock_error(
+                    500, "The mock failed", f"The override's answer failed: {type(exc).__name__}: {plain(exc)}"
+                )
+
+        def answer() -> Response:
             headers = dict(step.headers)
             mock, op = bound.mock, bound.op
             if step.example is not None:

@@ -10,6 +10,7 @@ import pytest
 from serve_app_type import ServeApp
 from starlette.testclient import TestClient
 
+from mockserver.generation.responses import OperationMock
 from mockserver.openapi.loader import load_all
 from mockserver.openapi.model import ApiSpec
 from mockserver.serving import overrides
@@ -214,3 +215,16 @@ def test_a_page_on_another_origin_cannot_steer_the_mock(client: TestClient) -> N
     refused = client.post(OVERRIDES_PATH, json=document, headers={"Origin": "http://attacker.example"})
     assert refused.status_code == 403
     assert client.get(OVERRIDES_PATH).json() == {"overrides": []}
+
+
+def test_an_override_whose_answer_fails_is_a_plain_500_not_a_crash(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("no luck")
+
+    monkeypatch.setattr(OperationMock, "render", broken)
+    override(client, {"operation": "listJobs", "status": 200})
+    response = client.get(JOBS, headers=KEY)
+    assert (response.status_code, response.headers["x-mock-error"]) == (500, "true")
+    assert response.json()["detail"] == "The override's answer failed: RuntimeError: no luck"
