@@ -212,7 +212,8 @@ def test_state_can_be_read_and_reset(mock_server):
 
 def test_overrides_assert_called_chaos_and_state_in_a_users_tests(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_inner=STEERING)
-    result = pytester.runpytest("-q", "--mock-specs", "openrouter", "-p", "no:randomly")
+    # In file order: the test that leaves its override in place fails, the next one starts without it.
+    result = pytester.runpytest("-q", "--mock-specs", "openrouter")
     result.assert_outcomes(passed=7, failed=1)
     result.stdout.fnmatch_lines(["*this test fails with its override in force*"])
 
