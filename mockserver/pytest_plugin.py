@@ -271,6 +271,9 @@ class MockServer:
             f"expected {operation} to be called {expected}{query}; it was called {len(matched)} time"
             + ("s" * (len(matched) != 1))
         ]
+        if matched:
+            lines.append("matching requests:")
+            lines += [f"  {_described(e, wanted)}" for e in matched[:NEAR_MISSES]]
         misses = [e for e in same_op if e not in matched] + [e for e in entries if e not in same_op]
         if misses:
             lines.append("near misses (this test's other requests, closest first):")

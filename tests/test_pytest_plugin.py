@@ -192,6 +192,9 @@ def test_assert_called_lists_the_near_misses(mock_server):
     assert "GET /openrouter/api/v1/activities -> 404 (no operation)" in text
     with pytest.raises(ValueError, match="no operation 'get-activity'; operations: get-user-activity"):
         mock_server.assert_called("get-activity")
+    with pytest.raises(AssertionError) as failure:
+        mock_server.assert_called("get-user-activity", times=2)
+    assert "called 1 time\\nmatching requests:\\n  GET /openrouter/api/v1/activity?date=2026-11-19 -> " in str(failure.value)
 
 
 def test_chaos_for_a_block(mock_server):
