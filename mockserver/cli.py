@@ -73,6 +73,12 @@ def _parser() -> argparse.ArgumentParser:
         help="probability (0-1) that an operation answers one of its documented error statuses",
     )
     serve.add_argument(
+        "--rate-limit",
+        default=None,
+        metavar="N/PERIOD",
+        help="requests per credential (10/s, 100/min, 1000/h); past it, 429 with Retry-After (default: off)",
+    )
+    serve.add_argument(
         "--edge-cases",
         type=float,
         default=0.0,

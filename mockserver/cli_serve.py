@@ -44,7 +44,7 @@ def _start_up() -> Iterator[None]:
 
 
 def serve(args: argparse.Namespace) -> int:
-    from mockserver.serving.prefer import PreferError, parse_latency, parse_rate
+    from mockserver.serving.prefer import PreferError, parse_latency, parse_rate, parse_rate_limit
     from mockserver.serving.server import Limits, fit_connections, listen
 
     problem = _serve_options_problem(args)
@@ -55,6 +55,7 @@ def serve(args: argparse.Namespace) -> int:
         chaos, edge = parse_rate(str(args.chaos), "--chaos"), parse_rate(str(args.edge_cases), "--edge-cases")
         fault_rate = parse_rate(args.fault_rate, "--fault-rate") if args.fault_rate is not None else 0.0
         latency = parse_latency(args.latency, "--latency")
+        rate_limit = parse_rate_limit(args.rate_limit, "--rate-limit") if args.rate_limit else (0, 0)
     except PreferError as exc:
         print(f"mockserver: error: {exc}", file=sys.stderr)
         return EXIT_SPEC
@@ -92,6 +93,7 @@ def serve(args: argparse.Namespace) -> int:
             request_budget=args.request_budget,
             max_answer=_answer_size(args.max_answer_size) or 0,
             state_file=_state_file(args),
+            rate_limit=rate_limit,
         )
         try:
             app = build_app(apis, config)
@@ -194,11 +196,13 @@ def _settings(config: ServerConfig) -> str:
     faults = f"{','.join(config.faults)} at {config.fault_rate:g}" if config.faults else "off"
     latency = "off" if high == 0 else (f"{low} ms" if low == high else f"{low}-{high} ms")
     tokens = f"{len(config.tokens)} accepted (values not shown)" if config.tokens else "any"
+    count, period = config.rate_limit
+    limited = f"; rate-limit={count} per {period} s per credential" if count else ""
     return (
         f"chaos={config.chaos:g} faults={faults} latency={latency} edge-cases={config.edge:g} tokens={tokens}"
         if config.chaos or config.faults or high or config.edge
         else f"no chaos, faults, latency or edge cases; tokens={tokens}"
-    )
+    ) + limited
 
 
 def _watched(specs: list[str]) -> list[Path]:

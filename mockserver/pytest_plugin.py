@@ -6,8 +6,20 @@
 Fixtures: `mock_server` (the mock over real HTTP on a free loopback port), `mock_app` (the ASGI app,
 in process, for `httpx.ASGITransport`), `mock_specs` (the loaded APIs) and `mock_config` (the
 `ServerConfig`); override the last two in a conftest to change what is served.
-Options (command line, or the ini keys mock_specs / mock_seed / mock_chaos):
-`--mock-specs PATH_OR_NAME` (repeatable; default: the bundled specs), `--mock-seed N`, `--mock-chaos RATE`.
+Options (command line, or the ini keys mock_specs / mock_seed / mock_chaos / mock_strict):
+`--mock-specs PATH_OR_NAME` (repeatable; default: the bundled specs), `--mock-seed N`, `--mock-chaos RATE`,
+`--mock-strict` (a test fails when its client sent the mock an invalid request or hit an undocumented path).
+
+Steering, per test (`mock_server` stays one server for the session; what a test changes is undone after it):
+
+    with mock_server.override("get-user-activity", sequence=[503, 503, 200]):
+        client.daily_usage()                                # retried twice, then answered
+    mock_server.assert_called("get-user-activity", times=3, with_query={"date": "2026-11-20"})
+    with mock_server.chaos(0.5): ...                        # half the answers fail, for this block
+    mock_server.state.get(); mock_server.state.reset()     # GET / DELETE /__mock/state
+
+The journal is emptied before each test that uses `mock_server`, and every override (context manager or
+not) is removed after it, failed or not: hooks, no autouse fixture.
 
 A top layer, like the command line: it may import serving. Everything heavy is imported lazily, so
 the plugin costs nothing in a session that uses none of its fixtures.
@@ -34,6 +46,9 @@ if TYPE_CHECKING:
     from mockserver.serving.config import ServerConfig
 
 HOST = "127.0.0.1"
+OVERRIDES = "/__mock/overrides"
+STATE = "/__mock/state"
+NEAR_MISSES = 10  # requests listed when assert_called fails
 READY_POLLS = 400  # × 25 ms: the server has 10 s to listen
 JOURNAL = "/__mock/requests"
 
@@ -61,6 +76,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--mock-chaos", type=_rate, default=None, metavar="RATE", help="share of requests failed on purpose (0..1)"
     )
+    group.addoption(
+        "--mock-strict",
+        action="store_true",
+        default=None,
+        help="fail a test whose client sent the mock an invalid request or hit an undocumented path",
+    )
+    parser.addini("mock_strict", "like --mock-strict", "bool", default=False)
     parser.addini("mock_specs", "specs for mock_server/mock_app, one a line (default: the bundled specs)", "linelist")
     parser.addini("mock_seed", "seed of mock_server/mock_app", "int", default=0)
     parser.addini("mock_chaos", "share of mock requests failed on purpose (0..1)", "float", default=0.0)
@@ -189,6 +211,109 @@ class MockServer:
 
         self._journal(httpx.delete)
 
+    def override(self, operation: str | None = None, /, **document: Any) -> Override:
+        """Steer `operation`'s answers (`POST /__mock/overrides`): `status=`, `example=`, `body=`, `headers=`,
+        `latency_ms=`, `fault=`, `times=`, `sequence=[503, 503, 200]`, `when={"query": {...}}`,
+        `allow_undocumented=True`, `method=` and `path=` instead of an operationId.
+
+        Removed when its `with` block ends, and in any case after the test."""
+        import httpx
+
+        body = {**({"operation": operation} if operation is not None else {}), **document}
+        response = httpx.post(self.url + OVERRIDES, json=body, timeout=10)
+        if response.status_code != 201:
+            raise MockOverrideError(f"mock_server.override refused ({response.status_code}): {_detail(response)}")
+        return Override(self, int(response.json()["id"]))
+
+    def overrides(self) -> list[dict[str, Any]]:
+        """The overrides in force, with how many requests each has answered (`GET /__mock/overrides`)."""
+        import httpx
+
+        listed: list[dict[str, Any]] = httpx.get(self.url + OVERRIDES, timeout=10).json()["overrides"]
+        return listed
+
+    def clear_overrides(self) -> None:
+        import httpx
+
+        httpx.delete(self.url + OVERRIDES, timeout=10)
+
+    def chaos(self, rate: float, operation: str | None = None) -> Override:
+        """A share `rate` of answers (of `operation`, or of every operation) fail with a documented error,
+        for a `with` block (or until the test ends)."""
+        document: dict[str, Any] = {"chaos": rate}
+        return self.override(operation, **document) if operation else self.override(**document)
+
+    @property
+    def state(self) -> MockStateHandle:
+        """What the server remembers: `.get()` shows it (`GET /__mock/state`), `.reset()` forgets it."""
+        return MockStateHandle(self.url)
+
+    def assert_called(
+        self, operation: str, times: int | None = None, with_query: dict[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        """Assert the mock received `operation` (an operationId, or `METHOD /path/template`) in this test:
+        `times` exactly (else at least once), each with the `with_query` values. Returns the matching
+        requests; a failure lists them and the near misses."""
+        if " " not in operation.strip() and not any(
+            operation in {o.operation_id for o in a.operations} for a in self.apis.values()
+        ):
+            known = ", ".join(sorted({o.operation_id for a in self.apis.values() for o in a.operations}))
+            raise ValueError(f"assert_called: no operation {operation!r}; operations: {known} (or 'GET /path')")
+        entries = [e for e in reversed(self.requests()) if not str(e.get("path", "")).startswith("/__mock/")]
+        wanted = {k: str(v) for k, v in (with_query or {}).items()}
+        same_op = [e for e in entries if self._is_operation(e, operation)]
+        matched = [e for e in same_op if _query_has(e, wanted)]
+        if (times is None and matched) or (times is not None and len(matched) == times):
+            return matched
+        expected = "at least once" if times is None else f"{times} time{'s' * (times != 1)}"
+        query = f" with query {wanted}" if wanted else ""
+        lines = [
+            f"expected {operation} to be called {expected}{query}; it was called {len(matched)} time"
+            + ("s" * (len(matched) != 1))
+        ]
+        if matched:
+            lines.append("matching requests:")
+            lines += [f"  {_described(e, wanted)}" for e in matched[:NEAR_MISSES]]
+        misses = [e for e in same_op if e not in matched] + [e for e in entries if e not in same_op]
+        if misses:
+            lines.append("near misses (this test's other requests, closest first):")
+            lines += [f"  {_described(e, wanted)}" for e in misses[:NEAR_MISSES]]
+            if len(misses) > NEAR_MISSES:
+                lines.append(f"  … and {len(misses) - NEAR_MISSES} more")
+        elif not entries:
+            lines.append("the mock received no request in this test")
+        raise AssertionError("\n".join(lines))
+
+    def _is_operation(self, entry: dict[str, Any], operation: str) -> bool:
+        if entry.get("operation") == operation:
+            return True
+        method, _, template = operation.partition(" ")
+        if not template or str(entry.get("method", "")).upper() != method.upper():
+            return False
+        path = str(entry.get("path", ""))
+        return any(_template_matches(api.mount_path + template, path) for api in self.apis.values())
+
+    def strict_problems(self) -> list[str]:
+        """This test's requests the mock refused as invalid or unknown (not chaos, overrides or rate limits)."""
+        found = []
+        for entry in reversed(self.requests()):
+            path = str(entry.get("path", ""))
+            steered = any(entry.get(key) for key in ("override", "chaos", "rate_limited"))
+            status = entry.get("status")
+            if path.startswith("/__mock/") or steered or not isinstance(status, int) or not 400 <= status < 500:
+                continue
+            # Refused by the mock (a problem noted), or no operation at all (an unknown path or mount).
+            if entry.get("problem") or not entry.get("operation"):
+                found.append(_described(entry, {}) + (f": {entry['problem']}" if entry.get("problem") else ""))
+        return found
+
+    def _end_test(self) -> None:
+        """After each test that used the server: every override goes (whoever made it)."""
+        try:
+            self.clear_overrides()
+        except Exception as exc:  # the server is gone: nothing left to undo; say so, do not mask the test
+            warnings.warn(pytest.PytestWarning(f"mockserver: could not remove overrides: {exc}"), stacklevel=1)
+
     def _journal(self, send: Any) -> Any:
         response = send(self.url + JOURNAL, timeout=10)
         if response.status_code in (404, 405):
@@ -198,6 +323,126 @@ class MockServer:
             )
         response.raise_for_status()
         return response
+
+
+class MockOverrideError(ValueError):
+    """The mock refused an override (unknown operation, undocumented status, …): its reason."""
+
+
+class Override:
+    """An override in force: a context manager that removes it on leaving."""
+
+    def __init__(self, server: MockServer, ident: int) -> None:
+        self.server = server
+        self.id = ident
+
+    def __repr__(self) -> str:
+        return f"Override(id={self.id})"
+
+    def __enter__(self) -> Override:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.remove()
+
+    @property
+    def used(self) -> int:
+        """How many requests it has answered so far."""
+        return next((int(o["used"]) for o in self.server.overrides() if o["id"] == self.id), 0)
+
+    def remove(self) -> None:
+        import httpx
+
+        httpx.delete(f"{self.server.url}{OVERRIDES}/{self.id}", timeout=10)  # 404 once gone: fine
+
+
+class MockStateHandle:
+    """`GET` / `DELETE /__mock/state`."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def get(self) -> dict[str, Any]:
+        import httpx
+
+        found: dict[str, Any] = httpx.get(self.url + STATE, timeout=10).raise_for_status().json()
+        return found
+
+    def reset(self) -> None:
+        import httpx
+
+        httpx.delete(self.url + STATE, timeout=10).raise_for_status()
+
+
+_LIVE: list[MockServer] = []  # the session's running servers, for the per-test hooks
+
+
+def _uses_mock_server(item: pytest.Item) -> bool:
+    return bool(_LIVE) and "mock_server" in getattr(item, "fixturenames", ())
+
+
+def _strict(config: pytest.Config) -> bool:
+    option = config.getoption("mock_strict", None)
+    return bool(option) if option is not None else bool(config.getini("mock_strict"))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if _uses_mock_server(item):
+        for server in _LIVE:
+            server.clear_requests()  # the journal is this test's: assert_called and --mock-strict read it
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Any:
+    result = yield
+    if _uses_mock_server(item) and _strict(item.config):
+        problems = [p for server in _LIVE for p in server.strict_problems()]
+        if problems:
+            listed = "\n  ".join(problems[:NEAR_MISSES])
+            pytest.fail(f"--mock-strict: the mock refused {len(problems)} request(s):\n  {listed}", pytrace=False)
+    return result
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    if _uses_mock_server(item):
+        for server in _LIVE:
+            server._end_test()
+
+
+def _detail(response: Any) -> str:
+    try:
+        return str(response.json().get("detail"))
+    except ValueError:
+        return str(response.text[:300])
+
+
+def _query_has(entry: dict[str, Any], wanted: dict[str, str]) -> bool:
+    from urllib.parse import parse_qs
+
+    query = parse_qs(str(entry.get("query") or ""), keep_blank_values=True)
+    return all(value in query.get(name, []) for name, value in wanted.items())
+
+
+def _described(entry: dict[str, Any], wanted: dict[str, str]) -> str:
+    from urllib.parse import parse_qs
+
+    query = str(entry.get("query") or "")
+    text = f"{entry.get('method')} {entry.get('path')}{'?' + query if query else ''} -> {entry.get('status')}"
+    text += f" ({entry['operation']})" if entry.get("operation") else " (no operation)"
+    given = parse_qs(query, keep_blank_values=True)
+    differs = [f"{k}={given.get(k, 'missing')}, wanted {v!r}" for k, v in wanted.items() if v not in given.get(k, [])]
+    return text + (f" [{'; '.join(differs)}]" if differs else "")
+
+
+def _template_matches(template: str, path: str) -> bool:
+    import re
+
+    pattern = "".join(
+        "[^/]+" if part.startswith("{") else re.escape(part) for part in re.split(r"(\{[^}]*\})", template)
+    )
+    return re.fullmatch(pattern, path) is not None
 
 
 @pytest.fixture(scope="session")
@@ -224,8 +469,11 @@ def mock_server(mock_specs: list[ApiSpec], mock_config: ServerConfig) -> Iterato
             poll.wait(0.025)
         if not server.started:
             pytest.fail(f"mockserver did not start on {HOST}:{port} (see the log above)", pytrace=False)
-        yield MockServer(f"http://{HOST}:{port}", mock_specs, mock_config)
+        running = MockServer(f"http://{HOST}:{port}", mock_specs, mock_config)
+        _LIVE.append(running)
+        yield running
     finally:
+        _LIVE[:] = [s for s in _LIVE if s.url != f"http://{HOST}:{port}"]
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()

@@ -134,3 +134,133 @@ def test_a_spec_that_cannot_load_fails_in_one_line(pytester: pytest.Pytester) ->
     result = pytester.runpytest("-q", "--mock-specs", "missing.yaml")
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*mockserver: *missing.yaml*"])
+
+
+STEERING = """
+import httpx
+import pytest
+
+from mockserver.pytest_plugin import MockOverrideError
+
+AUTH = {"Authorization": "Bearer anything"}
+
+
+def activity(mock_server, **params):
+    return httpx.get(mock_server.base_url("openrouter") + "/activity", headers=AUTH, params=params)
+
+
+def test_a_sequence_for_a_retry_test_then_removed_on_leaving(mock_server):
+    with mock_server.override("get-user-activity", sequence=[500, 500, 200]) as override:
+        assert [activity(mock_server).status_code for _ in range(3)] == [500, 500, 200]
+        assert override.used == 3
+    assert mock_server.overrides() == []
+
+
+def test_an_override_left_in_place_by_a_failing_test(mock_server):
+    mock_server.override("get-user-activity", status=403)
+    assert activity(mock_server).status_code == 403
+    raise AssertionError("this test fails with its override in force")
+
+
+def test_the_next_test_starts_without_it(mock_server):
+    assert mock_server.overrides() == []
+    assert activity(mock_server).status_code == 200
+
+
+def test_a_refused_override_says_why(mock_server):
+    with pytest.raises(MockOverrideError, match="documents no response for 429"):
+        mock_server.override("get-user-activity", status=429)
+
+
+def test_assert_called_counts_this_tests_requests(mock_server):
+    activity(mock_server, date="2026-11-20")
+    activity(mock_server)
+    assert len(mock_server.assert_called("get-user-activity", times=2)) == 2
+    mock_server.assert_called("GET /activity", times=1, with_query={"date": "2026-11-20"})
+
+
+def test_assert_called_lists_the_near_misses(mock_server):
+    activity(mock_server, date="2026-11-19")
+    httpx.get(mock_server.base_url("openrouter") + "/activities", headers=AUTH)
+    with pytest.raises(AssertionError) as failure:
+        mock_server.assert_called("get-user-activity", with_query={"date": "2026-11-20"})
+    text = str(failure.value)
+    assert "expected get-user-activity to be called at least once with query {'date': '2026-11-20'}" in text
+    assert "called 0 times" in text
+    assert "GET /openrouter/api/v1/activity?date=2026-11-19 -> " in text
+    assert "date=['2026-11-19'], wanted '2026-11-20'" in text
+    assert "GET /openrouter/api/v1/activities -> 404 (no operation)" in text
+    with pytest.raises(ValueError, match="no operation 'get-activity'; operations: get-user-activity"):
+        mock_server.assert_called("get-activity")
+    with pytest.raises(AssertionError) as failure:
+        mock_server.assert_called("get-user-activity", times=2)
+    assert "called 1 time\\nmatching requests:\\n  GET /openrouter/api/v1/activity?date=2026-11-19 -> " in str(failure.value)
+
+
+def test_chaos_for_a_block(mock_server):
+    with mock_server.chaos(1.0):
+        statuses = {activity(mock_server).status_code for _ in range(5)}
+    assert statuses and statuses <= {400, 401, 403, 500}
+    assert activity(mock_server).status_code == 200
+
+
+def test_state_can_be_read_and_reset(mock_server):
+    with mock_server.chaos(1.0):
+        activity(mock_server)
+    assert mock_server.state.get()["counted_requests"] >= 1
+    mock_server.state.reset()
+    assert mock_server.state.get()["counted_requests"] == 0
+"""
+
+
+def test_overrides_assert_called_chaos_and_state_in_a_users_tests(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_inner=STEERING)
+    # In file order: the test that leaves its override in place fails, the next one starts without it.
+    result = pytester.runpytest("-q", "--mock-specs", "openrouter")
+    result.assert_outcomes(passed=7, failed=1)
+    result.stdout.fnmatch_lines(["*this test fails with its override in force*"])
+
+
+STRICT = """
+import httpx
+
+AUTH = {"Authorization": "Bearer anything"}
+
+
+def test_a_valid_client(mock_server):
+    assert httpx.get(mock_server.base_url("openrouter") + "/activity", headers=AUTH).status_code == 200
+
+
+def test_an_invalid_date(mock_server):
+    httpx.get(mock_server.base_url("openrouter") + "/activity", params={"date": "yesterday"}, headers=AUTH)
+
+
+def test_an_undocumented_path(mock_server):
+    httpx.get(mock_server.base_url("openrouter") + "/credits", headers=AUTH)
+
+
+def test_an_unknown_mount(mock_server):
+    httpx.get(mock_server.url + "/openroutr/api/v1/activity", headers=AUTH)
+
+
+def test_errors_asked_for_are_not_the_clients_fault(mock_server):
+    with mock_server.override("get-user-activity", status=400):
+        httpx.get(mock_server.base_url("openrouter") + "/activity", headers=AUTH)
+"""
+
+
+def test_mock_strict_fails_a_test_whose_client_sent_an_invalid_request(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_inner=STRICT)
+    strict = pytester.runpytest("-q", "--mock-specs", "openrouter", "--mock-strict")
+    strict.assert_outcomes(passed=2, failed=3)
+    strict.stdout.fnmatch_lines(
+        [
+            "*--mock-strict: the mock refused 1 request(s):*",
+            "*GET /openrouter/api/v1/activity?date=yesterday -> 400 (get-user-activity)*",
+            "*GET /openrouter/api/v1/credits -> 404 (no operation): No route matches*",
+            "*GET /openroutr/api/v1/activity -> 404 (no operation)",
+        ]
+    )
+    pytester.runpytest("-q", "--mock-specs", "openrouter").assert_outcomes(passed=5)
+    pytester.makeini("[pytest]\nmock_strict = true\nmock_specs = openrouter\n")
+    pytester.runpytest("-q").assert_outcomes(passed=2, failed=3)

@@ -4,7 +4,9 @@
   parsing functions: no server, hundreds of realistic, schema-valid answers a second.
 - HTTP tests point the real client at the mock (`mock_server` fixture, from mockserver's pytest
   plugin) and ask it for what is hard to get from the real API: errors (`Prefer: code=500`),
-  named answers (`Prefer: example=empty`), dropped connections (`Prefer: fault=drop`).
+  named answers (`Prefer: example=empty`), dropped connections (`Prefer: fault=drop`), and, through
+  `mock_server.override`, a 429 with `Retry-After` once or a `[500, 500, 200]` sequence for the retries;
+  `mock_server.assert_called` counts what the client sent.
 
 Two real bugs of the first version are kept (`*_naive`) and pinned: the tests show the mock finds them.
 """
@@ -149,30 +151,35 @@ def test_dropped_connections_are_retried_then_reported(base_url: str, sleeps: Sl
     assert err.value.status is None and len(sleeps) == 1
 
 
-class RateLimitedOnce(httpx.BaseTransport):
-    """A 429 with `Retry-After` first, then the mock itself over real HTTP."""
-
-    def __init__(self, retry_after: str) -> None:
-        self.retry_after = retry_after
-        self.inner = httpx.HTTPTransport()
-        self.limited = False
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        if not self.limited:
-            self.limited = True
-            body = {"error": {"code": 429, "message": "Rate limit exceeded"}}
-            return httpx.Response(429, headers={"Retry-After": self.retry_after}, json=body)
-        return self.inner.handle_request(request)
-
-    def close(self) -> None:
-        self.inner.close()
+# OpenRouter rate-limits with 429 and Retry-After, but this operation's spec documents no 429: the override
+# allows it (`allow_undocumented`) and sends OpenRouter's own error envelope as the body.
+RATE_LIMITED = {"error": {"code": 429, "message": "Rate limit exceeded"}}
 
 
 @pytest.mark.parametrize(("retry_after", "waited"), [("2", 2.0), ("3600", 30.0)], ids=["honoured", "capped"])
-def test_retry_after_is_honoured_and_bounded(base_url: str, sleeps: Sleeps, retry_after: str, waited: float) -> None:
-    with make_client(base_url, sleeps, transport=RateLimitedOnce(retry_after)) as client:
+def test_retry_after_is_honoured_and_bounded(
+    mock_server: MockServer, base_url: str, sleeps: Sleeps, retry_after: str, waited: float
+) -> None:
+    limited_once = mock_server.override(
+        "get-user-activity",
+        status=429,
+        times=1,
+        allow_undocumented=True,
+        headers={"Retry-After": retry_after},
+        body=RATE_LIMITED,
+    )
+    with limited_once, make_client(base_url, sleeps) as client:
         assert client.daily_usage()
     assert sleeps == [waited]
+    mock_server.assert_called("get-user-activity", times=2)  # the 429, then the retry
+
+
+def test_a_flaky_upstream_is_retried_until_it_answers(mock_server: MockServer, base_url: str, sleeps: Sleeps) -> None:
+    flaky = mock_server.override("get-user-activity", sequence=[500, 500, 200])
+    with flaky, make_client(base_url, sleeps, retries=3, backoff=0.1) as client:
+        assert client.daily_usage()
+    assert sleeps == [0.1, 0.2]
+    mock_server.assert_called("get-user-activity", times=3)
 
 
 # --- The bug the mock found: a key without activity -----------------------------------------------

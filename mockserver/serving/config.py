@@ -29,4 +29,6 @@ class ServerConfig:
     state_file: str | None = None
     max_body: int = 10 * 1024 * 1024  # bytes of request body read at most; larger bodies get 413
     max_answer: int = 32 * 1024 * 1024  # about the memory (bytes) one answer may take to make; past it, a 501
+    # Requests per credential in a period, as (requests, seconds); past it, 429 with Retry-After. (0, 0): off.
+    rate_limit: tuple[int, int] = (0, 0)
     request_budget: float = 5.0  # seconds a request's checks and answer may take; past it, the mock's own 503

@@ -29,7 +29,9 @@ from mockserver.serving.chaos import Chaos, Decision, faulty, pause
 from mockserver.serving.echo import clip, plain
 from mockserver.serving.envelopes import EXTENSION, error_response, invalid_request_problem
 from mockserver.serving.journal import printable
+from mockserver.serving.overrides import OVERRIDES_PATH, Overrides, annotate
 from mockserver.serving.prefer import NONE, PreferError, parse_prefer
+from mockserver.serving.ratelimit import RateLimiter
 from mockserver.serving.responder import respond
 from mockserver.serving.state import BoundOperation, MockState, query_items
 from mockserver.serving.validation import BodyTooLarge, check_request
@@ -72,6 +74,8 @@ class MockMiddleware:
         self.app = app
         self.state = state
         self.chaos = Chaos(state.config, state.store)
+        self.overrides = Overrides(state)
+        self.rate_limit = RateLimiter(state)
         self._documents: dict[str, bytes] = {}  # mount path → openapi.json, made when first asked for
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -90,6 +94,9 @@ class MockMiddleware:
             return
         if path == STATE_PATH:
             await self._state(scope)(scope, receive, send)
+            return
+        if path == OVERRIDES_PATH or path.startswith(OVERRIDES_PATH + "/"):
+            await self.overrides.admin(scope, receive, send)
             return
         if path in ("", "/") and scope["method"] in ("GET", "HEAD"):
             await Response(json.dumps(index(self.state), indent=2).encode(), media_type="application/json")(
@@ -170,9 +177,17 @@ class MockMiddleware:
     async def _operation(self, scope: Scope, receive: Receive, send: Send, bound: BoundOperation) -> None:
         """Preferences and credentials, then chaos, then the request's checks, then the answer."""
         scope.setdefault("extensions", {})
+        annotate(scope, "operation", bound.op.operation_id)  # for the journal's readers (the pytest plugin)
         config = self.state.config
         response = self._before(scope, bound)
         prefs = scope["extensions"].get(EXTENSION, NONE)
+        # Steering from tests: an override's answer (serving/overrides.py), else the rate limit (ratelimit.py).
+        if response is None:
+            steered = await self.overrides.steer(scope, bound, prefs, send)
+            response, prefs, send = steered.response, steered.prefs, steered.send
+            if not steered.taken:
+                response = self.rate_limit.check(scope, bound, prefs)
+        # End of steering.
         decision = self.chaos.decide(scope, bound.op, prefs) if response is None else Decision()
         await pause(decision)
         if decision.fault is not None:
@@ -181,6 +196,7 @@ class MockMiddleware:
             # Chaos: a documented error, in the documented envelope, as a flaky upstream would send it.
             problem = default_problem(bound.op.response_for(decision.error_status), decision.error_status)
             chaos_headers = {"X-Mock-Chaos": str(decision.error_status)}
+            annotate(scope, "chaos", decision.error_status)
             response = self._envelope(
                 scope, lambda: error_response(self.state, bound.api, bound, scope, problem, chaos_headers)
             )

@@ -22,6 +22,7 @@ class Preferences:
     latency: tuple[int, int] | None = None  # milliseconds, min and max
     fault: str | None = None  # drop, truncate, trickle
     edge: float | None = None  # probability of schema-valid edge cases in the generated body
+    rate_limit: tuple[int, int] | None = None  # (requests, seconds) per credential, as `--rate-limit`
 
 
 FAULTS = ("drop", "truncate", "trickle")
@@ -58,6 +59,7 @@ def parse_prefer(header: str | None) -> Preferences:
         latency=parse_latency(values["latency"], "Prefer latency") if "latency" in values else None,
         fault=fault,
         edge=parse_rate(values["edge"], "Prefer edge") if "edge" in values else None,
+        rate_limit=parse_rate_limit(values["rate-limit"], "Prefer rate-limit") if "rate-limit" in values else None,
     )
 
 
@@ -79,6 +81,19 @@ def parse_latency(text: str, what: str) -> tuple[int, int]:
     if bounds[0] < 0 or bounds[1] < bounds[0] or bounds[1] > 60_000:
         raise PreferError(f"{what}={clip(text)!r} must be 0 <= min <= max <= 60000 ms")
     return bounds
+
+
+_PERIODS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600}
+MAX_RATE = 1_000_000  # requests in one period
+
+
+def parse_rate_limit(text: str, what: str) -> tuple[int, int]:
+    """`10/s`, `100/min` or `1000/h` as (requests, seconds), or a ValueError naming `what`."""
+    count, _, period = text.strip().partition("/")
+    seconds = _PERIODS.get(period.strip().lower())
+    if not _INTEGER.match(count.strip()) or seconds is None or not 1 <= int(count) <= MAX_RATE:
+        raise PreferError(f"{what}={clip(text)!r} must be requests per period, as 10/s, 100/min or 1000/h")
+    return int(count), seconds
 
 
 def _int(values: dict[str, str], name: str) -> int | None:

@@ -1,0 +1,115 @@
+"""`--rate-limit N/s` (and `Prefer: rate-limit=N/s`): 429 with `Retry-After` once a credential exceeds it.
+
+Each credential (the Authorization header, else the operation's API key, else the client's address) is
+counted by GCRA, the generic cell rate algorithm: N requests may come at once, then one every period/N.
+It keeps one number per credential (when its next request is due, in the store, so every worker counts
+together) and says exactly how long to wait. Only a hash of the credential is stored, never the value.
+The 429 comes in the operation's documented envelope when it documents one (a 429, `4XX` or `default`),
+else as the mock's own problem+json marked `X-Mock-Error`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+from collections.abc import Callable
+
+from starlette.datastructures import Headers, QueryParams
+from starlette.requests import cookie_parser
+from starlette.responses import Response
+from starlette.types import Scope
+
+from mockserver.generation.context import Problem
+from mockserver.generation.statuses import status_phrase
+from mockserver.serving.answers import mock_error
+from mockserver.serving.budget import bounded
+from mockserver.serving.envelopes import error_response
+from mockserver.serving.overrides import annotate
+from mockserver.serving.prefer import Preferences
+from mockserver.serving.state import BoundOperation, MockState, query_items
+
+RATE_KEYS = 10_000  # credentials counted at once; past it, those not due to be limited are forgotten first
+
+_SCHEMA = "CREATE TABLE IF NOT EXISTS rate_limits (key TEXT PRIMARY KEY, due REAL NOT NULL);"
+
+
+class RateLimiter:
+    """Counts each credential's requests against the server's (or the request's) rate."""
+
+    def __init__(self, state: MockState, clock: Callable[[], float] = time.time) -> None:
+        self.state = state
+        self.clock = clock
+        state.store.extend(_SCHEMA, state_tables=("rate_limits",))
+
+    def check(self, scope: Scope, bound: BoundOperation, prefs: Preferences) -> Response | None:
+        """None when the request is within its credential's rate, else the 429 to answer."""
+        count, period = prefs.rate_limit or self.state.config.rate_limit
+        if not count:
+            return None
+        wait = self._wait(_key(scope, bound, count, period), period / count, period)
+        if wait is None:
+            return None
+        annotate(scope, "rate_limited", True)
+        seconds = max(1, math.ceil(wait))
+        headers = {"Retry-After": str(seconds)}
+        message = f"Rate limit exceeded: {count} requests per {period} s; retry after {seconds} s"
+        if not bound.mock.documents(429):
+            answer = mock_error(429, "Too Many Requests", message)
+            answer.headers.update(headers)
+            return answer
+        problem = Problem(status=429, message=message, code=status_phrase(429)[0])
+        config = self.state.config
+        make = lambda: error_response(self.state, bound.api, bound, scope, problem, headers)  # noqa: E731
+        return bounded(config.request_budget, config.max_answer, scope, make)
+
+    def _wait(self, key: str, interval: float, period: float) -> float | None:
+        """Seconds until `key` may send again (None: now, and it is counted), in one write transaction."""
+        now = self.clock()
+        burst = period - interval  # how far ahead of now a credential's due time may run: `count` at once
+        with self.state.store.write() as db:
+            row = db.execute("SELECT due FROM rate_limits WHERE key = ?", (key,)).fetchone()
+            due = max(float(row[0]), now) if row else now
+            if due - now > burst + 1e-9:
+                return due - burst - now
+            db.execute(
+                "INSERT INTO rate_limits VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET due = excluded.due",
+                (key, due + interval),
+            )
+            if row is None and db.execute("SELECT count(*) FROM rate_limits").fetchone()[0] > RATE_KEYS:
+                db.execute("DELETE FROM rate_limits WHERE due <= ?", (now,))  # these count from zero anyway
+                db.execute(
+                    "DELETE FROM rate_limits WHERE key IN (SELECT key FROM rate_limits ORDER BY due LIMIT "
+                    "max(0, (SELECT count(*) FROM rate_limits) - ?))",
+                    (RATE_KEYS,),
+                )
+        return None
+
+
+def _key(scope: Scope, bound: BoundOperation, count: int, period: float) -> str:
+    """A hash of (API, rate, credential): the credential itself is never kept."""
+    digest = hashlib.blake2b(digest_size=16)
+    for part in (bound.api.api.name, str(count), str(period), _credential(scope, bound)):
+        digest.update(part.encode("utf-8", "surrogatepass") + b"\x1f")
+    return digest.hexdigest()
+
+
+def _credential(scope: Scope, bound: BoundOperation) -> str:
+    headers = Headers(scope=scope)
+    authorization = headers.get("authorization", "").strip()
+    if authorization:
+        return "authorization:" + authorization
+    for alternative in bound.op.security:
+        for scheme in alternative:
+            if scheme.type != "apiKey":
+                continue
+            if scheme.location == "query":
+                value = QueryParams(query_items(scope)).get(scheme.param_name)
+            elif scheme.location == "cookie":
+                value = cookie_parser(headers.get("cookie", "")).get(scheme.param_name)
+            else:
+                value = headers.get(scheme.param_name)
+            if value:
+                return f"key:{scheme.param_name}:{value}"
+    client = scope.get("client")
+    return f"client:{client[0] if client else ''}"
