@@ -3,13 +3,12 @@
 Rate-limit headers a spec documents (`X-RateLimit-Remaining`, `RateLimit-Limit`, …; marked by
 generation/headers.py) count down per credential: `LIMIT` requests per `WINDOW` seconds, the window starting
 at a credential's first request. Counting only says what is left; refusing with 429 once nothing is left is
-the rate limiter's job (`--rate-limit`), which may hand its own counts here instead (`RateCounters.take`).
+the rate limiter's job (`--rate-limit`): when it is on, the headers tell its counts instead (`ratelimit.COUNTS`).
 Credentials are kept only as a hash, and at most `CAPACITY` of them (the least recently seen is forgotten).
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 import threading
 import time
@@ -18,13 +17,14 @@ from collections.abc import Callable
 from weakref import WeakKeyDictionary
 
 from starlette.datastructures import Headers
-from starlette.requests import cookie_parser
 from starlette.responses import Response
 from starlette.types import Scope
 
 from mockserver.generation.responses import Rendered
 from mockserver.openapi.model import Operation
 from mockserver.serving.answers import to_response
+from mockserver.serving.auth import credential_key
+from mockserver.serving.ratelimit import COUNTS
 from mockserver.serving.state import MockState, query_items
 
 LIMIT = 60  # requests a credential may make per window, as the rate-limit headers tell it
@@ -74,25 +74,6 @@ def counters(state: MockState) -> RateCounters:
         return found
 
 
-def credential(op: Operation, scope: Scope) -> str:
-    """A hash of the credentials `op`'s security reads from the request ("" for none): never the secret itself."""
-    headers = Headers(scope=scope)
-    values = [headers.get("authorization", "")]
-    for alternative in op.security:
-        for scheme in alternative:
-            if scheme.type != "apiKey":
-                continue
-            if scheme.location == "query":
-                values.append(dict(query_items(scope)).get(scheme.param_name, ""))
-            elif scheme.location == "cookie":
-                values.append(cookie_parser(headers.get("cookie", "")).get(scheme.param_name, ""))
-            else:
-                values.append(headers.get(scheme.param_name, ""))
-    if not any(values):
-        return ""
-    return hashlib.sha256("\x1f".join(values).encode("utf-8", "surrogatepass")).hexdigest()[:32]
-
-
 def origin(scope: Scope) -> str:
     """`scheme://host[:port]` the client used (its Host header), or "" when that is not a plain host."""
     host = Headers(scope=scope).get("host", "")
@@ -106,7 +87,8 @@ def answer(
 ) -> Response:
     """`rendered` as a response, its rate-limit headers counted for the request's credential."""
     if rendered.rate:
-        limit, remaining, reset = counters(state).take(credential(op, scope))
+        counted = scope.get("extensions", {}).get(COUNTS)  # the rate limiter's own counts, when it is on
+        limit, remaining, reset = counted or counters(state).take(credential_key(op, scope, query_items(scope)))
         counts = {"limit": limit, "remaining": remaining, "reset": reset}
         headers = {**rendered.headers, **{name: str(counts[kind]) for name, kind in rendered.rate}}
         rendered = Rendered(rendered.status, rendered.body, rendered.media_type, headers, rendered.rate)

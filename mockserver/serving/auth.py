@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
+
+from starlette.datastructures import Headers, QueryParams
+from starlette.requests import cookie_parser
+from starlette.types import Scope
 
 from mockserver.openapi.model import ApiSpec, Operation, SecurityScheme
 
@@ -94,3 +99,29 @@ def challenge(op: Operation) -> str:
                 word = scheme.scheme.title()
                 return f'{word} realm="mockserver"' if word == "Basic" else word
     return "Bearer"
+
+
+def credential_key(op: Operation, scope: Scope, query: Iterable[tuple[str, str]]) -> str:
+    """Who is asking, as a hash (never the secret): the Authorization header, else the operation's API key,
+    else the client's address. What rate limits and rate-limit headers count by."""
+    headers = Headers(scope=scope)
+    found = ""
+    authorization = headers.get("authorization", "").strip()
+    if authorization:
+        found = "authorization:" + authorization
+    for alternative in op.security if not found else ():
+        for scheme in alternative:
+            if scheme.type != "apiKey" or found:
+                continue
+            if scheme.location == "query":
+                value = QueryParams(list(query)).get(scheme.param_name)
+            elif scheme.location == "cookie":
+                value = cookie_parser(headers.get("cookie", "")).get(scheme.param_name)
+            else:
+                value = headers.get(scheme.param_name)
+            if value:
+                found = f"key:{scheme.param_name}:{value}"
+    if not found:
+        client = scope.get("client")
+        found = f"client:{client[0] if client else ''}"
+    return hashlib.blake2b(found.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()

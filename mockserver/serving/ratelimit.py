@@ -15,20 +15,20 @@ import math
 import time
 from collections.abc import Callable
 
-from starlette.datastructures import Headers, QueryParams
-from starlette.requests import cookie_parser
 from starlette.responses import Response
 from starlette.types import Scope
 
 from mockserver.generation.context import Problem
 from mockserver.generation.statuses import status_phrase
 from mockserver.serving.answers import mock_error
+from mockserver.serving.auth import credential_key
 from mockserver.serving.budget import bounded
 from mockserver.serving.envelopes import error_response
 from mockserver.serving.overrides import annotate
 from mockserver.serving.prefer import Preferences
 from mockserver.serving.state import BoundOperation, MockState, query_items
 
+COUNTS = "mockserver.rate"  # scope extension: (limit, remaining, reset seconds) of an allowed request, for headers
 RATE_KEYS = 10_000  # credentials counted at once; past it, those not due to be limited are forgotten first
 
 _SCHEMA = "CREATE TABLE IF NOT EXISTS rate_limits (key TEXT PRIMARY KEY, due REAL NOT NULL);"
@@ -47,8 +47,10 @@ class RateLimiter:
         count, period = prefs.rate_limit or self.state.config.rate_limit
         if not count:
             return None
-        wait = self._wait(_key(scope, bound, count, period), period / count, period)
+        wait, remaining, reset = self._wait(_key(scope, bound, count, period), period / count, period)
         if wait is None:
+            # What the API's documented rate-limit headers say, if it has any (serving/answer_headers.py).
+            scope.setdefault("extensions", {})[COUNTS] = (count, remaining, reset)
             return None
         annotate(scope, "rate_limited", True)
         seconds = max(1, math.ceil(wait))
@@ -63,15 +65,16 @@ class RateLimiter:
         make = lambda: error_response(self.state, bound.api, bound, scope, problem, headers)  # noqa: E731
         return bounded(config.request_budget, config.max_answer, scope, make)
 
-    def _wait(self, key: str, interval: float, period: float) -> float | None:
-        """Seconds until `key` may send again (None: now, and it is counted), in one write transaction."""
+    def _wait(self, key: str, interval: float, period: float) -> tuple[float | None, int, int]:
+        """Seconds until `key` may send again (None: now, and it is counted), in one write transaction; and
+        how many more it may send at once, and in how many seconds it may send the whole burst again."""
         now = self.clock()
         burst = period - interval  # how far ahead of now a credential's due time may run: `count` at once
         with self.state.store.write() as db:
             row = db.execute("SELECT due FROM rate_limits WHERE key = ?", (key,)).fetchone()
             due = max(float(row[0]), now) if row else now
             if due - now > burst + 1e-9:
-                return due - burst - now
+                return due - burst - now, 0, math.ceil(due - now)
             db.execute(
                 "INSERT INTO rate_limits VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET due = excluded.due",
                 (key, due + interval),
@@ -83,33 +86,13 @@ class RateLimiter:
                     "max(0, (SELECT count(*) FROM rate_limits) - ?))",
                     (RATE_KEYS,),
                 )
-        return None
+        after = due + interval
+        return None, max(0, math.floor((now + burst - after) / interval + 1e-9) + 1), math.ceil(after - now)
 
 
 def _key(scope: Scope, bound: BoundOperation, count: int, period: float) -> str:
     """A hash of (API, rate, credential): the credential itself is never kept."""
     digest = hashlib.blake2b(digest_size=16)
-    for part in (bound.api.api.name, str(count), str(period), _credential(scope, bound)):
+    for part in (bound.api.api.name, str(count), str(period), credential_key(bound.op, scope, query_items(scope))):
         digest.update(part.encode("utf-8", "surrogatepass") + b"\x1f")
     return digest.hexdigest()
-
-
-def _credential(scope: Scope, bound: BoundOperation) -> str:
-    headers = Headers(scope=scope)
-    authorization = headers.get("authorization", "").strip()
-    if authorization:
-        return "authorization:" + authorization
-    for alternative in bound.op.security:
-        for scheme in alternative:
-            if scheme.type != "apiKey":
-                continue
-            if scheme.location == "query":
-                value = QueryParams(query_items(scope)).get(scheme.param_name)
-            elif scheme.location == "cookie":
-                value = cookie_parser(headers.get("cookie", "")).get(scheme.param_name)
-            else:
-                value = headers.get(scheme.param_name)
-            if value:
-                return f"key:{scheme.param_name}:{value}"
-    client = scope.get("client")
-    return f"client:{client[0] if client else ''}"

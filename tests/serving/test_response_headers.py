@@ -85,3 +85,15 @@ def test_a_generated_answer_is_valid_headers_included(client: TestClient, api: A
         response = client.get(ORDERS, headers={**AUTH, "Prefer": f"seed={seed}"})
         assert response.status_code == 200
         assert_valid_answer(api, "listOrders", response)
+
+
+def test_with_a_rate_limit_on_the_headers_tell_the_limiters_own_counts(serve_app: ServeApp, api: ApiSpec) -> None:
+    with serve_app([api], ServerConfig(seed=1, rate_limit=(3, 60.0))) as limited:
+        seen = [limited.get(ORDERS, headers=AUTH) for _ in range(4)]
+    assert [r.status_code for r in seen] == [200, 200, 200, 429]
+    assert [int(r.headers["X-RateLimit-Remaining"]) for r in seen[:3]] == [2, 1, 0]
+    assert {r.headers["X-RateLimit-Limit"] for r in seen[:3]} == {"3"}
+    assert [int(r.headers["X-RateLimit-Reset"]) for r in seen[:3]] == [20, 40, 60]
+    assert seen[3].headers["Retry-After"] == "20"
+    for response in seen[:3]:
+        assert_valid_answer(api, "listOrders", response)
