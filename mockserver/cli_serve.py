@@ -92,6 +92,7 @@ def serve(args: argparse.Namespace) -> int:
             request_budget=args.request_budget,
             max_answer=_answer_size(args.max_answer_size) or 0,
             state_file=_state_file(args),
+            stateless=args.stateless,
         )
         try:
             app = build_app(apis, config)

@@ -28,6 +28,7 @@ def test_every_setting_reaches_the_workers() -> None:
         request_budget=1.5,
         max_answer=1 << 20,
         state_file="/tmp/state.sqlite",
+        stateless=True,
     )
     defaults = ServerConfig()
     unchanged = [f.name for f in dataclasses.fields(config) if f.name != "today"]
