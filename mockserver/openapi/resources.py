@@ -223,7 +223,12 @@ def pagination(op: Operation, resource: Resource) -> Pagination:
     query = {normalize(p.name): p for p in op.parameters if p.location == "query"}
     kind: PageKind | None = None
     param = None
-    for names, found_kind in ((_CURSOR_NAMES, "cursor"), (_PAGE_NAMES, "page"), (_OFFSET_NAMES, "offset")):
+    kinds: tuple[tuple[frozenset[str], PageKind], ...] = (
+        (_CURSOR_NAMES, "cursor"),
+        (_PAGE_NAMES, "page"),
+        (_OFFSET_NAMES, "offset"),
+    )
+    for names, found_kind in kinds:
         match = next((p for name, p in query.items() if name in names), None)
         if match is not None:
             kind, param = found_kind, match

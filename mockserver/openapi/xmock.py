@@ -205,7 +205,8 @@ class _Reader:
         if self.fields is not None:
             where = (*(_array(array) if array else ()), "[]", id_field) if listing else (id_field,)
             if where not in self.fields:
-                raise self.fail("resource.id", f"{'.'.join(where)!r} is not a field of the {self.status} response")
+                text = f"{'.'.join(where[:-2])}[].{id_field}" if listing else id_field
+                raise self.fail("resource.id", f"{text!r} is not a field of the {self.status} response")
         return ResourceKey(collection=collection, item=item, id=id_field, array=array)
 
     def spec_path(self, key: str, value: Any) -> str:
