@@ -81,6 +81,15 @@ class Resource:
     def name(self) -> str:
         return self.collection
 
+    @property
+    def properties(self) -> dict[str, Any]:
+        """The entity's fields (its allOf parts' included)."""
+        return _properties(self.schema)
+
+    @property
+    def required(self) -> frozenset[str]:
+        return frozenset(_required(self.schema))
+
 
 _COLLECTION_ROLES: dict[str, Role] = {"get": "list", "post": "create"}
 _ITEM_ROLES: dict[str, Role] = {"get": "read", "put": "replace", "patch": "update", "delete": "delete"}
@@ -179,6 +188,15 @@ def _properties(schema: Any, depth: int = 0) -> dict[str, Any]:
     if isinstance(properties, dict):
         found.update(properties)
     return found
+
+
+def _required(schema: Any, depth: int = 0) -> list[str]:
+    if not isinstance(schema, dict) or depth > 6:
+        return []
+    names = [str(n) for n in schema.get("required") or [] if isinstance(n, str)]
+    for part in schema.get("allOf") or []:
+        names += _required(part, depth + 1)
+    return names
 
 
 def _items(schema: Any) -> Any:

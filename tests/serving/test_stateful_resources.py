@@ -15,7 +15,7 @@ from starlette.testclient import TestClient
 from mockserver.openapi.loader import load
 from mockserver.openapi.model import ApiSpec
 from mockserver.openapi.validation import schema_validator
-from mockserver.serving import resources
+from mockserver.serving import entities, resources
 from mockserver.serving.config import ServerConfig
 
 TASKS = Path(__file__).resolve().parents[2] / "examples" / "tasks" / "tasks.yaml"
@@ -184,7 +184,7 @@ def test_stateless_generates_every_answer_afresh(serve_app: ServeApp, tasks: Api
 def test_past_the_cap_creating_is_refused_with_507_in_the_envelope(
     serve_app: ServeApp, tasks: ApiSpec, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(resources, "MAX_ENTITIES", resources.INITIAL_ITEMS + 1)
+    monkeypatch.setattr(entities, "MAX_ENTITIES", resources.INITIAL_ITEMS + 1)
     with serve_app([tasks], ServerConfig(seed=5)) as capped:
         assert capped.post(BASE, json={"title": "fits"}, headers=AUTH).status_code == 201
         refused = capped.post(BASE, json={"title": "one too many"}, headers=AUTH)
