@@ -9,8 +9,10 @@ an operation out. The serving layer (serving/resources.py) keeps the entities; t
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
+from urllib.parse import quote
 
 from mockserver.openapi.model import ApiSpec, Operation, Schema
 from mockserver.openapi.rules import Path, parse_path
@@ -41,6 +43,7 @@ _NEXT_NAMES = frozenset(
 _PREVIOUS_NAMES = frozenset({"prev", "previous", "prev_cursor", "previous_cursor", "before", "previous_page"})
 _HAS_MORE_NAMES = frozenset({"has_more", "has_next", "has_next_page", "more"})
 _TOTAL_NAMES = frozenset({"total", "total_count", "total_items", "total_results", "total_size"})
+_TEMPLATE = re.compile(r"\{([^}]+)\}")
 _TOKEN = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 
 
@@ -80,6 +83,15 @@ class Resource:
     @property
     def name(self) -> str:
         return self.collection
+
+    def instance(self, path: Mapping[str, Any]) -> str:
+        """The collection a request names: a nested one (`/users/{userId}/posts`) with its parent's id filled in."""
+        return _TEMPLATE.sub(lambda m: str(path.get(m.group(1), m.group(0))), self.collection)
+
+    def item_path(self, path: Mapping[str, Any], key: str) -> str:
+        """The item path of the entity with id `key`, the request's other path values filled in (percent-encoded)."""
+        values = {**{k: str(v) for k, v in path.items()}, self.param: key}
+        return _TEMPLATE.sub(lambda m: quote(values.get(m.group(1), m.group(0)), safe=""), self.item)
 
     @property
     def properties(self) -> dict[str, Any]:

@@ -1,7 +1,10 @@
 """The stored entities of every resource, in the server's shared store: the SQL, nothing else.
 
 One row per entity (JSON text), keyed by API (its mount path), resource (its collection path) and id; `seq`
-orders a resource's entities by creation, and is what a page cursor names. A resource's row in
+orders a collection's entities by creation, and is what a page cursor names. A nested collection
+(`/users/{userId}/posts`) is one collection per parent id. Bounded: `MAX_ENTITIES` per collection, past
+which creating is refused, and `MAX_TOTAL` in all, past which creating is refused too and making another
+collection's initial entities forgets the collections made first. A resource's row in
 `resource_sets` says its initial entities are made; `DELETE /__mock/state` empties both tables, so the next
 request makes them again (the same ones: they come from the seed).
 """
@@ -13,7 +16,8 @@ from typing import Any
 
 from mockserver.serving.store import Store
 
-MAX_ENTITIES = 10_000  # entities a resource holds at most (initial ones included)
+MAX_ENTITIES = 10_000  # entities one collection holds at most (initial ones included)
+MAX_TOTAL = 200_000  # entities the server holds at most, every API and collection together
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS entities (
@@ -47,6 +51,16 @@ class Entities:
         rows = [(api, resource, key, seq, json.dumps(entity)) for seq, (key, entity) in enumerate(initial, 1)]
         with self.store.write() as db:
             if not db.execute(f"SELECT 1 FROM resource_sets WHERE {_ONE}", (api, resource)).fetchone():
+                # Past the server's bound, the collections made first are forgotten (made again when asked).
+                total = db.execute("SELECT count(*) FROM entities").fetchone()[0]
+                while total + len(rows) > MAX_TOTAL:
+                    oldest = db.execute(
+                        "SELECT rowid, api, resource FROM resource_sets ORDER BY rowid LIMIT 1"
+                    ).fetchone()
+                    if oldest is None:
+                        break
+                    db.execute("DELETE FROM resource_sets WHERE rowid = ?", (oldest[0],))
+                    total -= db.execute(f"DELETE FROM entities WHERE {_ONE}", oldest[1:]).rowcount
                 db.executemany("INSERT OR REPLACE INTO entities VALUES (?, ?, ?, ?, ?)", rows)
                 db.execute("INSERT INTO resource_sets VALUES (?, ?, ?)", (api, resource, len(rows) + 1))
 
@@ -59,7 +73,7 @@ class Entities:
         """The number of a new entity, or None when the resource holds `MAX_ENTITIES` already."""
         with self.store.write() as db:
             count = db.execute(f"SELECT count(*) FROM entities WHERE {_ONE}", (api, resource)).fetchone()[0]
-            if count >= MAX_ENTITIES:
+            if count >= MAX_ENTITIES or db.execute("SELECT count(*) FROM entities").fetchone()[0] >= MAX_TOTAL:
                 return None
             row = db.execute(
                 f"UPDATE resource_sets SET next_seq = next_seq + 1 WHERE {_ONE} RETURNING next_seq - 1", (api, resource)

@@ -43,8 +43,15 @@ class Lists:
         self._pages: dict[int, Pagination] = {}
 
     def answer(
-        self, bound: BoundOperation, scope: Scope, request: RequestValues, ctx: GenContext, resource: Resource
+        self,
+        bound: BoundOperation,
+        scope: Scope,
+        request: RequestValues,
+        ctx: GenContext,
+        resource: Resource,
+        name: str,
     ) -> Response | None:
+        """The page the request asks for of collection `name` (`resource`, its parent ids filled in)."""
         op, api, is_31 = bound.op, bound.api.api.mount_path, bound.api.api.is_31
         pages = self._pages.get(id(op))
         if pages is None:
@@ -56,7 +63,7 @@ class Lists:
         after, skip = 0, 0
         sent = request.query.get(pages.param) if pages.param else None
         if pages.kind == "cursor" and sent not in (None, ""):
-            last_seen = self._cursor_seq(api, resource, str(sent))
+            last_seen = self._cursor_seq(api, name, str(sent))
             if last_seen is None:
                 return self._bad_cursor(bound, scope, pages, str(sent))
             after = last_seen
@@ -64,7 +71,7 @@ class Lists:
             skip = max(sent - pages.first_page, 0) * size
         elif pages.kind == "offset" and isinstance(sent, int):
             skip = max(sent, 0)
-        found = self.entities.page(api, resource.name, where, params, after=after, skip=skip, size=size + 1)
+        found = self.entities.page(api, name, where, params, after=after, skip=skip, size=size + 1)
         more, found = len(found) > size, found[:size]
         rendered = bound.mock.render(op.success_status, ctx, request, accept=Headers(scope=scope).get("accept"))
         if rendered.media_type is None or media_kind(rendered.media_type) != "json" or resource.items is None:
@@ -73,14 +80,14 @@ class Lists:
         if body is None:
             return to_response(rendered)
         if pages.next_field is not None:
-            following = self._next(scope, pages, api, resource, found[-1][0], sent, size, skip) if more else None
+            following = self._next(scope, pages, api, name, found[-1][0], sent, size, skip) if more else None
             self._set(body, pages.next_field, following, pages.next_schema, is_31)
         if pages.previous_field is not None and after == 0 and skip == 0:
             self._set(body, pages.previous_field, None, None, is_31)
         if pages.has_more_field is not None:
             _assign(body, pages.has_more_field, more)
         if pages.total_field is not None:
-            _assign(body, pages.total_field, self.entities.count(api, resource.name, where, params))
+            _assign(body, pages.total_field, self.entities.count(api, name, where, params))
         response = op.response_for(rendered.status)
         content = (response.content.get(rendered.media_type) or {}) if response else {}
         schema = content.get("schema", response.schema if response else None)
@@ -115,25 +122,25 @@ class Lists:
             params += more
         return where, params
 
-    def _signature(self, api: str, resource: Resource, seq: int) -> str:
-        text = f"{self.state.config.seed}\x1f{api}\x1f{resource.name}\x1f{seq}"
+    def _signature(self, api: str, name: str, seq: int) -> str:
+        text = f"{self.state.config.seed}\x1f{api}\x1f{name}\x1f{seq}"
         return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=_SIG // 2).hexdigest()
 
-    def _cursor_seq(self, api: str, resource: Resource, cursor: str) -> int | None:
+    def _cursor_seq(self, api: str, name: str, cursor: str) -> int | None:
         """The entity number a cursor names, if this server issued it."""
         head, signature = cursor[:-_SIG], cursor[-_SIG:]
         try:
             seq = int(head, 16) if head.isascii() and head.isalnum() else None
         except ValueError:
             return None
-        return seq if seq is not None and signature == self._signature(api, resource, seq) else None
+        return seq if seq is not None and signature == self._signature(api, name, seq) else None
 
     def _next(
-        self, scope: Scope, pages: Pagination, api: str, resource: Resource, last: int, sent: Any, size: int, skip: int
+        self, scope: Scope, pages: Pagination, api: str, name: str, last: int, sent: Any, size: int, skip: int
     ) -> Any:
         """The next field's value: a cursor, a page number or an offset; a URL where the schema asks for one."""
         if pages.kind == "cursor":
-            value: Any = f"{last:x}{self._signature(api, resource, last)}"
+            value: Any = f"{last:x}{self._signature(api, name, last)}"
         elif pages.kind == "page":
             value = (sent if isinstance(sent, int) else pages.first_page) + 1
         elif pages.kind == "offset":

@@ -20,7 +20,6 @@ from __future__ import annotations
 import weakref
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote
 
 from starlette.datastructures import Headers
 from starlette.responses import Response
@@ -79,27 +78,28 @@ class Resources:
         if found is None:
             return None
         resource, role = found
-        if not self._made(bound, resource):
+        name = resource.instance(request.path)
+        if not self._made(bound, resource, name):
             return None
         if role == "list":
-            return self.lists.answer(bound, scope, request, ctx, resource)
+            return self.lists.answer(bound, scope, request, ctx, resource, name)
         if role == "create":
-            return self._write(bound, scope, request, ctx, resource, None, None)
+            return self._write(bound, scope, request, ctx, resource, name, None, None)
         entity_id = request.path.get(resource.param)
         if entity_id is None:
             return None
         key = entity_key(entity_id)
-        current = self.entities.get(api, resource.name, key)
+        current = self.entities.get(api, name, key)
         if role == "replace":
-            return self._write(bound, scope, request, ctx, resource, current, entity_id)
+            return self._write(bound, scope, request, ctx, resource, name, current, entity_id)
         if current is None:
-            return self._not_found(bound, scope, resource, key)
+            return self._not_found(bound, scope, name, key)
         if role == "update":
             current = _merge(current, self._writable(resource, request.body, bound.api.api.is_31))
             _touch(current, resource)
-            self.entities.put(api, resource.name, key, current)
+            self.entities.put(api, name, key, current)
         elif role == "delete":
-            self.entities.delete(api, resource.name, key)
+            self.entities.delete(api, name, key)
         return self._answer(bound, scope, request, ctx, bound.op.success_status, current)
 
     def check(self, schema: Any, is_31: bool) -> Check:
@@ -111,23 +111,25 @@ class Resources:
 
     # The initial data set -------------------------------------------------------------------------------
 
-    def _made(self, bound: BoundOperation, resource: Resource) -> bool:
-        """Make the resource's initial entities unless made since the last reset; False: it cannot have any."""
+    def _made(self, bound: BoundOperation, resource: Resource, name: str) -> bool:
+        """Make collection `name`'s initial entities unless made since the last reset; False: it cannot have any."""
         api = bound.api.api.mount_path
-        if self.entities.made(api, resource.name):
+        if self.entities.made(api, name):
             return True
         initial: list[tuple[str, dict[str, Any]]] = []
         taken: set[str] = set()
         for seq in range(1, min(INITIAL_ITEMS, stored.MAX_ENTITIES) + 1):
-            entity = self._generate(bound, resource, seq, taken)
+            entity = self._generate(bound, resource, name, seq, taken)
             if entity is None:
                 return False
             taken.add(key := entity_key(entity[resource.id_field]))
             initial.append((key, entity))
-        self.entities.make(api, resource.name, initial)
+        self.entities.make(api, name, initial)
         return True
 
-    def _generate(self, bound: BoundOperation, resource: Resource, seq: int, taken: set[str]) -> dict[str, Any] | None:
+    def _generate(
+        self, bound: BoundOperation, resource: Resource, name: str, seq: int, taken: set[str]
+    ) -> dict[str, Any] | None:
         """Entity number `seq`, from the seed, as the resource's entity answer is generated: its id unique
         (integer ids count up from 1)."""
         config, api = self.state.config, bound.api.api.mount_path
@@ -138,7 +140,7 @@ class Resources:
             return None
         id_check = self.check(resource.properties.get(resource.id_field, {}), bound.api.api.is_31)
         for attempt in range(4):
-            ctx = make_context(config.seed, "resource", api, resource.name, seq, attempt, today=config.today())
+            ctx = make_context(config.seed, "resource", api, name, seq, attempt, today=config.today())
             body = maker.render(maker.op.success_status, ctx, RequestValues(), accept="application/json").body
             if not isinstance(body, dict) or resource.id_field not in body:
                 return None
@@ -170,6 +172,7 @@ class Resources:
         request: RequestValues,
         ctx: GenContext,
         resource: Resource,
+        name: str,
         current: dict[str, Any] | None,
         entity_id: Any,
     ) -> Response | None:
@@ -178,12 +181,15 @@ class Resources:
         sent = self._writable(resource, request.body, bound.api.api.is_31)
         seq = None
         if current is None:
-            seq = self.entities.reserve(api, resource.name)
+            seq = self.entities.reserve(api, name)
             if seq is None:
-                message = f"The mock keeps at most {stored.MAX_ENTITIES} entities of {resource.name}: delete some first"
+                message = (
+                    f"The mock keeps at most {stored.MAX_ENTITIES} entities of {name} "
+                    f"({stored.MAX_TOTAL} in all): delete some first"
+                )
                 problem = Problem(status=507, message=message, code=status_phrase(507)[0])
                 return error_response(self.state, bound.api, bound, scope, problem, {"X-Mock-Error": "true"})
-            base = self._generate(bound, resource, seq, set())
+            base = self._generate(bound, resource, name, seq, set())
             if base is None:
                 return None
             _touch(base, resource, created=True)
@@ -195,15 +201,15 @@ class Resources:
         if entity_id is not None:
             entity[resource.id_field] = entity_id
         key = entity_key(entity[resource.id_field])
-        self.entities.put(api, resource.name, key, entity, seq)
+        self.entities.put(api, name, key, entity, seq)
         status = 201 if created and "201" in bound.op.responses else bound.op.success_status
-        location = api + resource.item.replace("{" + resource.param + "}", quote(key, safe=""))
+        location = api + resource.item_path(request.path, key)
         return self._answer(bound, scope, request, ctx, status, entity, {"Location": location} if created else {})
 
-    def _not_found(self, bound: BoundOperation, scope: Scope, resource: Resource, key: str) -> Response | None:
+    def _not_found(self, bound: BoundOperation, scope: Scope, name: str, key: str) -> Response | None:
         if not bound.mock.documents(404):
             return None
-        message = f"No entity of {resource.name} has id {key!r}"
+        message = f"No entity of {name} has id {key!r}"
         problem = Problem(status=404, message=message, code=status_phrase(404)[0])
         return error_response(self.state, bound.api, bound, scope, problem)
 
