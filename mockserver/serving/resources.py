@@ -17,6 +17,7 @@ state instead, so the contract still holds.
 
 from __future__ import annotations
 
+import uuid
 import weakref
 from datetime import UTC, datetime
 from typing import Any
@@ -142,10 +143,15 @@ class Resources:
         for attempt in range(4):
             ctx = make_context(config.seed, "resource", api, name, seq, attempt, today=config.today())
             body = maker.render(maker.op.success_status, ctx, RequestValues(), accept="application/json").body
-            if not isinstance(body, dict) or resource.id_field not in body:
+            if not isinstance(body, dict):
                 return None
-            if isinstance(body[resource.id_field], int) and not id_check(seq):
-                body[resource.id_field] = seq
+            if resource.id_field not in body or isinstance(body[resource.id_field], int):
+                # An id is never absent, and integer ids count up (when the schema allows the number).
+                fallback = (seq, str(seq), str(uuid.UUID(int=ctx.rng.getrandbits(128), version=4)))
+                found = next((value for value in fallback if not id_check(value)), body.get(resource.id_field))
+                if found is None:
+                    return None
+                body[resource.id_field] = found
             if entity_key(body[resource.id_field]) not in taken:
                 return body
         return None

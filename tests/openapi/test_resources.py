@@ -186,3 +186,16 @@ def test_page_and_offset_parameters_are_read_as_such(tmp_path: Path) -> None:
 def test_names_are_compared_whatever_their_spelling() -> None:
     assert normalize("nextCursor") == normalize("next_cursor") == normalize("next-cursor") == "next_cursor"
     assert normalize("thingUUID") == "thing_uuid"
+
+
+def test_a_nested_collection_is_named_per_parent_and_its_items_have_urls(tmp_path: Path) -> None:
+    document = _document()
+    document["paths"] = {"/users/{userId}" + route: item for route, item in document["paths"].items()}
+    for item in document["paths"].values():
+        item["parameters"] = [
+            {"name": "userId", "in": "path", "required": True, "schema": {"type": "integer"}},
+            *item.get("parameters", []),
+        ]
+    resource = infer_resources(_load(tmp_path, document))[("get", "/users/{userId}/things")][0]
+    assert resource.instance({"userId": 7}) == "/users/7/things"
+    assert resource.item_path({"userId": 7}, "a/b c") == "/users/7/things/a%2Fb%20c"

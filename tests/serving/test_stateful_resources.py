@@ -272,3 +272,48 @@ def test_integer_ids_count_up_and_pages_are_numbered(serve_app: ServeApp, tmp_pa
         upserted = client.put("/things/things/500", json={"id": 500, "label": "new"}).json()
         assert upserted["id"] == 500 and upserted["label"] == "new"
         assert client.get("/things/things/500").json() == upserted
+
+
+def test_a_nested_collection_keeps_each_parents_entities_apart(serve_app: ServeApp, tmp_path: Path) -> None:
+    document: dict[str, Any] = {
+        "openapi": "3.0.3",
+        "info": {"title": "notes", "version": "1"},
+        "paths": {
+            "/users/{userId}/notes": {
+                "parameters": [{"name": "userId", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                "get": {"responses": {"200": _json({"type": "array", "items": {"$ref": "#/components/schemas/Note"}})}},
+                "post": {
+                    "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Note"}}}},
+                    "responses": {"201": _json({"$ref": "#/components/schemas/Note"})},
+                },
+            },
+            "/users/{userId}/notes/{noteId}": {
+                "parameters": [
+                    {"name": "userId", "in": "path", "required": True, "schema": {"type": "integer"}},
+                    {"name": "noteId", "in": "path", "required": True, "schema": {"type": "integer"}},
+                ],
+                "get": {"responses": {"200": _json({"$ref": "#/components/schemas/Note"}), "404": _json({})}},
+            },
+        },
+        "components": {
+            "schemas": {
+                "Note": {
+                    "type": "object",
+                    "properties": {"id": {"type": "integer", "readOnly": True}, "text": {"type": "string"}},
+                }
+            }
+        },
+    }
+    path = tmp_path / "notes.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    with serve_app([load(path)], ServerConfig(seed=1)) as client:
+        mine, theirs = client.get("/notes/users/1/notes").json(), client.get("/notes/users/2/notes").json()
+        assert len(mine) == 20 and mine != theirs  # 20: a page, as no limit parameter says otherwise
+        created = client.post("/notes/users/1/notes", json={"text": "hello"})
+        assert created.headers["location"] == f"/notes/users/1/notes/{created.json()['id']}"
+        assert client.get(created.headers["location"]).json() == created.json()
+        assert client.get(f"/notes/users/2/notes/{created.json()['id']}").status_code == 404
+
+
+def _json(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"description": "ok", "content": {"application/json": {"schema": schema}}}
