@@ -66,6 +66,8 @@ class Pagination:
     previous_field: Path | None = None
     has_more_field: Path | None = None
     total_field: Path | None = None
+    first_id_field: Path | None = None  # OpenAI's `first_id`/`last_id`: the ids of the page's first and last entity
+    last_id_field: Path | None = None
     next_schema: Schema | None = None
 
 
@@ -287,6 +289,8 @@ def pagination(op: Operation, resource: Resource) -> Pagination:
         previous_field=named(_PREVIOUS_NAMES),
         has_more_field=named(_HAS_MORE_NAMES),
         total_field=named(_TOTAL_NAMES),
+        first_id_field=named(frozenset({"first_id"})),
+        last_id_field=named(frozenset({"last_id"})),
         next_schema=fields.get(next_field) if next_field else None,
     )
 

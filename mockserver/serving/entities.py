@@ -69,6 +69,11 @@ class Entities:
         found: dict[str, Any] | None = json.loads(rows[0][0]) if rows else None
         return found
 
+    def number(self, api: str, resource: str, key: str) -> int | None:
+        """The creation number of the entity with id `key`, if kept."""
+        rows = self.store.read(f"SELECT seq FROM entities WHERE {_ONE} AND id = ?", (api, resource, key))
+        return int(rows[0][0]) if rows else None
+
     def reserve(self, api: str, resource: str) -> int | None:
         """The number of a new entity, or None when the resource holds `MAX_ENTITIES` already."""
         with self.store.write() as db:

@@ -25,11 +25,12 @@ from mockserver.openapi.resources import Pagination, Resource, normalize, pagina
 from mockserver.openapi.rules import Path, RequestValues
 from mockserver.openapi.validation import Check
 from mockserver.serving.answers import to_response
-from mockserver.serving.entities import Entities, field_condition
+from mockserver.serving.entities import Entities, entity_key, field_condition
 from mockserver.serving.envelopes import error_response
 from mockserver.serving.state import BoundOperation, MockState, query_items
 
 _SIG = 8  # hex digits of a cursor's signature
+_END = 2**62  # after every entity
 Checker = Callable[[Any, bool], Check]
 
 
@@ -63,10 +64,14 @@ class Lists:
         after, skip = 0, 0
         sent = request.query.get(pages.param) if pages.param else None
         if pages.kind == "cursor" and sent not in (None, ""):
+            # A cursor this server issued, or (Stripe's `starting_after`, OpenAI's `after`) an entity's id.
             last_seen = self._cursor_seq(api, name, str(sent))
             if last_seen is None:
+                last_seen = self.entities.number(api, name, entity_key(sent))
+            if last_seen is None and bound.mock.documents(bound.api.error_status(op)):
                 return self._bad_cursor(bound, scope, pages, str(sent))
-            after = last_seen
+            # Undocumented refusal: nothing follows a cursor that names nothing (an empty last page).
+            after = last_seen if last_seen is not None else _END
         elif pages.kind == "page" and isinstance(sent, int):
             skip = max(sent - pages.first_page, 0) * size
         elif pages.kind == "offset" and isinstance(sent, int):
@@ -86,6 +91,10 @@ class Lists:
             self._set(body, pages.previous_field, None, None, is_31)
         if pages.has_more_field is not None:
             _assign(body, pages.has_more_field, more)
+        id_field = resource.id_field
+        for field, index in ((pages.first_id_field, 0), (pages.last_id_field, -1)):
+            if field is not None:
+                self._set(body, field, found[index][1].get(id_field) if found else None, None, is_31)
         if pages.total_field is not None:
             _assign(body, pages.total_field, self.entities.count(api, name, where, params))
         response = op.response_for(rendered.status)

@@ -317,3 +317,31 @@ def test_a_nested_collection_keeps_each_parents_entities_apart(serve_app: ServeA
 
 def _json(schema: dict[str, Any]) -> dict[str, Any]:
     return {"description": "ok", "content": {"application/json": {"schema": schema}}}
+
+
+def test_an_entity_id_is_a_cursor_too(client: TestClient) -> None:
+    first = client.get(BASE, params={"limit": 10}, headers=AUTH).json()["data"]
+    second = client.get(BASE, params={"limit": 10}, headers=AUTH).json()
+    after_id = client.get(BASE, params={"limit": 5, "cursor": first[4]["id"]}, headers=AUTH).json()["data"]
+    assert after_id == first[5:10] == second["data"][5:10]
+
+
+def test_an_unknown_cursor_where_no_refusal_is_documented_is_an_empty_last_page(
+    serve_app: ServeApp, tmp_path: Path
+) -> None:
+    document: dict[str, Any] = yaml.safe_load(yaml.safe_dump(INTEGER_THINGS))
+    listing = document["paths"]["/things"]["get"]
+    listing["parameters"] = [{"name": "after", "in": "query", "schema": {"type": "string"}}]
+    page = listing["responses"]["200"]["content"]["application/json"]["schema"]["properties"]
+    page.update({"first_id": {"type": "integer", "nullable": True}, "last_id": {"type": "integer", "nullable": True}})
+    del page["total"]
+    document["openapi"] = "3.0.3"
+    path = tmp_path / "things.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    with serve_app([load(path)], ServerConfig(seed=1)) as client:
+        first = client.get("/things/things").json()
+        assert (first["first_id"], first["last_id"], first["has_more"]) == (1, 20, True)
+        assert client.get("/things/things", params={"after": "20"}).json()["first_id"] == 21
+        unknown = client.get("/things/things", params={"after": "nope"})
+        assert unknown.status_code == 200
+        assert unknown.json()["items"] == [] and unknown.json()["has_more"] is False
