@@ -111,3 +111,11 @@ def test_the_stateful_tasks_mock_passes_its_own_contract() -> None:
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert "tasks: conforms" in result.stdout
+
+
+def test_stateless_serves_without_state_over_http() -> None:
+    with serving(TASKS, "--stateless", "--quiet", cwd=ROOT) as served, httpx.Client(base_url=served.base) as client:
+        created = client.post(BASE, json={"title": "forgotten"}, headers=AUTH, timeout=10)
+        assert created.status_code == 201
+        read = client.get(f"{BASE}/{created.json()['id']}", headers=AUTH, timeout=10)
+        assert read.status_code == 200 and read.json()["id"] != created.json()["id"]
