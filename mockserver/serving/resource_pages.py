@@ -8,6 +8,7 @@ absent, where null is not allowed) exactly on the last page.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from collections.abc import Callable
 from typing import Any
@@ -81,7 +82,8 @@ class Lists:
         rendered = bound.mock.render(op.success_status, ctx, request, accept=Headers(scope=scope).get("accept"))
         if rendered.media_type is None or media_kind(rendered.media_type) != "json" or resource.items is None:
             return to_response(rendered)
-        body = _place(rendered.body, resource.items, [entity for _, entity in found])
+        # A copy: should the page not fit the schema, the generated answer is sent as it was.
+        body = _place(copy.deepcopy(rendered.body), resource.items, [entity for _, entity in found])
         if body is None:
             return to_response(rendered)
         if pages.next_field is not None:
@@ -93,8 +95,8 @@ class Lists:
             _assign(body, pages.has_more_field, more)
         id_field = resource.id_field
         for field, index in ((pages.first_id_field, 0), (pages.last_id_field, -1)):
-            if field is not None:
-                self._set(body, field, found[index][1].get(id_field) if found else None, None, is_31)
+            if field is not None and found:  # an empty page keeps what was generated (null where allowed)
+                _assign(body, field, found[index][1].get(id_field))
         if pages.total_field is not None:
             _assign(body, pages.total_field, self.entities.count(api, name, where, params))
         response = op.response_for(rendered.status)

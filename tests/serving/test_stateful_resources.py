@@ -345,3 +345,19 @@ def test_an_unknown_cursor_where_no_refusal_is_documented_is_an_empty_last_page(
         unknown = client.get("/things/things", params={"after": "nope"})
         assert unknown.status_code == 200
         assert unknown.json()["items"] == [] and unknown.json()["has_more"] is False
+
+
+def test_a_page_that_would_not_fit_its_schema_is_generated_whole(serve_app: ServeApp, tmp_path: Path) -> None:
+    document: dict[str, Any] = yaml.safe_load(yaml.safe_dump(INTEGER_THINGS))
+    listing = document["paths"]["/things"]["get"]
+    listing["parameters"] = [{"name": "after", "in": "query", "schema": {"type": "string"}}]
+    schema = listing["responses"]["200"]["content"]["application/json"]["schema"]
+    schema["properties"]["items"]["minItems"] = 1  # an empty page (after an unknown cursor) cannot be sent
+    schema["required"] = ["items", "total"]
+    path = tmp_path / "things.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    api = load(path)
+    with serve_app([api], ServerConfig(seed=1)) as client:
+        answer = client.get("/things/things", params={"after": "nope"})
+        assert answer.status_code == 200
+        _valid(api, "get_things", 200, answer.json())
