@@ -68,7 +68,7 @@ class Resources:
         self.entities = Entities(state.store)
         self.lists = Lists(state, self.entities, self.check)
         self._roles: dict[str, dict[tuple[str, str], tuple[Resource, Role]]] = {}
-        self._checks: dict[int, Check] = {}
+        self._checks: dict[int, tuple[Any, Check]] = {}
         self._makers: dict[tuple[str, str], OperationMock | None] = {}
 
     def answer(self, bound: BoundOperation, scope: Scope, request: RequestValues, ctx: GenContext) -> Response | None:
@@ -107,8 +107,9 @@ class Resources:
         """`schema`'s validator, made once (schemas are shared objects, kept alive by the spec)."""
         key = id(schema)
         if key not in self._checks:
-            self._checks[key] = schema_validator(schema, openapi_31=is_31)
-        return self._checks[key]
+            # The schema is kept with its validator, so that its id is never another object's.
+            self._checks[key] = (schema, schema_validator(schema, openapi_31=is_31))
+        return self._checks[key][1]
 
     # The initial data set -------------------------------------------------------------------------------
 
@@ -159,7 +160,8 @@ class Resources:
     # Writes ---------------------------------------------------------------------------------------------
 
     def _writable(self, resource: Resource, body: Any, is_31: bool) -> dict[str, Any]:
-        """The request body's fields a client may set: entity fields, not read-only, valid for the entity."""
+        """The request body's fields a client may set and read back: entity fields, neither read- nor
+        write-only, valid for the entity."""
         if not isinstance(body, dict):
             return {}
         properties = resource.properties
@@ -168,6 +170,7 @@ class Resources:
             for name, value in body.items()
             if isinstance(sub := properties.get(name), dict)
             and not sub.get("readOnly")
+            and not sub.get("writeOnly")  # a password is taken, never kept to be read back
             and not self.check(sub, is_31)(value)
         }
 
@@ -204,6 +207,8 @@ class Resources:
         else:
             created = False
         entity = {**current, **sent}
+        if not created:
+            _touch(entity, resource)
         if entity_id is not None:
             entity[resource.id_field] = entity_id
         key = entity_key(entity[resource.id_field])

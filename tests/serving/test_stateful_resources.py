@@ -361,3 +361,14 @@ def test_a_page_that_would_not_fit_its_schema_is_generated_whole(serve_app: Serv
         answer = client.get("/things/things", params={"after": "nope"})
         assert answer.status_code == 200
         _valid(api, "get_things", 200, answer.json())
+
+
+def test_a_write_only_field_is_taken_but_never_read_back(serve_app: ServeApp, tmp_path: Path) -> None:
+    document: dict[str, Any] = yaml.safe_load(yaml.safe_dump(INTEGER_THINGS))
+    document["components"]["schemas"]["Thing"]["properties"]["secret"] = {"type": "string", "writeOnly": True}
+    path = tmp_path / "things.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    with serve_app([load(path)], ServerConfig(seed=1)) as client:
+        written = client.put("/things/things/7", json={"id": 7, "label": "seven", "secret": "hunter2"}).json()
+        assert written["label"] == "seven"
+        assert "hunter2" not in str(written) and "hunter2" not in client.get("/things/things/7").text
