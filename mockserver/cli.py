@@ -59,6 +59,11 @@ def _parser() -> argparse.ArgumentParser:
         help="keep the journal and state in this SQLite file (kept across restarts); "
         "default: memory, or a temporary file shared by --workers",
     )
+    serve.add_argument(
+        "--stateless",
+        action="store_true",
+        help="no server-side state: POSTed entities are not kept, lists and items are generated per request",
+    )
     serve.add_argument("--no-cors", action="store_true", help="no CORS headers (on by default, for browser clients)")
     serve.add_argument(
         "--admin-cors",

@@ -94,6 +94,7 @@ def serve(args: argparse.Namespace) -> int:
             max_answer=_answer_size(args.max_answer_size) or 0,
             state_file=_state_file(args),
             rate_limit=rate_limit,
+            stateless=args.stateless,
         )
         try:
             app = build_app(apis, config)

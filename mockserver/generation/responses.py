@@ -193,6 +193,13 @@ class OperationMock:
         sent, media_type = _serialise(body, media, schema, ctx)
         return self._with_meaning(Rendered(status, sent, media_type, headers), key, request, origin)
 
+    def with_body(self, rendered: Rendered, body: Any, request: RequestValues, origin: str = "") -> Rendered:
+        """`rendered` carrying `body` instead (a stored entity, say), its meaningful headers (ETag, Location,
+        Link) worked out again for that body."""
+        response = self.op.response_for(rendered.status)
+        replaced = Rendered(rendered.status, body, rendered.media_type, rendered.headers)
+        return self._with_meaning(replaced, response.status, request, origin) if response is not None else replaced
+
     def _with_meaning(self, rendered: Rendered, key: str, request: RequestValues, origin: str) -> Rendered:
         body, media = rendered.body, rendered.media_type
         headers, rate = self._meaning.apply(rendered.headers, key, rendered.status, body, media, request, origin)

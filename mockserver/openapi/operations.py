@@ -33,6 +33,7 @@ def index_operations(path: Path, document: dict[str, Any]) -> list[Operation]:
     operations: list[Operation] = []
     used_ids: set[str] = set()
     paths = document.get("paths")
+    routes = frozenset(p for p in paths if isinstance(p, str)) if isinstance(paths, dict) else frozenset()
     for route, item in paths.items() if isinstance(paths, dict) else []:
         if not isinstance(item, dict) or not isinstance(route, str) or not route.startswith("/"):
             continue
@@ -70,7 +71,7 @@ def index_operations(path: Path, document: dict[str, Any]) -> list[Operation]:
                 request_content={str(m): c for m, c in body.items() if isinstance(c, dict)},
             )
             # Read against the operation's parameters and success schema: a dangling name is a load error.
-            mock = parse_xmock(raw.get("x-mock"), operation, str(path))
+            mock = parse_xmock(raw.get("x-mock"), operation, str(path), routes)
             operations.append(dataclasses.replace(operation, x_mock=mock) if mock else operation)
     return operations
 

@@ -70,6 +70,16 @@ class Series:
 
 
 @dataclass(frozen=True)
+class ResourceKey:
+    """`x-mock.resource`: the operation belongs to the resource at `collection` and `item`, its id in `id`."""
+
+    collection: str  # a path of the spec: `/tasks`
+    item: str  # a path of the spec ending in its id parameter: `/tasks/{taskId}`
+    id: str  # the entity's field holding that id
+    array: str | None = None  # a list operation: where its body holds the entities (`data`); a top-level array if unset
+
+
+@dataclass(frozen=True)
 class XMock:
     """An operation's `x-mock`; empty (and false) when the operation has none."""
 
@@ -80,6 +90,8 @@ class XMock:
     request_rules: tuple[RequestRule, ...] = ()
     heuristics: bool = True
     match: tuple[MatchRule, ...] = ()  # x-mock.match: which example or fixture a request selects
+    # None: inferred from the paths (openapi/resources.py); False: this operation keeps no state.
+    resource: ResourceKey | bool | None = None
     given: bool = False  # the operation has a non-empty `x-mock`
 
     def __bool__(self) -> bool:
@@ -87,7 +99,7 @@ class XMock:
 
 
 NO_XMOCK = XMock()
-KEYS = ("echo", "filter", "limit", "series", "request_rules", "heuristics", "match")
+KEYS = ("echo", "filter", "limit", "series", "request_rules", "heuristics", "match", "resource")
 # Headers OpenAPI forbids declaring as parameters (it ignores such definitions): a match may name them anyway.
 _UNDECLARABLE_HEADERS = frozenset({"accept", "content-type", "authorization"})
 
@@ -95,8 +107,10 @@ _UNDECLARABLE_HEADERS = frozenset({"accept", "content-type", "authorization"})
 class _Reader:
     """Reads one operation's `x-mock`; every mistake is one `SpecLoadError` line."""
 
-    def __init__(self, op: Operation, where: str) -> None:
+    def __init__(self, op: Operation, where: str, paths: frozenset[str] | None = None) -> None:
         self.where = where
+        self.op = op
+        self.paths = paths  # the spec's paths, when known
         self.label = f"{op.method.upper()} {op.path}"
         self.params = {(p.location, p.name.lower() if p.location == "header" else p.name) for p in op.parameters}
         success = op.response_for(op.success_status)
@@ -174,6 +188,39 @@ class _Reader:
             field=item_field,
             step=self.ref("series.step", step) if step is not None else None,
         )
+
+    def resource(self, value: Any) -> ResourceKey | bool:
+        if value is False:
+            return False
+        raw = self.mapping("resource", value, ("collection", "item", "id", "array"))
+        self.required("resource", raw, ("collection", "item", "id"))
+        collection, item = (
+            self.spec_path("resource.collection", raw["collection"]),
+            self.spec_path("resource.item", raw["item"]),
+        )
+        if not (item.rsplit("/", 1)[-1].startswith("{") and item.endswith("}")):
+            raise self.fail("resource.item", f"{item!r} must end in its id parameter, like /things/{{id}}")
+        if self.op.path not in (collection, item):
+            raise self.fail("resource", f"the operation's path {self.op.path} is neither {collection} nor {item}")
+        listing = self.op.path == collection and self.op.method == "get"
+        array = raw.get("array")
+        if array is not None and not listing:
+            raise self.fail("resource.array", f"only a GET on {collection} lists entities")
+        if array is not None:
+            self.body_path("resource.array", array, array=True)
+        id_field = self.text("resource.id", raw["id"])
+        if self.fields is not None:
+            where = (*(_array(array) if array else ()), "[]", id_field) if listing else (id_field,)
+            if where not in self.fields:
+                text = f"{'.'.join(where[:-2])}[].{id_field}" if listing else id_field
+                raise self.fail("resource.id", f"{text!r} is not a field of the {self.status} response")
+        return ResourceKey(collection=collection, item=item, id=id_field, array=array)
+
+    def spec_path(self, key: str, value: Any) -> str:
+        text = self.text(key, value)
+        if self.paths is not None and text not in self.paths:
+            raise self.fail(key, f"{text!r} is not a path of the spec")
+        return text
 
     def rules(self, value: Any) -> tuple[RequestRule, ...]:
         if not isinstance(value, list):
@@ -284,9 +331,11 @@ def _required(f: Field[Any]) -> bool:
     return f.default is MISSING and f.default_factory is MISSING
 
 
-def parse_xmock(raw: Any, op: Operation, where: str) -> XMock:
-    """`op`'s `x-mock` (the raw extension) as an `XMock`; a mistake is a `SpecLoadError` naming the key."""
-    reader = _Reader(op, where)
+def parse_xmock(raw: Any, op: Operation, where: str, paths: frozenset[str] | None = None) -> XMock:
+    """`op`'s `x-mock` (the raw extension) as an `XMock`; a mistake is a `SpecLoadError` naming the key.
+
+    `paths`: the spec's paths, which `resource` must name."""
+    reader = _Reader(op, where, paths)
     if raw is None:
         return NO_XMOCK
     if not isinstance(raw, dict):
@@ -307,6 +356,7 @@ def parse_xmock(raw: Any, op: Operation, where: str) -> XMock:
         request_rules=reader.rules(raw["request_rules"]) if raw.get("request_rules") is not None else (),
         heuristics=heuristics,
         match=reader.match(raw["match"]) if raw.get("match") is not None else (),
+        resource=reader.resource(raw["resource"]) if raw.get("resource") is not None else None,
         given=True,
     )
 

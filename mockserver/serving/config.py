@@ -27,6 +27,9 @@ class ServerConfig:
     # The state database (journal, counters) every worker shares: a SQLite file; None keeps it in this
     # process's memory (one worker). `serve --workers N` makes a temporary one; `--state-file` names one.
     state_file: str | None = None
+    # Resources inferred from the spec remember what is written to them (serving/resources.py); `--stateless`
+    # switches that off: every answer generated afresh, as before.
+    stateless: bool = False
     max_body: int = 10 * 1024 * 1024  # bytes of request body read at most; larger bodies get 413
     max_answer: int = 32 * 1024 * 1024  # about the memory (bytes) one answer may take to make; past it, a 501
     # Requests per credential in a period, as (requests, seconds); past it, 429 with Retry-After. (0, 0): off.

@@ -21,6 +21,7 @@ from mockserver.serving.auth import challenge
 from mockserver.serving.echo import clip
 from mockserver.serving.envelopes import error_response
 from mockserver.serving.prefer import Preferences
+from mockserver.serving.resources import stateful_answer
 from mockserver.serving.state import BoundOperation, MockState, query_items
 
 
@@ -55,6 +56,12 @@ def respond(state: MockState, bound: BoundOperation, scope: Scope, prefs: Prefer
         rendered = mock.matched(request, query_names(query_items(scope)), ctx, here)
         if rendered is not None:
             return answer(state, op, scope, rendered)
+    # State from the spec (serving/resources.py): a resource's operations answer from stored entities,
+    # unless the client asked for a status (`Prefer: code=`) or the spec's examples (`dynamic=false`).
+    if prefs.code is None and prefs.dynamic:
+        stored = stateful_answer(state, bound, scope, request, ctx)
+        if stored is not None:
+            return stored
     status = prefs.code if prefs.code is not None else op.success_status
     if prefs.code is not None and not mock.documents(prefs.code):
         return mock_error(

@@ -29,6 +29,7 @@ def test_every_setting_reaches_the_workers() -> None:
         max_answer=1 << 20,
         state_file="/tmp/state.sqlite",
         rate_limit=(5, 60),
+        stateless=True,
     )
     defaults = ServerConfig()
     unchanged = [f.name for f in dataclasses.fields(config) if f.name != "today"]

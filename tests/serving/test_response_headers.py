@@ -97,3 +97,12 @@ def test_with_a_rate_limit_on_the_headers_tell_the_limiters_own_counts(serve_app
     assert seen[3].headers["Retry-After"] == "20"
     for response in seen[:3]:
         assert_valid_answer(api, "listOrders", response)
+
+
+def test_a_stored_entitys_etag_and_location_are_worked_out_for_the_entity_itself(client: TestClient) -> None:
+    created = client.post(ORDERS, json={"qty": 7}, headers=AUTH)
+    assert created.headers["Location"] == f"http://testserver{ORDERS}/{created.json()['id']}"
+    stored = client.get(created.headers["Location"], headers=AUTH)
+    assert stored.json() == created.json() and stored.json()["qty"] == 7
+    for response in (created, stored):  # the hash of the entity sent, not of the generated body it replaced
+        assert response.headers["ETag"] == f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'

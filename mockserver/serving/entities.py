@@ -1,0 +1,119 @@
+"""The stored entities of every resource, in the server's shared store: the SQL, nothing else.
+
+One row per entity (JSON text), keyed by API (its mount path), resource (its collection path) and id; `seq`
+orders a collection's entities by creation, and is what a page cursor names. A nested collection
+(`/users/{userId}/posts`) is one collection per parent id. Bounded: `MAX_ENTITIES` per collection, past
+which creating is refused, and `MAX_TOTAL` in all, past which creating is refused too and making another
+collection's initial entities forgets the collections made first. A resource's row in
+`resource_sets` says its initial entities are made; `DELETE /__mock/state` empties both tables, so the next
+request makes them again (the same ones: they come from the seed).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from mockserver.serving.store import Store
+
+MAX_ENTITIES = 10_000  # entities one collection holds at most (initial ones included)
+MAX_TOTAL = 200_000  # entities the server holds at most, every API and collection together
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS entities (
+    api TEXT NOT NULL, resource TEXT NOT NULL, id TEXT NOT NULL, seq INTEGER NOT NULL, body TEXT NOT NULL,
+    PRIMARY KEY (api, resource, id));
+CREATE INDEX IF NOT EXISTS entities_order ON entities (api, resource, seq);
+CREATE TABLE IF NOT EXISTS resource_sets (
+    api TEXT NOT NULL, resource TEXT NOT NULL, next_seq INTEGER NOT NULL, PRIMARY KEY (api, resource));
+"""
+_ONE = "api = ? AND resource = ?"
+
+
+def entity_key(value: Any) -> str:
+    """An id as the store keys it: `5` in a path and `5` in a body are one entity."""
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+class Entities:
+    """Entities by (API, resource, id), in creation order."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        store.extend(_SCHEMA, state_tables=("entities", "resource_sets"))
+
+    def made(self, api: str, resource: str) -> bool:
+        """Whether the resource's initial entities are made (since the last reset)."""
+        return bool(self.store.read(f"SELECT 1 FROM resource_sets WHERE {_ONE}", (api, resource)))
+
+    def make(self, api: str, resource: str, initial: list[tuple[str, dict[str, Any]]]) -> None:
+        """Store the initial (id, entity) pairs, numbered from 1, unless another worker just did (the same ones)."""
+        rows = [(api, resource, key, seq, json.dumps(entity)) for seq, (key, entity) in enumerate(initial, 1)]
+        with self.store.write() as db:
+            if not db.execute(f"SELECT 1 FROM resource_sets WHERE {_ONE}", (api, resource)).fetchone():
+                # Past the server's bound, the collections made first are forgotten (made again when asked).
+                total = db.execute("SELECT count(*) FROM entities").fetchone()[0]
+                while total + len(rows) > MAX_TOTAL:
+                    oldest = db.execute(
+                        "SELECT rowid, api, resource FROM resource_sets ORDER BY rowid LIMIT 1"
+                    ).fetchone()
+                    if oldest is None:
+                        break
+                    db.execute("DELETE FROM resource_sets WHERE rowid = ?", (oldest[0],))
+                    total -= db.execute(f"DELETE FROM entities WHERE {_ONE}", oldest[1:]).rowcount
+                db.executemany("INSERT OR REPLACE INTO entities VALUES (?, ?, ?, ?, ?)", rows)
+                db.execute("INSERT INTO resource_sets VALUES (?, ?, ?)", (api, resource, len(rows) + 1))
+
+    def get(self, api: str, resource: str, key: str) -> dict[str, Any] | None:
+        rows = self.store.read(f"SELECT body FROM entities WHERE {_ONE} AND id = ?", (api, resource, key))
+        found: dict[str, Any] | None = json.loads(rows[0][0]) if rows else None
+        return found
+
+    def number(self, api: str, resource: str, key: str) -> int | None:
+        """The creation number of the entity with id `key`, if kept."""
+        rows = self.store.read(f"SELECT seq FROM entities WHERE {_ONE} AND id = ?", (api, resource, key))
+        return int(rows[0][0]) if rows else None
+
+    def reserve(self, api: str, resource: str) -> int | None:
+        """The number of a new entity, or None when the resource holds `MAX_ENTITIES` already."""
+        with self.store.write() as db:
+            count = db.execute(f"SELECT count(*) FROM entities WHERE {_ONE}", (api, resource)).fetchone()[0]
+            if count >= MAX_ENTITIES or db.execute("SELECT count(*) FROM entities").fetchone()[0] >= MAX_TOTAL:
+                return None
+            row = db.execute(
+                f"UPDATE resource_sets SET next_seq = next_seq + 1 WHERE {_ONE} RETURNING next_seq - 1", (api, resource)
+            ).fetchone()
+        return int(row[0]) if row else None
+
+    def put(self, api: str, resource: str, key: str, entity: dict[str, Any], seq: int | None = None) -> None:
+        """Store `entity` under `key`: a new one numbered `seq`, or in place of the one kept (keeping its place)."""
+        with self.store.write() as db:
+            db.execute(
+                "INSERT INTO entities VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (api, resource, id) DO UPDATE SET body = excluded.body",
+                (api, resource, key, seq or 0, json.dumps(entity)),
+            )
+
+    def delete(self, api: str, resource: str, key: str) -> None:
+        with self.store.write() as db:
+            db.execute(f"DELETE FROM entities WHERE {_ONE} AND id = ?", (api, resource, key))
+
+    def page(
+        self, api: str, resource: str, where: str, params: list[Any], *, after: int, skip: int, size: int
+    ) -> list[tuple[int, dict[str, Any]]]:
+        """Up to `size` (seq, entity) pairs after number `after`, `skip` of them skipped, `where` holding."""
+        rows = self.store.read(
+            f"SELECT seq, body FROM entities WHERE {_ONE} AND seq > ?{where} ORDER BY seq LIMIT ? OFFSET ?",
+            (api, resource, after, *params, size, skip),
+        )
+        return [(int(seq), json.loads(body)) for seq, body in rows]
+
+    def count(self, api: str, resource: str, where: str, params: list[Any]) -> int:
+        return int(
+            self.store.read(f"SELECT count(*) FROM entities WHERE {_ONE}{where}", (api, resource, *params))[0][0]
+        )
+
+
+def field_condition(field: str, values: list[Any]) -> tuple[str, list[Any]]:
+    """An SQL condition (for `Entities.page`'s `where`): the entity's top-level `field` is one of `values`."""
+    return f" AND json_extract(body, ?) IN ({', '.join('?' * len(values))})", [f'$."{field}"', *values]
