@@ -138,7 +138,8 @@ class MockMiddleware:
             self.state.store.reset()
             return Response(status_code=204)
         if scope["method"] in ("GET", "HEAD"):
-            body = {"counted_requests": self.state.store.counted(), "file": self.state.config.state_file}
+            store = self.state.store
+            body = {"counted_requests": store.counted(), "file": store.location, "rows": store.summary()}
             return Response(json_bytes(body), media_type="application/json")
         return Response(status_code=405, headers={"Allow": "GET, HEAD, DELETE"})
 

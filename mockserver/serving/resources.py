@@ -154,7 +154,7 @@ class Resources:
                     return None
                 body[resource.id_field] = found
             if entity_key(body[resource.id_field]) not in taken:
-                return body
+                return _in_order(body, resource)
         return None
 
     # Writes ---------------------------------------------------------------------------------------------
@@ -275,6 +275,20 @@ def _merge(current: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
     for name, value in patch.items():
         out[name] = _merge(out[name], value) if isinstance(value, dict) and isinstance(out.get(name), dict) else value
     return out
+
+
+def _in_order(entity: dict[str, Any], resource: Resource) -> dict[str, Any]:
+    """A generated entity is not modified before it was created: its last-modified date-times (generated each
+    on its own) are moved to its creation date-time when earlier."""
+    created = [entity[n] for n in resource.properties if normalize(n) in _CREATED and isinstance(entity.get(n), str)]
+    if not created:
+        return entity
+    for name in resource.properties:
+        value = entity.get(name)
+        # RFC 3339 date-times in one form (UTC, `Z`), as the generator writes them, compare as text.
+        if normalize(name) in _UPDATED and isinstance(value, str) and len(value) == len(created[0]):
+            entity[name] = max(value, created[0])
+    return entity
 
 
 def _touch(entity: dict[str, Any], resource: Resource, *, created: bool = False) -> None:

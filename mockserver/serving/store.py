@@ -35,6 +35,8 @@ BUSY_TIMEOUT_MS = 5000  # how long a write waits for another worker's before giv
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS journal (id INTEGER PRIMARY KEY AUTOINCREMENT, entry TEXT NOT NULL, size INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS counters (key TEXT PRIMARY KEY, n INTEGER NOT NULL, touched INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS state_tables (name TEXT PRIMARY KEY);
+INSERT OR IGNORE INTO state_tables VALUES ('counters');
 """
 
 
@@ -56,7 +58,6 @@ class Store:
         # One connection per process, used under a lock: the app's event loop and a test client's thread
         # may both reach it, and each call is short.
         self._lock = threading.Lock()
-        self._state_tables: list[str] = ["counters"]  # what `reset` empties
         self._writes = 0  # journal entries this process added since it last trimmed
         self._counts = 0  # counts this process made since it last bounded the counters
         try:
@@ -79,9 +80,11 @@ class Store:
         with self._lock:
             try:
                 self._db.executescript(schema)
+                # Kept in the database, not in this process: a worker that never used a feature empties its
+                # tables too when it is the one asked to reset.
+                self._db.executemany("INSERT OR IGNORE INTO state_tables VALUES (?)", [(t,) for t in state_tables])
             except sqlite3.Error as exc:
                 raise StoreError(f"cannot set up the state database {self.location or '(memory)'}: {exc}") from exc
-            self._state_tables += [t for t in state_tables if t not in self._state_tables]
 
     def read(self, sql: str, parameters: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         """The rows of one query (a consistent snapshot)."""
@@ -177,11 +180,17 @@ class Store:
 
     # The whole state --------------------------------------------------------------------------------
 
+    def summary(self) -> dict[str, int]:
+        """How many rows each state table holds (what `reset` would forget), by table."""
+        with self._lock:
+            tables = [name for (name,) in self._db.execute("SELECT name FROM state_tables ORDER BY name")]
+            return {t: int(self._db.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]) for t in tables}
+
     def reset(self) -> None:
         """Forget the state (`DELETE /__mock/state`): counters and what features keep; not the journal."""
         with self._write() as db:
-            for table in self._state_tables:
-                db.execute(f"DELETE FROM {table}")  # names come from code (`extend`), never from a request
+            for (table,) in db.execute("SELECT name FROM state_tables").fetchall():
+                db.execute(f'DELETE FROM "{table}"')  # names come from code (`extend`), never from a request
 
     def close(self) -> None:
         with self._lock:

@@ -372,3 +372,16 @@ def test_a_write_only_field_is_taken_but_never_read_back(serve_app: ServeApp, tm
         written = client.put("/things/things/7", json={"id": 7, "label": "seven", "secret": "hunter2"}).json()
         assert written["label"] == "seven"
         assert "hunter2" not in str(written) and "hunter2" not in client.get("/things/things/7").text
+
+
+def test_state_lists_what_it_holds_and_a_reset_forgets_what_was_created(client: TestClient) -> None:
+    created = client.post(BASE, json={"title": "buy milk", "status": "todo"}, headers=AUTH).json()
+    assert client.get("/__mock/state").json()["rows"]["entities"] == 138
+    assert client.delete("/__mock/state").status_code == 204
+    assert client.get(f"{BASE}/{created['id']}", headers=AUTH).status_code == 404
+    assert len(_walk(client)) == 137  # the initial ones again, from the seed
+
+
+def test_generated_tasks_are_not_modified_before_they_were_created(client: TestClient) -> None:
+    tasks = _walk(client)
+    assert all(t["updated_at"] >= t["created_at"] for t in tasks)

@@ -96,3 +96,13 @@ def test_a_failed_write_leaves_nothing_behind() -> None:
         db.execute("INSERT INTO things VALUES ('a')")
         raise RuntimeError("half way")
     assert store.read("SELECT id FROM things") == []
+
+
+def test_a_reset_through_a_process_that_never_used_a_feature_empties_its_tables_too(tmp_path: Path) -> None:
+    location = str(tmp_path / "state.sqlite")
+    user, other = Store(location), Store(location)  # two workers; only the first extended the store
+    user.extend("CREATE TABLE IF NOT EXISTS things (id TEXT PRIMARY KEY);", state_tables=("things",))
+    with user.write() as db:
+        db.execute("INSERT INTO things VALUES ('a')")
+    other.reset()
+    assert user.read("SELECT id FROM things") == []
