@@ -116,6 +116,7 @@ def serve(args: argparse.Namespace) -> int:
         print(f"mockserver: {api.name:18} {base}{api.mount_path}  (docs {base}{api.mount_path}/ui/)", flush=True)
     print(f"mockserver: seed={args.seed}; index at {base}/", flush=True)
     print(f"mockserver: {_settings(config)}", flush=True)
+    print(f"mockserver: {_state_line(config)}", flush=True)
     work = f"{config.request_budget:g} s" if config.request_budget else "no time limit"
     room = f"{config.max_answer // 1024:,} KiB" if config.max_answer else "no size limit"
     print(f"mockserver: limits: {limits.describe()}; each answer within {work} and {room}", flush=True)
@@ -188,6 +189,14 @@ def _serve_options_problem(args: argparse.Namespace) -> str | None:
     if _answer_size(args.max_answer_size) is None:
         return f"--max-answer-size {args.max_answer_size!r} must be a positive number of bytes (e.g. 512K, 32M)"
     return None
+
+
+def _state_line(config: ServerConfig) -> str:
+    """Where what clients write is kept (or that nothing is), for the start-up banner."""
+    if config.stateless:
+        return "state: off (--stateless): resources are not kept, every answer is generated per request"
+    where = f"in {config.state_file}" if config.state_file else "in memory"
+    return f"state: kept {where} (GET /__mock/state shows it, DELETE /__mock/state forgets it)"
 
 
 def _settings(config: ServerConfig) -> str:

@@ -508,3 +508,20 @@ def test_a_reader_that_goes_away_early_is_not_a_traceback() -> None:
         errors = process.stderr.read().decode()
         assert process.wait(timeout=60) == 0
     assert "Traceback" not in errors, errors
+
+
+def test_serve_banner_says_where_state_is_kept(tmp_path: Path) -> None:
+    kept = tmp_path / "state.sqlite"
+    assert (
+        "mockserver: state: kept in memory (GET /__mock/state shows it, DELETE /__mock/state forgets it)" in _banner()
+    )
+    assert any(f"state: kept in {kept}" in line for line in _banner("--state-file", str(kept)))
+    assert any("state: off (--stateless)" in line for line in _banner("--stateless"))
+
+
+def test_a_state_file_that_cannot_be_opened_exits_2_with_one_line_naming_it(tmp_path: Path) -> None:
+    where = tmp_path / "no-such-folder" / "state.sqlite"
+    result = mockserver("serve", "specs/lightdash.yaml", "--port", "0", "--state-file", str(where))
+    assert result.returncode == 2, result.stderr[-300:]
+    [line] = result.stderr.splitlines()
+    assert "no-such-folder" in line and "state database" in line, line
