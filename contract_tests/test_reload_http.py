@@ -28,8 +28,16 @@ def test_adding_a_spec_file_is_served_after_reload(tmp_path: Path) -> None:
     with serving("specs", "--reload", "--quiet", cwd=tmp_path) as served:
         url = served.base + "/"
         assert until(lambda: _index(url) == ["lightdash"]), "the server did not come up"
+        override = {"operation": "getUserActivity", "status": 500}
+        assert httpx.post(served.base + "/__mock/overrides", json=override, timeout=5).status_code == 201
         shutil.copy(SPECS / "openrouter.yaml", tmp_path / "specs" / "openrouter.yaml")
         assert until(lambda: _index(url) == ["lightdash", "openrouter"]), "the new spec was not served"
+        # The reloaded app keeps what the server remembered: the journal and the override.
+        journal = httpx.get(served.base + "/__mock/requests", timeout=5).json()["requests"]
+        assert any(e["path"] == "/__mock/overrides" and e["method"] == "POST" for e in journal)
+        assert [
+            o["operation"] for o in httpx.get(served.base + "/__mock/overrides", timeout=5).json()["overrides"]
+        ] == ["getUserActivity"]
 
 
 def _version_spec(version: int) -> str:

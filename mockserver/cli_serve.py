@@ -97,7 +97,11 @@ def serve(args: argparse.Namespace) -> int:
             stateless=args.stateless,
         )
         try:
-            app = build_app(apis, config)
+            from mockserver.serving.store import Store
+
+            # One store for the server's life: with --reload, each rebuilt app keeps the journal and state.
+            kept = Store(config.state_file, journal_size=config.journal_size) if args.reload else None
+            app = build_app(apis, config, kept)
         except StoreError as exc:
             print(f"mockserver: error: {exc}", file=sys.stderr)
             return EXIT_SPEC
@@ -127,7 +131,7 @@ def serve(args: argparse.Namespace) -> int:
             loaded = load_all(
                 specs, strict=args.strict, ref_root=args.ref_root, allow_remote_refs=args.allow_remote_refs
             )
-            return build_app(loaded, config)
+            return build_app(loaded, config, kept)  # the same store: journal, overrides and state survive
 
         print(f"mockserver: reload: watching {', '.join(map(str, watched))}", flush=True)
         run(ReloadingApp(app, rebuild, watched, seen), sock, limits)

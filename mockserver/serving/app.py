@@ -33,8 +33,9 @@ from mockserver.serving.store import Store
 MIDDLEWARES = [ServerErrorMiddleware, ExceptionMiddleware, SwaggerUIMiddleware, LifespanMiddleware]
 
 
-def build_app(apis: list[ApiSpec], config: ServerConfig | None = None) -> AsyncApp:
-    """An AsyncApp serving every API in `apis`; specs must have loaded (see `spec.loader`)."""
+def build_app(apis: list[ApiSpec], config: ServerConfig | None = None, store: Store | None = None) -> AsyncApp:
+    """An AsyncApp serving every API in `apis`; specs must have loaded (see `openapi.loader`). `store`: what
+    an earlier app of this server remembered (`--reload` keeps the journal, overrides and state)."""
     config = config or ServerConfig()
     # Connexion logs every undeclared query parameter as an error (a handler taking **kwargs asks for them all).
     logging.getLogger("connexion.decorators.parameter").setLevel(logging.CRITICAL)
@@ -44,7 +45,7 @@ def build_app(apis: list[ApiSpec], config: ServerConfig | None = None) -> AsyncA
     # The pools are a fixed vocabulary; seeds choose from them, so `Prefer: seed=N` equals `--seed N`.
     pools = Pools(0)
     mocks = [ApiMock(api, pools) for api in apis]
-    store = Store(config.state_file, journal_size=config.journal_size)
+    store = store or Store(config.state_file, journal_size=config.journal_size)
     state = MockState(mocks, config, store)
     app = AsyncApp(
         __name__,
