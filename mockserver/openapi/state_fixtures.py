@@ -27,6 +27,7 @@ MAX_ENTITIES = 10_000  # entities one collection holds at most (as serving/entit
 MAX_FILES = 1000  # state files read per API; more are reported and left out
 _SUFFIXES = (".yaml", ".yml", ".json")
 _TEMPLATE = re.compile(r"\{[^}/]+\}")
+_REQUIRED = re.compile(r"'([^']*)' is a required property")  # jsonschema's message for `required`
 
 
 @dataclass(frozen=True)
@@ -75,8 +76,9 @@ def check_entities(
         found = validate(entity)
         identity = entity.get(resource.id_field)
         if found:
-            place = found[0].split(": ", 1)[0]
-            field = None if place == "(root)" else place
+            place, _, message = found[0].partition(": ")
+            missing = _REQUIRED.match(message)  # a missing field is named, not the object missing it
+            field = "/".join(p for p in (place if place != "(root)" else "", missing and missing[1]) if p) or None
             problems.append(EntityProblem(index, f"does not match the entity schema at {found[0]}", field))
         elif not isinstance(identity, (str, int)) or isinstance(identity, bool):
             message = f"{resource.id_field}: an id (text or a whole number) is required"
