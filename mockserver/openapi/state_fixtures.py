@@ -3,10 +3,10 @@
 The file's path below `_state/` is the collection's path below the API, without the suffix: `_state/tasks.yaml`
 holds `/tasks`, `_state/users/7/posts.yaml` user 7's posts, `_state/users/{userId}/posts.yaml` every user's posts
 that have no file of their own. It holds a YAML (or, `.json`, JSON) list of entities. Checked when the server
-starts: an entity that does not match the resource's entity schema, has no id, or repeats an earlier entity's id
-is reported (file, entity, place) and left out; a file that is not a list, names no collection of the API, or
-holds more than `MAX_ENTITIES` entities is reported and not used. `check_entities` is the same check for
-entities sent to `PUT /__mock/state/…`.
+starts: an entity that does not match the resource's entity schema, has no id, repeats an earlier entity's id
+or holds a `writeOnly` field is reported (file, entity, place) and left out; a file that is not a list, names no
+collection of the API, or holds more than `MAX_ENTITIES` entities is reported and not used. `check_entities` is
+the same check for entities sent to `PUT /__mock/state/…`.
 """
 
 from __future__ import annotations
@@ -75,7 +75,11 @@ def check_entities(
             continue
         found = validate(entity)
         identity = entity.get(resource.id_field)
-        if found:
+        hidden = next((n for n, sub in resource.properties.items() if n in entity and _write_only(sub)), None)
+        if hidden is not None:
+            # The mock never keeps what a client may only write (a password): a seed cannot make it readable.
+            problems.append(EntityProblem(index, f"{hidden}: a writeOnly field is never kept to be read back", hidden))
+        elif found:
             place, _, message = found[0].partition(": ")
             missing = _REQUIRED.match(message)  # a missing field is named, not the object missing it
             field = "/".join(p for p in (place if place != "(root)" else "", missing and missing[1]) if p) or None
@@ -133,6 +137,10 @@ def load_state_fixtures(api: ApiSpec) -> dict[str, list[dict[str, Any]]]:
             logger.warning("%s: %s; left out", path, problem)
         found[collection] = kept
     return found
+
+
+def _write_only(schema: Any) -> bool:
+    return isinstance(schema, dict) and bool(schema.get("writeOnly"))
 
 
 def _key(identity: str | int) -> str:
