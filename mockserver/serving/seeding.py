@@ -25,9 +25,10 @@ from starlette.types import Receive, Scope
 from mockserver.generation.responses import ApiMock
 from mockserver.openapi.resources import Resource
 from mockserver.openapi.state_fixtures import check_entities, collection_of, resources_of
+from mockserver.serving import entities as stored
 from mockserver.serving.answers import json_bytes, mock_error
 from mockserver.serving.echo import clip
-from mockserver.serving.entities import MAX_ENTITIES, MAX_TOTAL, entity_key
+from mockserver.serving.entities import MAX_ENTITIES, entity_key
 from mockserver.serving.initial_data import load_initial_data
 from mockserver.serving.resources import Resources
 from mockserver.serving.state import BoundOperation, MockState
@@ -117,7 +118,9 @@ class Seeding:
             return mock_error(400, "Invalid entities", detail, entity=first.index, field=first.field)
         mount = api.api.mount_path
         if not self.resources.entities.replace(mount, name, [(entity_key(e[resource.id_field]), e) for e in kept]):
-            detail = f"The mock keeps at most {MAX_TOTAL} entities in all: delete some, or DELETE {STATE_PATH}, first"
+            detail = (
+                f"The mock keeps at most {stored.MAX_TOTAL} entities in all: delete some, or DELETE {STATE_PATH}, first"
+            )
             return mock_error(507, "Too many entities", detail)
         body = {"api": mount, "collection": name, "count": len(kept)}
         return Response(json_bytes(body), media_type="application/json")
