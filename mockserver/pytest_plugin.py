@@ -17,9 +17,13 @@ Steering, per test (`mock_server` stays one server for the session; what a test 
     mock_server.assert_called("get-user-activity", times=3, with_query={"date": "2026-11-20"})
     with mock_server.chaos(0.5): ...                        # half the answers fail, for this block
     mock_server.state.get(); mock_server.state.reset()     # GET / DELETE /__mock/state
+    mock_server.state.seed("tasks", "/tasks", [{"id": "…", "title": "widget", …}])   # the list holds just these
+    mock_server.state.entities("tasks", "/tasks")          # what the collection holds now, oldest first
 
 The journal is emptied before each test that uses `mock_server`, and every override (context manager or
-not) is removed after it, failed or not: hooks, no autouse fixture.
+not) is removed after it, failed or not: hooks, no autouse fixture. A collection a test seeded is forgotten
+after it (its next request makes its initial entities again, from the seed or `fixtures/<api>/_state/`);
+other state (entities created by requests, counters) is kept across tests: `state.reset()` forgets it all.
 
 A top layer, like the command line: it may import serving. Everything heavy is imported lazily, so
 the plugin costs nothing in a session that uses none of its fixtures.
@@ -184,6 +188,7 @@ class MockServer:
         self.url = url  # http://127.0.0.1:PORT, no trailing slash
         self.apis = {api.name: api for api in apis}
         self.config = config
+        self.seeded: set[str] = set()  # /__mock/state/… paths this test seeded: forgotten after it
 
     def __repr__(self) -> str:
         return f"MockServer({self.url!r}, apis={sorted(self.apis)})"
@@ -245,8 +250,9 @@ class MockServer:
 
     @property
     def state(self) -> MockStateHandle:
-        """What the server remembers: `.get()` shows it (`GET /__mock/state`), `.reset()` forgets it."""
-        return MockStateHandle(self.url)
+        """What the server remembers: `.get()` shows it (`GET /__mock/state`), `.reset()` forgets it;
+        `.seed(api, collection, entities)` and `.entities(api, collection)` set and read a collection's."""
+        return MockStateHandle(self)
 
     def assert_called(
         self, operation: str, times: int | None = None, with_query: dict[str, Any] | None = None
@@ -308,11 +314,20 @@ class MockServer:
         return found
 
     def _end_test(self) -> None:
-        """After each test that used the server: every override goes (whoever made it)."""
+        """After each test that used the server: every override goes (whoever made it), and every collection
+        the test seeded."""
         try:
             self.clear_overrides()
         except Exception as exc:  # the server is gone: nothing left to undo; say so, do not mask the test
             warnings.warn(pytest.PytestWarning(f"mockserver: could not remove overrides: {exc}"), stacklevel=1)
+        seeded, self.seeded = sorted(self.seeded), set()
+        try:
+            import httpx
+
+            for path in seeded:
+                httpx.delete(self.url + path, timeout=10).raise_for_status()
+        except Exception as exc:
+            warnings.warn(pytest.PytestWarning(f"mockserver: could not forget seeded state: {exc}"), stacklevel=1)
 
     def _journal(self, send: Any) -> Any:
         response = send(self.url + JOURNAL, timeout=10)
@@ -356,11 +371,16 @@ class Override:
         httpx.delete(f"{self.server.url}{OVERRIDES}/{self.id}", timeout=10)  # 404 once gone: fine
 
 
-class MockStateHandle:
-    """`GET` / `DELETE /__mock/state`."""
+class MockSeedError(ValueError):
+    """The mock refused entities to seed (one does not match the entity schema, no such collection, …): why."""
 
-    def __init__(self, url: str) -> None:
-        self.url = url
+
+class MockStateHandle:
+    """`GET` / `DELETE /__mock/state`, and one collection's entities (`PUT` / `GET /__mock/state/<api><collection>`)."""
+
+    def __init__(self, server: MockServer) -> None:
+        self.server = server
+        self.url = server.url
 
     def get(self) -> dict[str, Any]:
         import httpx
@@ -372,6 +392,34 @@ class MockStateHandle:
         import httpx
 
         httpx.delete(self.url + STATE, timeout=10).raise_for_status()
+
+    def seed(self, api: str, collection: str, entities: list[dict[str, Any]]) -> int:
+        """Make `entities` the only ones of `api`'s `collection` (its path below the API: "/tasks", or
+        "/users/7/posts" for user 7's), in that order; returns how many. Each must match the entity schema
+        and carry its id, else `MockSeedError` names the first that does not and its field. Forgotten after
+        the test (the collection starts again from its initial entities)."""
+        import httpx
+
+        path = self._path(api, collection)
+        response = httpx.put(self.url + path, json=entities, timeout=30)
+        if response.status_code != 200:
+            raise MockSeedError(f"mock_server.state.seed refused ({response.status_code}): {_detail(response)}")
+        self.server.seeded.add(path)
+        return int(response.json()["count"])
+
+    def entities(self, api: str, collection: str) -> list[dict[str, Any]]:
+        """The entities `api`'s `collection` holds now, oldest first (its initial ones, if no request made them yet)."""
+        import httpx
+
+        response = httpx.get(self.url + self._path(api, collection), timeout=30)
+        if response.status_code != 200:
+            raise MockSeedError(f"mock_server.state.entities: {response.status_code}: {_detail(response)}")
+        found: list[dict[str, Any]] = response.json()["entities"]
+        return found
+
+    def _path(self, api: str, collection: str) -> str:
+        mount = self.server.base_url(api)[len(self.url) :]  # a KeyError naming the served APIs when unknown
+        return f"{STATE}{mount}/{collection.lstrip('/')}"
 
 
 _LIVE: list[MockServer] = []  # the session's running servers, for the per-test hooks

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 # Imported here, before any inner session: pytester runs them in this process and then drops every module
 # they imported first, so a later `import httpcore` would make classes that httpx no longer recognises.
 import httpcore  # noqa: F401
@@ -10,6 +12,7 @@ import pytest
 import uvicorn  # noqa: F401
 
 pytest_plugins = ["pytester"]
+TASKS = Path(__file__).resolve().parent.parent / "examples" / "tasks" / "tasks.yaml"
 
 OPENROUTER_OVER_HTTP = """
 import httpx
@@ -264,3 +267,68 @@ def test_mock_strict_fails_a_test_whose_client_sent_an_invalid_request(pytester:
     pytester.runpytest("-q", "--mock-specs", "openrouter").assert_outcomes(passed=5)
     pytester.makeini("[pytest]\nmock_strict = true\nmock_specs = openrouter\n")
     pytester.runpytest("-q").assert_outcomes(passed=2, failed=3)
+
+
+SEEDING = """
+import httpx
+import pytest
+
+from mockserver.pytest_plugin import MockSeedError
+
+AUTH = {"Authorization": "Bearer anything"}
+STAMP = "2026-01-01T00:00:00Z"
+
+
+def task(n, **fields):
+    return {"id": f"00000000-0000-4000-8000-{n:012d}", "title": f"task {n}", "status": "todo",
+            "created_at": STAMP, "updated_at": STAMP, **fields}
+
+
+def listed(mock_server):
+    response = httpx.get(mock_server.base_url("tasks") + "/tasks", params={"limit": 100}, headers=AUTH)
+    return response.json()["data"]
+
+
+def test_seeded_tasks_are_what_the_api_lists(mock_server):
+    assert mock_server.state.seed("tasks", "/tasks", [task(2), task(1)]) == 2
+    assert listed(mock_server) == [task(2), task(1)]
+    assert mock_server.state.entities("tasks", "tasks") == [task(2), task(1)]
+
+
+def test_the_next_test_starts_from_the_initial_tasks(mock_server):
+    assert len(mock_server.state.entities("tasks", "/tasks")) == 137
+
+
+def test_a_seeding_test_that_fails(mock_server):
+    mock_server.state.seed("tasks", "/tasks", [])
+    raise AssertionError("this test fails with its collection seeded")
+
+
+def test_its_seed_is_forgotten_too(mock_server):
+    assert len(listed(mock_server)) == 100
+
+
+def test_a_refused_seed_names_the_entity_and_field(mock_server):
+    with pytest.raises(MockSeedError, match=r"\\(400\\): /tasks entity \\[1\\]: .* at status: 'someday'"):
+        mock_server.state.seed("tasks", "/tasks", [task(1), task(2, status="someday")])
+    with pytest.raises(MockSeedError, match=r"\\(404\\): /tags is not a collection of /tasks/v1"):
+        mock_server.state.seed("tasks", "/tags", [])
+    with pytest.raises(KeyError, match="served: tasks"):
+        mock_server.state.entities("todo", "/tasks")
+
+
+def test_a_task_created_by_a_request(mock_server):
+    httpx.post(mock_server.base_url("tasks") + "/tasks", json={"title": "kept"}, headers=AUTH)
+
+
+def test_is_kept_for_the_next_test_when_nothing_was_seeded(mock_server):
+    assert mock_server.state.entities("tasks", "/tasks")[-1]["title"] == "kept"
+"""
+
+
+def test_state_seed_and_entities_in_a_users_tests(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_inner=SEEDING)
+    # In file order: a seeding test that fails still has its seed forgotten before the next one.
+    result = pytester.runpytest("-q", "--mock-specs", str(TASKS))
+    result.assert_outcomes(passed=6, failed=1)
+    result.stdout.fnmatch_lines(["*this test fails with its collection seeded*"])

@@ -1,5 +1,7 @@
 """Named canned responses under `fixtures/<api>/<operationId>/<name>.yaml|json`: `{status, body, headers}`.
 
+(`fixtures/<api>/_state/` holds a resource's initial entities instead: see state_fixtures.py.)
+
 Its `headers` are served with it, except the ones the server itself writes for every answer: hop-by-hop
 headers and the body's own `Content-Length`/`Content-Type` (a recorded fixture holds them; they are dropped).
 
@@ -24,6 +26,7 @@ from mockserver.openapi.parse import parse_text, yaml_problem
 from mockserver.openapi.validation import schema_validator
 
 logger = logging.getLogger("mockserver")
+STATE_FOLDER = "_state"  # fixtures/<api>/_state/: initial entities (state_fixtures.py), not an operation's
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,7 @@ def load_fixtures(api: ApiSpec) -> dict[str, dict[str, Fixture]]:
             more,
         )
     for op in api.operations:
-        if not _safe_folder(op.operation_id):
+        if not _safe_folder(op.operation_id) or op.operation_id == STATE_FOLDER:
             continue
         folder = root / op.operation_id
         if not folder.is_dir():
@@ -86,19 +89,31 @@ def load_fixtures(api: ApiSpec) -> dict[str, dict[str, Fixture]]:
     return found
 
 
+class UnreadableFixture(ValueError):
+    """A fixture file that is not UTF-8 YAML or JSON: why, without its text."""
+
+
+def read_data(path: Path) -> Any:
+    """The data in a fixture file (`.json`: JSON, else YAML); raises `UnreadableFixture`."""
+    try:
+        return parse_text(path.read_text(encoding="utf-8"), json_text=path.suffix == ".json")
+    except OSError as exc:
+        raise UnreadableFixture(f"cannot read fixture: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise UnreadableFixture("cannot read fixture: not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise UnreadableFixture(f"cannot read fixture: line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    except yaml.YAMLError as exc:
+        raise UnreadableFixture(f"cannot read fixture: {yaml_problem(exc)}") from None
+    except RecursionError:
+        raise UnreadableFixture("cannot read fixture: nested too deep") from None
+
+
 def _read(path: Path) -> Fixture | None:
     try:
-        raw = parse_text(path.read_text(encoding="utf-8"), json_text=path.suffix == ".json")
-    except OSError as exc:
-        return _skip(path, f"cannot read fixture: {exc.strerror}")
-    except UnicodeDecodeError:
-        return _skip(path, "cannot read fixture: not UTF-8 text")
-    except json.JSONDecodeError as exc:
-        return _skip(path, f"cannot read fixture: line {exc.lineno}, column {exc.colno}: {exc.msg}")
-    except yaml.YAMLError as exc:
-        return _skip(path, f"cannot read fixture: {yaml_problem(exc)}")
-    except RecursionError:
-        return _skip(path, "cannot read fixture: nested too deep")
+        raw = read_data(path)
+    except UnreadableFixture as exc:
+        return _skip(path, str(exc))
     if not isinstance(raw, dict) or "body" not in raw:
         return _skip(path, "a fixture is a mapping with `body` (and `status`, `headers`)")
     status = raw.get("status", 200)

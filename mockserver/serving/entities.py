@@ -46,8 +46,11 @@ class Entities:
         """Whether the resource's initial entities are made (since the last reset)."""
         return bool(self.store.read(f"SELECT 1 FROM resource_sets WHERE {_ONE}", (api, resource)))
 
-    def make(self, api: str, resource: str, initial: list[tuple[str, dict[str, Any]]]) -> None:
-        """Store the initial (id, entity) pairs, numbered from 1, unless another worker just did (the same ones)."""
+    def make(
+        self, api: str, resource: str, initial: list[tuple[str, dict[str, Any]]], *, next_seq: int | None = None
+    ) -> None:
+        """Store the initial (id, entity) pairs, numbered from 1, unless another worker just did (the same ones);
+        `next_seq`: the number of the next entity created (default: the one after them)."""
         rows = [(api, resource, key, seq, json.dumps(entity)) for seq, (key, entity) in enumerate(initial, 1)]
         with self.store.write() as db:
             if not db.execute(f"SELECT 1 FROM resource_sets WHERE {_ONE}", (api, resource)).fetchone():
@@ -62,7 +65,28 @@ class Entities:
                     db.execute("DELETE FROM resource_sets WHERE rowid = ?", (oldest[0],))
                     total -= db.execute(f"DELETE FROM entities WHERE {_ONE}", oldest[1:]).rowcount
                 db.executemany("INSERT OR REPLACE INTO entities VALUES (?, ?, ?, ?, ?)", rows)
-                db.execute("INSERT INTO resource_sets VALUES (?, ?, ?)", (api, resource, len(rows) + 1))
+                db.execute("INSERT INTO resource_sets VALUES (?, ?, ?)", (api, resource, next_seq or len(rows) + 1))
+
+    def replace(self, api: str, resource: str, entities: list[tuple[str, dict[str, Any]]]) -> bool:
+        """Make `entities` the collection's only ones, numbered from 1 (`PUT /__mock/state/…`); False, and nothing
+        changed, when the server would then hold more than `MAX_TOTAL`."""
+        rows = [(api, resource, key, seq, json.dumps(entity)) for seq, (key, entity) in enumerate(entities, 1)]
+        with self.store.write() as db:
+            total = db.execute("SELECT count(*) FROM entities").fetchone()[0]
+            kept = db.execute(f"SELECT count(*) FROM entities WHERE {_ONE}", (api, resource)).fetchone()[0]
+            if total - kept + len(rows) > MAX_TOTAL:
+                return False
+            db.execute(f"DELETE FROM entities WHERE {_ONE}", (api, resource))
+            db.execute(f"DELETE FROM resource_sets WHERE {_ONE}", (api, resource))
+            db.executemany("INSERT INTO entities VALUES (?, ?, ?, ?, ?)", rows)
+            db.execute("INSERT INTO resource_sets VALUES (?, ?, ?)", (api, resource, first_free(entities)))
+        return True
+
+    def forget(self, api: str, resource: str) -> None:
+        """Forget the collection: its next request makes its initial entities again."""
+        with self.store.write() as db:
+            db.execute(f"DELETE FROM entities WHERE {_ONE}", (api, resource))
+            db.execute(f"DELETE FROM resource_sets WHERE {_ONE}", (api, resource))
 
     def get(self, api: str, resource: str, key: str) -> dict[str, Any] | None:
         rows = self.store.read(f"SELECT body FROM entities WHERE {_ONE} AND id = ?", (api, resource, key))
@@ -112,6 +136,13 @@ class Entities:
         return int(
             self.store.read(f"SELECT count(*) FROM entities WHERE {_ONE}{where}", (api, resource, *params))[0][0]
         )
+
+
+def first_free(entities: list[tuple[str, dict[str, Any]]]) -> int:
+    """The number for the next entity created after `entities` (given, not generated): past them, and past every
+    whole-number id among them, since a created entity's integer id is its number (resources.py)."""
+    numbers = [int(key) for key, _ in entities if key.isascii() and key.isdigit() and len(key) < 16]
+    return max([len(entities), *numbers]) + 1
 
 
 def field_condition(field: str, values: list[Any]) -> tuple[str, list[Any]]:

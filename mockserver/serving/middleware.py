@@ -33,12 +33,12 @@ from mockserver.serving.overrides import OVERRIDES_PATH, Overrides, annotate
 from mockserver.serving.prefer import NONE, PreferError, parse_prefer
 from mockserver.serving.ratelimit import RateLimiter
 from mockserver.serving.responder import respond
+from mockserver.serving.seeding import STATE_PATH, Seeding
 from mockserver.serving.state import BoundOperation, MockState, query_items
 from mockserver.serving.validation import BodyTooLarge, check_request
 
 logger = logging.getLogger("mockserver")
 SPEC_PATH = "/openapi.json"  # under each API's mount path; Swagger UI at <mount>/ui/ reads it
-STATE_PATH = "/__mock/state"
 
 
 def index(state: MockState) -> dict[str, Any]:
@@ -76,6 +76,7 @@ class MockMiddleware:
         self.chaos = Chaos(state.config, state.store)
         self.overrides = Overrides(state)
         self.rate_limit = RateLimiter(state)
+        self.seeding = Seeding(state)  # /__mock/state/<api><collection>; reads fixtures/<api>/_state/ now
         self._documents: dict[str, bytes] = {}  # mount path → openapi.json, made when first asked for
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -94,6 +95,9 @@ class MockMiddleware:
             return
         if path == STATE_PATH:
             await self._state(scope)(scope, receive, send)
+            return
+        if path.startswith(STATE_PATH + "/"):
+            await (await self.seeding.answer(scope, receive))(scope, receive, send)
             return
         if path == OVERRIDES_PATH or path.startswith(OVERRIDES_PATH + "/"):
             await self.overrides.admin(scope, receive, send)

@@ -5,7 +5,8 @@ Which operations are a resource's list, create, read, replace, update and delete
 resource_pages.py. What a client writes it reads back:
 
 - Each resource starts with `INITIAL_ITEMS` entities generated from the server's seed (the same after a
-  restart, or after `DELETE /__mock/state`), made at the resource's first request, not at start-up.
+  restart, or after `DELETE /__mock/state`), made at the resource's first request, not at start-up; or
+  with the entities a fixture file gives (`fixtures/<api>/_state/`, see openapi/state_fixtures.py).
 - POST (create) and PUT (create or replace) keep the request's writable fields and generate the read-only
   ones (id, timestamps); PATCH merges; DELETE removes; GET reads; an id not kept is 404 in the API's
   envelope, where the operation documents 404.
@@ -35,8 +36,9 @@ from mockserver.openapi.rules import RequestValues
 from mockserver.openapi.validation import Check, schema_validator
 from mockserver.serving import entities as stored
 from mockserver.serving.answer_headers import answer, origin
-from mockserver.serving.entities import Entities, entity_key
+from mockserver.serving.entities import Entities, entity_key, first_free
 from mockserver.serving.envelopes import error_response
+from mockserver.serving.initial_data import fixture_entities
 from mockserver.serving.resource_pages import Lists
 from mockserver.serving.state import BoundOperation, MockState
 
@@ -118,7 +120,12 @@ class Resources:
         api = bound.api.api.mount_path
         if self.entities.made(api, name):
             return True
-        initial: list[tuple[str, dict[str, Any]]] = []
+        given = fixture_entities(self.state, api, name, resource.collection)  # fixtures/<api>/_state/, checked
+        if given is not None:
+            initial = [(entity_key(e[resource.id_field]), e) for e in given[: stored.MAX_ENTITIES]]
+            self.entities.make(api, name, initial, next_seq=first_free(initial))
+            return True
+        initial = []
         taken: set[str] = set()
         for seq in range(1, min(INITIAL_ITEMS, stored.MAX_ENTITIES) + 1):
             entity = self._generate(bound, resource, name, seq, taken)
