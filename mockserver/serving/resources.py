@@ -47,6 +47,7 @@ __all__ = ["INITIAL_ITEMS", "Resources", "stateful_answer"]
 INITIAL_ITEMS = 137  # entities a resource starts with
 _UPDATED = frozenset({"updated_at", "modified_at", "last_modified", "updated", "modified", "last_updated"})
 _CREATED = frozenset({"created_at", "created", "creation_date", "inserted_at", "created_on"})
+_ID_ATTEMPTS = 64  # numbers tried for a new entity's id past those clients chose with PUT
 _ALL: weakref.WeakKeyDictionary[MockState, Resources] = weakref.WeakKeyDictionary()
 
 
@@ -197,17 +198,26 @@ class Resources:
         sent = self._writable(resource, request.body, bound.api.api.is_31)
         seq = None
         if current is None:
-            seq = self.entities.reserve(api, name)
-            if seq is None:
-                message = (
-                    f"The mock keeps at most {stored.MAX_ENTITIES} entities of {name} "
-                    f"({stored.MAX_TOTAL} in all): delete some first"
-                )
-                problem = Problem(status=507, message=message, code=status_phrase(507)[0])
-                return error_response(self.state, bound.api, bound, scope, problem, {"X-Mock-Error": "true"})
-            base = self._generate(bound, resource, name, seq, set())
-            if base is None:
-                return None
+            base = None
+            # A generated integer id is the entity's number; a client's PUT may have taken that id already
+            # (or a later one): then the next number, never a silent overwrite of the client's entity.
+            for _ in range(_ID_ATTEMPTS):
+                seq = self.entities.reserve(api, name)
+                if seq is None:
+                    message = (
+                        f"The mock keeps at most {stored.MAX_ENTITIES} entities of {name} "
+                        f"({stored.MAX_TOTAL} in all): delete some first"
+                    )
+                    problem = Problem(status=507, message=message, code=status_phrase(507)[0])
+                    return error_response(self.state, bound.api, bound, scope, problem, {"X-Mock-Error": "true"})
+                base = self._generate(bound, resource, name, seq, set())
+                if base is None:
+                    return None
+                taken_id = entity_id is None and self.entities.get(api, name, entity_key(base[resource.id_field]))
+                if not taken_id:
+                    break
+            else:
+                return None  # ids keep colliding: answer as without state rather than overwrite
             _touch(base, resource, created=True)
             current = _unsent(base, resource, sent)
             created = True

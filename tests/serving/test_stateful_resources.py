@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -272,6 +273,25 @@ def test_integer_ids_count_up_and_pages_are_numbered(serve_app: ServeApp, tmp_pa
         upserted = client.put("/things/things/500", json={"id": 500, "label": "new"}).json()
         assert upserted["id"] == 500 and upserted["label"] == "new"
         assert client.get("/things/things/500").json() == upserted
+
+
+def test_a_post_never_overwrites_an_entity_a_client_put_at_a_later_integer_id(
+    serve_app: ServeApp, tmp_path: Path
+) -> None:
+    document = copy.deepcopy(INTEGER_THINGS)
+    thing = {"$ref": "#/components/schemas/Thing"}
+    document["paths"]["/things"]["post"] = {
+        "requestBody": {"content": {"application/json": {"schema": thing}}},
+        "responses": {"201": _json(thing)},
+    }
+    path = tmp_path / "things.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    with serve_app([load(path)], ServerConfig(seed=1)) as client:
+        ahead = resources.INITIAL_ITEMS + 3  # the id the third POST would be given
+        client.put(f"/things/things/{ahead}", json={"id": ahead, "label": "mine"})
+        created = [client.post("/things/things", json={"label": f"new {i}"}).json()["id"] for i in range(4)]
+        assert ahead not in created and len(set(created)) == 4
+        assert client.get(f"/things/things/{ahead}").json()["label"] == "mine"
 
 
 def test_a_nested_collection_keeps_each_parents_entities_apart(serve_app: ServeApp, tmp_path: Path) -> None:
