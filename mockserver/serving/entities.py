@@ -114,6 +114,9 @@ class Entities:
         )
 
 
-def field_condition(field: str, values: list[Any]) -> tuple[str, list[Any]]:
-    """An SQL condition (for `Entities.page`'s `where`): the entity's top-level `field` is one of `values`."""
-    return f" AND json_extract(body, ?) IN ({', '.join('?' * len(values))})", [f'$."{field}"', *values]
+def field_condition(field: str | tuple[str, ...], values: list[Any]) -> tuple[str, list[Any]]:
+    """An SQL condition (for `Entities.page`'s `where`): the entity's `field` (a top-level name, or the path of
+    a nested one: `("user", "id")`) is one of `values`. An entity without it (`user` null) is left out."""
+    steps = (field,) if isinstance(field, str) else field
+    path = "$" + "".join(f'."{step}"' for step in steps)
+    return f" AND json_extract(body, ?) IN ({', '.join('?' * len(values))})", [path, *values]

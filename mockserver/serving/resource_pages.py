@@ -21,7 +21,7 @@ from starlette.types import Scope
 from mockserver.generation.context import FieldError, GenContext, Problem
 from mockserver.generation.media import kind as media_kind
 from mockserver.generation.statuses import status_phrase
-from mockserver.openapi.resources import Pagination, Resource, normalize, pagination
+from mockserver.openapi.resources import POSITION, Pagination, Resource, normalize, pagination
 from mockserver.openapi.rules import Path, RequestValues
 from mockserver.openapi.validation import Check
 from mockserver.serving.answer_headers import answer, origin
@@ -66,7 +66,7 @@ class Lists:
         if pages.kind == "cursor" and sent not in (None, ""):
             # A cursor this server issued, or (Stripe's `starting_after`, OpenAI's `after`) an entity's id.
             last_seen = self._cursor_seq(api, name, str(sent))
-            if last_seen is None:
+            if last_seen is None and resource.id_field != POSITION:  # a position is no id a client has seen
                 last_seen = self.entities.number(api, name, entity_key(sent))
             if last_seen is None and bound.mock.documents(bound.api.error_status(op)):
                 return self._bad_cursor(bound, scope, pages, str(sent))
@@ -85,7 +85,10 @@ class Lists:
         if rendered.media_type is None or media_kind(rendered.media_type) != "json" or resource.items is None:
             return answer(self.state, op, scope, rendered)
         # A copy: should the page not fit the schema, the generated answer is sent as it was.
-        body = _place(copy.deepcopy(rendered.body), resource.items, [entity for _, entity in found])
+        entities = [entity for _, entity in found]
+        if resource.id_field == POSITION:
+            entities = [{k: v for k, v in entity.items() if k != POSITION} for entity in entities]
+        body = _place(copy.deepcopy(rendered.body), resource.items, entities)
         if body is None:
             return answer(self.state, op, scope, rendered)
         if pages.next_field is not None:
@@ -114,26 +117,33 @@ class Lists:
     def _filters(
         self, bound: BoundOperation, resource: Resource, request: RequestValues, pages: Pagination
     ) -> tuple[str, list[Any]]:
-        """Conditions for the query parameters named like an entity field (or paired by `x-mock.filter`)."""
+        """Conditions for the query parameters named like an entity field, or paired by `x-mock.filter` with a
+        field of the listed entities, nested ones included (`data[].user.id`)."""
         fields = {normalize(name): name for name in resource.properties}
-        targets: dict[str, str] = {}
-        items = resource.items or ()
+        targets: dict[str, Path] = {}
+        items = (*(resource.items or ()), "[]")
         for binding in bound.op.x_mock.filter:
             path = binding.path
-            if binding.ref.location == "query" and len(path) == len(items) + 2 and path[: len(items)] == items:
-                targets[binding.ref.name] = path[-1]
+            if binding.ref.location == "query" and len(path) > len(items) and path[: len(items)] == items:
+                targets[binding.ref.name] = path[len(items) :]
         for param in bound.op.parameters:
             if param.location == "query" and param.name not in (pages.param, pages.limit, *targets):
                 field = fields.get(normalize(param.name))
                 if field is not None:
-                    targets[param.name] = field
+                    targets[param.name] = (field,)
         where, params = "", []
-        for name, field in targets.items():
+        for name, field_path in targets.items():
             value = request.query.get(name)
             values = value if isinstance(value, list) else [value]
-            if value is None or not values or '"' in field or any(isinstance(v, (dict, list)) for v in values):
+            if (
+                value is None
+                or not values
+                or "[]" in field_path  # a field inside a nested list: not one value per entity
+                or any('"' in step for step in field_path)
+                or any(isinstance(v, (dict, list)) for v in values)
+            ):
                 continue
-            condition, more = field_condition(field, values)
+            condition, more = field_condition(field_path, values)
             where += condition
             params += more
         return where, params

@@ -37,6 +37,7 @@ from mockserver.serving import entities as stored
 from mockserver.serving.answer_headers import answer, origin
 from mockserver.serving.entities import Entities, entity_key
 from mockserver.serving.envelopes import error_response
+from mockserver.serving.list_items import ListItemMaker, in_feed_order
 from mockserver.serving.resource_pages import Lists
 from mockserver.serving.state import BoundOperation, MockState
 
@@ -45,6 +46,7 @@ __all__ = ["INITIAL_ITEMS", "Resources", "stateful_answer"]
 INITIAL_ITEMS = 137  # entities a resource starts with
 _UPDATED = frozenset({"updated_at", "modified_at", "last_modified", "updated", "modified", "last_updated"})
 _CREATED = frozenset({"created_at", "created", "creation_date", "inserted_at", "created_on"})
+_ANY: dict[str, Any] = {}  # the schema of a list-only resource's position key: any value
 _ALL: weakref.WeakKeyDictionary[MockState, Resources] = weakref.WeakKeyDictionary()
 
 
@@ -69,7 +71,7 @@ class Resources:
         self.lists = Lists(state, self.entities, self.check)
         self._roles: dict[str, dict[tuple[str, str], tuple[Resource, Role]]] = {}
         self._checks: dict[int, tuple[Any, Check]] = {}
-        self._makers: dict[tuple[str, str], OperationMock | None] = {}
+        self._makers: dict[tuple[str, str], OperationMock | ListItemMaker | None] = {}
 
     def answer(self, bound: BoundOperation, scope: Scope, request: RequestValues, ctx: GenContext) -> Response | None:
         api = bound.api.api.mount_path
@@ -140,7 +142,7 @@ class Resources:
         maker = self._makers[(api, resource.name)]
         if maker is None:
             return None
-        id_check = self.check(resource.properties.get(resource.id_field, {}), bound.api.api.is_31)
+        id_check = self.check(resource.properties.get(resource.id_field, _ANY), bound.api.api.is_31)
         for attempt in range(4):
             ctx = make_context(config.seed, "resource", api, name, seq, attempt, today=config.today())
             body = maker.render(maker.op.success_status, ctx, RequestValues(), accept="application/json").body
@@ -154,6 +156,8 @@ class Resources:
                     return None
                 body[resource.id_field] = found
             if entity_key(body[resource.id_field]) not in taken:
+                if resource.list_only:
+                    in_feed_order(body, resource, seq, ctx, lambda schema: self.check(schema, bound.api.api.is_31))
                 return _in_order(body, resource)
         return None
 
@@ -248,9 +252,13 @@ class Resources:
         return answer(self.state, bound.op, scope, bound.mock.with_body(rendered, body, request, here), headers)
 
 
-def _maker(bound: BoundOperation, resource: Resource) -> OperationMock | None:
-    """The operation whose success answer is an entity: the item's GET, else its PUT or PATCH, else the POST."""
+def _maker(bound: BoundOperation, resource: Resource) -> OperationMock | ListItemMaker | None:
+    """The operation whose success answer is an entity: the item's GET, else its PUT or PATCH, else the POST;
+    for a list-only resource, its list (list_items.py)."""
     ops = {(m.op.method, m.op.path): m for m in bound.api.operations.values()}
+    if resource.list_only:
+        listing = ops.get(("get", resource.collection))
+        return ListItemMaker(listing, resource.items or ()) if listing is not None else None
     wanted = [("get", resource.item), ("put", resource.item), ("patch", resource.item), ("post", resource.collection)]
     return next((ops[key] for key in wanted if key in ops), None)
 

@@ -1,0 +1,69 @@
+"""The entities of a list-only resource (a paged list with no item path): made from the list's own answer.
+
+Such a list has no operation answering one entity, so entity number n is the first item of the list as
+generated for it (from the seed: the same after a restart). A feed is read newest first: when the items
+carry a date-time saying when each happened, entity n happened a little before entity n-1, all of them
+within `FEED_DAYS` days before the clock's today, so that walking the pages walks back in time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from mockserver.generation import semantics
+from mockserver.generation.context import GenContext
+from mockserver.generation.responses import OperationMock, Rendered
+from mockserver.openapi.resources import Resource
+from mockserver.openapi.rules import Path, RequestValues
+from mockserver.openapi.validation import Check
+
+Checker = Callable[[Any], Check]
+
+__all__ = ["FEED_DAYS", "ListItemMaker", "in_feed_order", "timestamp_field"]
+
+FEED_DAYS = 28  # a list-only resource's dated items spread over these many days before today (newest first)
+_SPREAD = 137  # the entities the spread is cut for; later ones (a larger set) go further back in time
+
+
+class ListItemMaker:
+    """Renders one entity of a list-only resource: the first item of its list operation's generated answer."""
+
+    def __init__(self, mock: OperationMock, items: Path) -> None:
+        self.mock = mock
+        self.op = mock.op
+        self.items = items
+
+    def render(self, status: int, ctx: GenContext, request: RequestValues, *, accept: str | None = None) -> Rendered:
+        rendered = self.mock.render(status, ctx, request, accept=accept)
+        node: Any = rendered.body
+        for step in self.items:
+            node = node.get(step) if isinstance(node, dict) else None
+        first = node[0] if isinstance(node, list) and node else None
+        return Rendered(rendered.status, first, rendered.media_type, {})
+
+
+def in_feed_order(entity: dict[str, Any], resource: Resource, seq: int, ctx: GenContext, check: Checker) -> None:
+    """Entity number `seq` dated (n-1)·Δ plus a jitter within Δ before the clock's now, Δ spreading the
+    initial entities over `FEED_DAYS` days: later numbers are older, as a feed lists them. Left as generated
+    where the field's schema (`check(schema)` validates it) refuses the date-time."""
+    field = timestamp_field(resource)
+    if field is None or field not in entity:
+        return
+    step = timedelta(days=FEED_DAYS) / _SPREAD
+    jitter = timedelta(seconds=int(ctx.rng.random() * (step.total_seconds() - 1)))
+    when = ctx.now - step * (seq - 1) - jitter - timedelta(seconds=1)
+    value = when.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    if not check(resource.properties[field])(value):
+        entity[field] = value
+
+
+def timestamp_field(resource: Resource) -> str | None:
+    """The item field that says when each happened (as the list generator reads it for newest first)."""
+    parent = resource.items[-1] if resource.items else ""
+    for name, sub in resource.properties.items():
+        if isinstance(sub, dict) and sub.get("format") == "date-time":
+            if semantics.string_kind(name, sub, parent) == "datetime":
+                return name
+    return None
