@@ -3,8 +3,8 @@
 A collection path (`/things`) with an item path below it (`/things/{id}`) is a resource when the item's
 schema has an id-like field matching the path parameter (`id`, `thingId` → `thingId`/`thing_id`/`id`,
 `uuid`). `x-mock.resource` states it where inference cannot (see docs/x-mock.md); `resource: false` leaves
-an operation out. A list with no resource around it (`GET /feed` with a cursor, page or offset parameter and
-no item path) is a list-only resource: its items are entities too, keyed by their id-like field or, without
+an operation out. A paged list with no item path below it (`GET /feed` with a cursor, page or offset
+parameter; no `/feed/{id}`) is a list-only resource: its items are entities too, keyed by their id-like field or, without
 one, by their position, so that its pages walk one stable data set. The serving layer
 (serving/resources.py) keeps the entities; this module only reads specs.
 """
@@ -42,12 +42,24 @@ _PAGE_NAMES = frozenset({"page", "page_number", "page_no"})
 _OFFSET_NAMES = frozenset({"offset", "skip", "start", "start_index"})
 _LIMIT_NAMES = frozenset({"limit", "page_size", "per_page", "max_results", "top", "size", "max_items"})
 _NEXT_NAMES = frozenset(
-    {"next", "next_cursor", "next_page_token", "next_token", "next_page", "end_cursor", "continuation_token", "cursor"}
+    {
+        "next",
+        "next_cursor",
+        "next_page_token",
+        "next_token",
+        "next_page",
+        "end_cursor",
+        "continuation_token",
+        "cursor",
+        "next_offset",
+    }
 )
-_PREVIOUS_NAMES = frozenset({"prev", "previous", "prev_cursor", "previous_cursor", "before", "previous_page"})
+_PREVIOUS_NAMES = frozenset(
+    {"prev", "previous", "prev_cursor", "previous_cursor", "before", "previous_page", "prev_offset", "previous_offset"}
+)
 _HAS_MORE_NAMES = frozenset({"has_more", "has_next", "has_next_page", "more"})
-POSITION = "__mock_position__"  # a list-only resource's key when its items have no id-like field (never sent)
 _TOTAL_NAMES = frozenset({"total", "total_count", "total_items", "total_results", "total_size"})
+POSITION = "__mock_position__"  # a list-only resource's key when its items have no id-like field (never sent)
 _TEMPLATE = re.compile(r"\{([^}]+)\}")
 _TOKEN = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 
@@ -74,6 +86,7 @@ class Pagination:
     first_id_field: Path | None = None  # OpenAI's `first_id`/`last_id`: the ids of the page's first and last entity
     last_id_field: Path | None = None
     next_schema: Schema | None = None
+    previous_schema: Schema | None = None
 
 
 @dataclass(frozen=True)
@@ -147,7 +160,9 @@ def infer_resources(api: ApiSpec) -> dict[tuple[str, str], tuple[Resource, Role]
                     continue
                 roles.setdefault((method, path), (resource, role))
     for op in api.operations:
-        if (op.method, op.path) not in roles and op.method == "get":
+        below = op.path.rstrip("/") + "/"
+        has_item = any(path.startswith(below) and _is_template(path[len(below) :].split("/")[0]) for path in by_path)
+        if (op.method, op.path) not in roles and op.method == "get" and not has_item:
             listed = _list_only(op)
             if listed is not None:
                 roles[(op.method, op.path)] = (listed, "list")
@@ -328,6 +343,7 @@ def pagination(op: Operation, resource: Resource) -> Pagination:
 
     param_path = (param.name,) if param is not None else None
     next_field = named(_NEXT_NAMES)
+    previous_field = named(_PREVIOUS_NAMES)
     return Pagination(
         kind=kind,
         param=param.name if param else None,
@@ -336,12 +352,13 @@ def pagination(op: Operation, resource: Resource) -> Pagination:
         max_size=max_size,
         first_page=0 if param is not None and kind == "page" and param.schema.get("minimum") == 0 else 1,
         next_field=next_field,
-        previous_field=named(_PREVIOUS_NAMES),
+        previous_field=previous_field,
         has_more_field=named(_HAS_MORE_NAMES),
         total_field=named(_TOTAL_NAMES),
         first_id_field=named(frozenset({"first_id"})),
         last_id_field=named(frozenset({"last_id"})),
         next_schema=fields.get(next_field) if next_field else None,
+        previous_schema=fields.get(previous_field) if previous_field else None,
     )
 
 

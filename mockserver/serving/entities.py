@@ -108,6 +108,14 @@ class Entities:
         )
         return [(int(seq), json.loads(body)) for seq, body in rows]
 
+    def before(self, api: str, resource: str, where: str, params: list[Any], *, before: int, size: int) -> list[int]:
+        """The numbers of up to `size` entities before number `before`, `where` holding, nearest first."""
+        rows = self.store.read(
+            f"SELECT seq FROM entities WHERE {_ONE} AND seq < ?{where} ORDER BY seq DESC LIMIT ?",
+            (api, resource, before, *params, size),
+        )
+        return [int(row[0]) for row in rows]
+
     def count(self, api: str, resource: str, where: str, params: list[Any]) -> int:
         return int(
             self.store.read(f"SELECT count(*) FROM entities WHERE {_ONE}{where}", (api, resource, *params))[0][0]

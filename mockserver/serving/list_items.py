@@ -4,6 +4,8 @@ Such a list has no operation answering one entity, so entity number n is the fir
 generated for it (from the seed: the same after a restart). A feed is read newest first: when the items
 carry a date-time saying when each happened, entity n happened a little before entity n-1, all of them
 within `FEED_DAYS` days before the clock's today, so that walking the pages walks back in time.
+`Prefer: seed=N` reads the data set seed N makes (made and kept apart, as the server's own); edge cases
+(`Prefer: edge=`, `serve --edge`) are generated per request, as without state: they are about one answer.
 """
 
 from __future__ import annotations
@@ -12,19 +14,43 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from starlette.datastructures import Headers
+from starlette.types import Scope
+
 from mockserver.generation import semantics
 from mockserver.generation.context import GenContext
 from mockserver.generation.responses import OperationMock, Rendered
 from mockserver.openapi.resources import Resource
 from mockserver.openapi.rules import Path, RequestValues
 from mockserver.openapi.validation import Check
+from mockserver.serving.prefer import PreferError, parse_prefer
 
 Checker = Callable[[Any], Check]
 
-__all__ = ["FEED_DAYS", "ListItemMaker", "in_feed_order", "timestamp_field"]
+__all__ = ["FEED_DAYS", "ListItemMaker", "data_seed", "data_set", "in_feed_order", "timestamp_field"]
 
 FEED_DAYS = 28  # a list-only resource's dated items spread over these many days before today (newest first)
 _SPREAD = 137  # the entities the spread is cut for; later ones (a larger set) go further back in time
+_SEEDED = " #seed="  # a data set made from a `Prefer: seed` other than the server's: `/feed #seed=8`
+
+
+def data_set(name: str, scope: Scope, server_seed: int) -> str:
+    """The data set a request reads, by collection name: the server seed's, or with `Prefer: seed=N` seed N's
+    (kept apart: the entities a server started with `--seed N` has, so that the preference means what it
+    means for generated answers)."""
+    try:
+        seed = parse_prefer(Headers(scope=scope).get("prefer")).seed
+    except PreferError:  # refused before the request got here; without a valid preference, nothing is asked
+        seed = None
+    return name if seed is None or seed == server_seed else f"{name}{_SEEDED}{seed}"
+
+
+def data_seed(name: str, server_seed: int) -> tuple[str, int]:
+    """The collection and the seed a data set's name (`data_set`) stands for."""
+    head, sep, tail = name.rpartition(_SEEDED)
+    if sep and tail.removeprefix("-").isdigit():
+        return head, int(tail)
+    return name, server_seed
 
 
 class ListItemMaker:
@@ -63,7 +89,10 @@ def timestamp_field(resource: Resource) -> str | None:
     """The item field that says when each happened (as the list generator reads it for newest first)."""
     parent = resource.items[-1] if resource.items else ""
     for name, sub in resource.properties.items():
-        if isinstance(sub, dict) and sub.get("format") == "date-time":
-            if semantics.string_kind(name, sub, parent) == "datetime":
-                return name
+        if (
+            isinstance(sub, dict)
+            and sub.get("format") == "date-time"
+            and semantics.string_kind(name, sub, parent) == "datetime"
+        ):
+            return name
     return None
