@@ -148,7 +148,7 @@ class Resources:
             return None
         id_check = self.check(resource.properties.get(resource.id_field, _ANY), bound.api.api.is_31)
         for attempt in range(4):
-            seed, named = data_seed(name, config.seed) if resource.list_only else (config.seed, name)
+            named, seed = data_seed(name, config.seed) if resource.list_only else (name, config.seed)
             ctx = make_context(seed, "resource", api, named, seq, attempt, today=config.today())
             body = maker.render(maker.op.success_status, ctx, RequestValues(), accept="application/json").body
             if not isinstance(body, dict):

@@ -110,6 +110,32 @@ def test_prev_leads_back_to_the_page_before(client: TestClient) -> None:
     assert again["data"] == first["data"] and again["pagination"].get("prev") is None
 
 
+def test_prefer_seed_walks_that_seeds_data_set_as_a_server_started_with_it_would(
+    client: TestClient, serve_app: ServeApp, onepin: ApiSpec
+) -> None:
+    seeded = {**AUTH, "Prefer": "seed=9"}
+    with serve_app([onepin], ServerConfig(seed=9, today=lambda: TODAY)) as nine:
+        cursor = None
+        for _ in range(20):
+            params = {"limit": 40, **({"cursor": cursor} if cursor else {})}
+            asked = client.get(ONEPIN, params=params, headers=seeded)
+            assert asked.content == nine.get(ONEPIN, params=params, headers=AUTH).content
+            cursor = asked.json()["pagination"].get("next")
+            if cursor is None:
+                break
+        assert cursor is None
+    # The server's own cursors are not seed 9's.
+    own = client.get(ONEPIN, params={"limit": 40}, headers=AUTH).json()["pagination"]["next"]
+    assert client.get(ONEPIN, params={"limit": 40, "cursor": own}, headers=seeded).status_code == 422
+
+
+def test_edge_cases_stay_generated_per_request(client: TestClient) -> None:
+    edgy = {**AUTH, "Prefer": "edge=1"}
+    stored = client.get(ONEPIN, params={"limit": 100}, headers=AUTH).json()["data"]
+    assert client.get(ONEPIN, params={"limit": 100}, headers=edgy).json()["data"] != stored
+    assert client.get(ONEPIN, params={"cursor": "made-up"}, headers=edgy).status_code == 200
+
+
 def test_stateless_the_feed_is_generated_per_request(serve_app: ServeApp, onepin: ApiSpec) -> None:
     with serve_app([onepin], ServerConfig(seed=4, stateless=True)) as stateless:
         foreign = stateless.get(ONEPIN, params={"cursor": "anything"}, headers=AUTH)
