@@ -94,7 +94,8 @@ class Lists:
         if body is None:
             return answer(self.state, op, scope, rendered)
         if pages.next_field is not None:
-            following = self._next(pages, found[-1][0], sent, size, skip) if more else None
+            # A page of no items (`limit=0`) leaves the next one where this one started.
+            following = self._next(pages, found[-1][0] if found else after, sent, size, skip) if more else None
             value = self._reference(scope, pages, api, name, following, pages.next_schema)
             self._set(body, pages.next_field, value, pages.next_schema, is_31)
         if pages.previous_field is not None:
@@ -107,7 +108,7 @@ class Lists:
             _assign(body, pages.has_more_field, more)
         id_field = resource.id_field
         for field, index in ((pages.first_id_field, 0), (pages.last_id_field, -1)):
-            if field is not None and found:  # an empty page keeps what was generated (null where allowed)
+            if field is not None and found and id_field != POSITION:  # an empty page keeps what was generated (null where allowed)
                 _assign(body, field, found[index][1].get(id_field))
         if pages.total_field is not None:
             _assign(body, pages.total_field, self.entities.count(api, name, where, params))

@@ -222,3 +222,20 @@ def test_items_without_an_id_are_kept_by_position_and_paged_by_offset(serve_app:
         assert numbers.get("/feed/readings", params={"offset": 40, "count": 40}).json()["readings"] == seen[40:80]
         celsius = numbers.get("/feed/readings", params={"count": 50, "unit": "c"}).json()["readings"]
         assert celsius == [reading for reading in seen if reading["unit"] == "c"][:50]
+
+
+def test_a_page_of_zero_items_is_answered_and_its_next_stays_in_place(serve_app: ServeApp, tmp_path: Path) -> None:
+    document = yaml.safe_load(yaml.safe_dump(NUMBERS))
+    parameters = document["paths"]["/readings"]["get"]["parameters"]
+    parameters[0] = {"name": "cursor", "in": "query", "schema": {"type": "string"}}
+    parameters[1]["schema"]["minimum"] = 0
+    readings = document["paths"]["/readings"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    readings["properties"]["next_cursor"] = readings["properties"].pop("next_offset")
+    readings["properties"]["next_cursor"]["type"] = "string"
+    with serve_app([_write(tmp_path, document)], ServerConfig(seed=2)) as numbers:
+        first = numbers.get("/feed/readings", params={"count": 3}).json()
+        empty = numbers.get("/feed/readings", params={"count": 0, "cursor": first["next_cursor"]})
+        assert empty.status_code == 200 and empty.json()["readings"] == []
+        after = numbers.get("/feed/readings", params={"count": 3, "cursor": empty.json()["next_cursor"]}).json()
+        second = numbers.get("/feed/readings", params={"count": 3, "cursor": first["next_cursor"]}).json()
+        assert after == second
