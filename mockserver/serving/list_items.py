@@ -17,10 +17,9 @@ from typing import Any
 from starlette.datastructures import Headers
 from starlette.types import Scope
 
-from mockserver.generation import semantics
 from mockserver.generation.context import GenContext
 from mockserver.generation.responses import OperationMock, Rendered
-from mockserver.openapi.resources import Resource
+from mockserver.openapi.resources import Resource, normalize
 from mockserver.openapi.rules import Path, RequestValues
 from mockserver.openapi.validation import Check
 from mockserver.serving.prefer import PreferError, parse_prefer
@@ -31,6 +30,9 @@ __all__ = ["FEED_DAYS", "ListItemMaker", "data_seed", "data_set", "in_feed_order
 
 FEED_DAYS = 28  # a list-only resource's dated items spread over these many days before today (newest first)
 _SPREAD = 137  # the entities the spread is cut for; later ones (a larger set) go further back in time
+_WHEN = frozenset(
+    {"timestamp", "created_at", "created", "occurred_at", "happened_at", "event_time", "time", "date_time", "at"}
+)
 _SEEDED = " #seed="  # a data set made from a `Prefer: seed` other than the server's: `/feed #seed=8`
 
 
@@ -86,13 +88,9 @@ def in_feed_order(entity: dict[str, Any], resource: Resource, seq: int, ctx: Gen
 
 
 def timestamp_field(resource: Resource) -> str | None:
-    """The item field that says when each happened (as the list generator reads it for newest first)."""
-    parent = resource.items[-1] if resource.items else ""
-    for name, sub in resource.properties.items():
-        if (
-            isinstance(sub, dict)
-            and sub.get("format") == "date-time"
-            and semantics.string_kind(name, sub, parent) == "datetime"
-        ):
-            return name
-    return None
+    """The item field that says when each happened: a `format: date-time` one, named like an event's time
+    (`timestamp`, `created_at`, `occurred_at`, …) first."""
+    dated = [
+        name for name, sub in resource.properties.items() if isinstance(sub, dict) and sub.get("format") == "date-time"
+    ]
+    return next((name for name in dated if normalize(name) in _WHEN), dated[0] if dated else None)
