@@ -10,6 +10,8 @@ resource_pages.py. What a client writes it reads back:
   ones (id, timestamps); PATCH merges; DELETE removes; GET reads; an id not kept is 404 in the API's
   envelope, where the operation documents 404.
 - At most `MAX_ENTITIES` per resource: past it, creating answers 507 in the API's envelope.
+- A paged list with no item path is a list-only resource: its entities are made from the list's own answer
+  and only listed (list_items.py).
 
 Every answer is checked against its documented schema; one that would not be valid is generated as without
 state instead, so the contract still holds.
