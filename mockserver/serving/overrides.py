@@ -34,6 +34,7 @@ from mockserver.serving.journal import ENTRY
 from mockserver.serving.override_doc import Condition, OverrideDoc, OverrideError, Step, parse_override
 from mockserver.serving.prefer import Preferences
 from mockserver.serving.state import BoundOperation, MockState, query_items
+from mockserver.serving.validation import BodyTooLarge, read_body
 
 logger = logging.getLogger("mockserver")
 OVERRIDES_PATH = "/__mock/overrides"
@@ -104,8 +105,9 @@ class Overrides:
         return Response(status_code=405, headers={"Allow": "GET, HEAD, POST, DELETE"})
 
     async def _add(self, scope: Scope, receive: Receive) -> Response:
-        body = await _read(receive, MAX_DOCUMENT)
-        if body is None:
+        try:
+            body = await read_body(receive, MAX_DOCUMENT)
+        except BodyTooLarge:
             return mock_error(413, "Override too large", f"An override document may have at most {MAX_DOCUMENT} bytes")
         try:
             raw = json.loads(body)
@@ -259,21 +261,3 @@ def _with_headers(headers: dict[str, str], send: Send) -> Send:
         await send(message)
 
     return sending
-
-
-async def _read(receive: Receive, limit: int) -> bytes | None:
-    """The request body, or None past `limit` bytes."""
-    chunks: list[bytes] = []
-    size = 0
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            break
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > limit:
-            return None
-        chunks.append(chunk)
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks)

@@ -108,7 +108,9 @@ class Lists:
             _assign(body, pages.has_more_field, more)
         id_field = resource.id_field
         for field, index in ((pages.first_id_field, 0), (pages.last_id_field, -1)):
-            if field is not None and found and id_field != POSITION:  # an empty page keeps what was generated (null where allowed)
+            if (
+                field is not None and found and id_field != POSITION
+            ):  # an empty page keeps what was generated (null where allowed)
                 _assign(body, field, found[index][1].get(id_field))
         if pages.total_field is not None:
             _assign(body, pages.total_field, self.entities.count(api, name, where, params))

@@ -32,6 +32,7 @@ from mockserver.serving.entities import MAX_ENTITIES, entity_key
 from mockserver.serving.initial_data import load_initial_data
 from mockserver.serving.resources import Resources
 from mockserver.serving.state import BoundOperation, MockState
+from mockserver.serving.validation import BodyTooLarge, read_body
 
 __all__ = ["MAX_SEED_BYTES", "STATE_PATH", "Seeding"]
 
@@ -97,8 +98,9 @@ class Seeding:
         return api, resource, name
 
     async def _replace(self, receive: Receive, api: ApiMock, resource: Resource, name: str) -> Response:
-        text = await _read(receive, MAX_SEED_BYTES)
-        if text is None:
+        try:
+            text = await read_body(receive, MAX_SEED_BYTES)
+        except BodyTooLarge:
             return mock_error(413, "Too many entities", f"A seed may have at most {MAX_SEED_BYTES} bytes of JSON")
         try:
             raw = json.loads(text)
@@ -124,21 +126,3 @@ class Seeding:
             return mock_error(507, "Too many entities", detail)
         body = {"api": mount, "collection": name, "count": len(kept)}
         return Response(json_bytes(body), media_type="application/json")
-
-
-async def _read(receive: Receive, limit: int) -> bytes | None:
-    """The request body, or None past `limit` bytes."""
-    chunks: list[bytes] = []
-    size = 0
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            break
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > limit:
-            return None
-        chunks.append(chunk)
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
