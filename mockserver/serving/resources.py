@@ -233,6 +233,8 @@ class Resources:
             current = _unsent(base, resource, sent)
             created = True
         else:
+            # PUT replaces: a writable field the client left out is gone (or its default), not kept from before.
+            current = _unsent(current, resource, sent)
             created = False
         entity = {**current, **sent}
         if not created:
@@ -288,12 +290,14 @@ def _maker(bound: BoundOperation, resource: Resource) -> OperationMock | ListIte
 
 
 def _unsent(entity: dict[str, Any], resource: Resource, sent: dict[str, Any]) -> dict[str, Any]:
-    """A new entity's writable fields the client did not send: the schema's default, else absent where the
-    schema allows it (never a generated value the client did not write), else as generated."""
+    """The writable fields the client did not send, of a new entity or one a PUT replaces: the schema's
+    default, else absent where the schema allows it (never a value the client did not write), else kept."""
     out = dict(entity)
     for name, sub in resource.properties.items():
         if name in sent or name == resource.id_field or not isinstance(sub, dict) or sub.get("readOnly"):
             continue
+        if normalize(name) in _CREATED | _UPDATED:
+            continue  # the server's own dates, even where the schema does not mark them read-only
         if "default" in sub:
             out[name] = sub["default"]
         elif name not in resource.required:

@@ -275,6 +275,18 @@ def test_integer_ids_count_up_and_pages_are_numbered(serve_app: ServeApp, tmp_pa
         assert client.get("/things/things/500").json() == upserted
 
 
+def test_a_put_replaces_the_entity_a_field_left_out_is_gone(serve_app: ServeApp, tmp_path: Path) -> None:
+    document = copy.deepcopy(INTEGER_THINGS)
+    document["components"]["schemas"]["Thing"]["properties"]["note"] = {"type": "string"}
+    path = tmp_path / "things.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    with serve_app([load(path)], ServerConfig(seed=1)) as client:
+        client.put("/things/things/900", json={"id": 900, "label": "first", "note": "keep me?"})
+        replaced = client.put("/things/things/900", json={"id": 900, "label": "second"}).json()
+        assert replaced == {"id": 900, "label": "second"}
+        assert client.get("/things/things/900").json() == replaced
+
+
 def test_a_post_never_overwrites_an_entity_a_client_put_at_a_later_integer_id(
     serve_app: ServeApp, tmp_path: Path
 ) -> None:
