@@ -14,6 +14,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from mockserver.errors import StoreError
+from mockserver.serving.repositories import StateStore
 from mockserver.serving.store import Store
 
 MAX_ENTITIES = 10_000  # entities one collection holds at most (initial ones included)
@@ -38,7 +40,9 @@ def entity_key(value: Any) -> str:
 class Entities:
     """Entities by (API, resource, id), in creation order."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: StateStore) -> None:
+        if not isinstance(store, Store):  # interim, until entities have a repository of their own
+            raise StoreError(f"resources cannot be kept in {store.location} yet")
         self.store = store
         store.extend(_SCHEMA, state_tables=("entities", "resource_sets"))
 

@@ -19,8 +19,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from mockserver.errors import StoreError
+from mockserver.serving.repositories import OverrideRepo, RateRepo, StateStore
+from mockserver.serving.sqlite_repos import SqliteOverrides, SqliteRates
 
 JOURNAL_SIZE = 500  # requests kept
 JOURNAL_BYTES = 4 * 1024 * 1024  # the journal, roughly (see journal._size)
@@ -31,6 +34,8 @@ COUNTER_KEYS = 100_000  # distinct requests counted; past it the least recently 
 TRIM_EVERY = 32
 COUNT_EVERY = 1000
 BUSY_TIMEOUT_MS = 5000  # how long a write waits for another worker's before giving up
+SQLITE_URL = "sqlite://"  # `--state-url sqlite:///var/state.sqlite`: the file /var/state.sqlite
+REDIS_SCHEMES = ("redis", "rediss", "unix")  # `--state-url` of a Redis server (redis_store.py)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS journal (id INTEGER PRIMARY KEY AUTOINCREMENT, entry TEXT NOT NULL, size INTEGER NOT NULL);
@@ -195,3 +200,38 @@ class Store:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+    # The features' repositories ---------------------------------------------------------------------
+
+    def overrides(self) -> OverrideRepo:
+        return SqliteOverrides(self)
+
+    def rate_limits(self) -> RateRepo:
+        return SqliteRates(self)
+
+
+def open_store(state_file: str | None, state_url: str | None, *, journal_size: int = JOURNAL_SIZE) -> StateStore:
+    """The server's store: Redis at `state_url` (`redis://`, `rediss://`, `unix://`), else SQLite in `state_file`
+    (None: this process's memory). Redis's client is imported only here, when a URL asks for it."""
+    if state_url:
+        from mockserver.serving.redis_store import RedisStore
+
+        return RedisStore(state_url, journal_size=journal_size)
+    return Store(state_file, journal_size=journal_size)
+
+
+def masked(url: str) -> str:
+    """`url` as it may be shown: a password (in the address or a `password=` parameter) as `***`."""
+    try:
+        parts = urlsplit(url)
+        pairs = parse_qsl(parts.query, keep_blank_values=True)
+        secret = parts.password is not None or any(k.lower() == "password" for k, _ in pairs)
+        if not secret:
+            return url
+        netloc = parts.netloc
+        if parts.password is not None:
+            netloc = f"{parts.username or ''}:***@{netloc.rpartition('@')[2]}"
+        query = urlencode([(k, "***" if k.lower() == "password" else v) for k, v in pairs], safe="*")
+        return f"{parts.scheme}://{netloc}{parts.path}" + (f"?{query}" if query else "")
+    except ValueError:
+        return "(a state URL that cannot be parsed)"
