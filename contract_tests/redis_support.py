@@ -36,17 +36,23 @@ class RedisServer:
 
 
 def _answers(socket: Path) -> bool:
+    """Whether the server answers (a refusal for want of a password is an answer)."""
     import redis
 
     try:
         return bool(redis.Redis(unix_socket_path=str(socket), socket_timeout=1).ping())
+    except redis.AuthenticationError:
+        return True
+    except redis.ResponseError as exc:
+        return "NOAUTH" in str(exc)
     except redis.RedisError:
         return False
 
 
 @contextmanager
-def running_redis() -> Iterator[RedisServer]:
-    """A fresh redis-server, nothing saved to disk, answering PING when the block starts; killed when it ends."""
+def running_redis(*options: str) -> Iterator[RedisServer]:
+    """A fresh redis-server, nothing saved to disk, answering when the block starts; killed when it ends.
+    `options`: more of its command line (e.g. `--requirepass`)."""
     binary = shutil.which("redis-server")
     if binary is None:
         pytest.skip(MISSING)
@@ -54,7 +60,7 @@ def running_redis() -> Iterator[RedisServer]:
     # A short folder of its own: a unix socket's path may have at most 107 bytes, tmp_path's are longer.
     with tempfile.TemporaryDirectory(prefix="mock-redis-") as folder:
         socket = Path(folder) / "redis.sock"
-        command = [binary, "--port", "0", "--unixsocket", str(socket), "--save", "", "--appendonly", "no"]
+        command = [binary, "--port", "0", "--unixsocket", str(socket), "--save", "", "--appendonly", "no", *options]
         process = subprocess.Popen([*command, "--dir", folder], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         server = RedisServer(process, socket)
         try:

@@ -178,7 +178,9 @@ def test_redis_keys_carry_the_prefix_and_reset_leaves_other_keys_alone() -> None
         store.seen("k")
         store.overrides().add(None, None, "{}", None, 10)
         store.rate_limits().advance("credential", 1.0, 1.0, 0.0, 10)
-        assert all(k.startswith("team-a:") for k in client.scan_iter() if k not in ("theirs:key", "mockserver:statement"))
+        assert all(
+            k.startswith("team-a:") for k in client.scan_iter() if k not in ("theirs:key", "mockserver:statement")
+        )
         store.reset()
         assert sorted(k for k in client.scan_iter() if not k.startswith("team-a:journal")) == [
             "mockserver:statement",

@@ -56,7 +56,7 @@ def build_app(apis: list[ApiSpec], config: ServerConfig | None = None, store: St
     )
     # CORS for the mocked APIs; the admin endpoints (the journal) without it, same-origin only.
     cors = {"allow_origins": ["*"], "allow_methods": ["*"], "allow_headers": ["*"], "expose_headers": ["*"]}
-    # Outermost of the mock's own: a store that fails mid-request is the mock's 503, never a 500 (outage.py).
+    # A store that fails mid-request is the mock's 503, never a 500 (outage.py); outside the journal first.
     app.add_middleware(StoreOutage, position=MiddlewarePosition.BEFORE_EXCEPTION)
     app.add_middleware(
         AdminGate,
@@ -73,6 +73,8 @@ def build_app(apis: list[ApiSpec], config: ServerConfig | None = None, store: St
         credentials=credential_names(apis),
     )
     # Before Swagger UI: every request under a mount is the mock's, except Swagger UI's own pages.
+    # Inside Connexion's ExceptionMiddleware too, which would make any exception a 500.
+    app.add_middleware(StoreOutage, position=MiddlewarePosition.BEFORE_SWAGGER)
     app.add_middleware(MockMiddleware, position=MiddlewarePosition.BEFORE_SWAGGER, state=state)
     for mock in mocks:
         # Connexion only needs to know where each API lives (Swagger UI at <mount>/ui/); the mock

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from mockserver.errors import StoreError
 from mockserver.serving.repositories import StateStore
 from mockserver.serving.store import Store
 
@@ -41,10 +40,9 @@ class Entities:
     """Entities by (API, resource, id), in creation order."""
 
     def __init__(self, store: StateStore) -> None:
-        if not isinstance(store, Store):  # interim, until entities have a repository of their own
-            raise StoreError(f"resources cannot be kept in {store.location} yet")
-        self.store = store
-        store.extend(_SCHEMA, state_tables=("entities", "resource_sets"))
+        # Interim, until entities have a repository of their own: with Redis, this instance's memory.
+        self.store = store if isinstance(store, Store) else Store()
+        self.store.extend(_SCHEMA, state_tables=("entities", "resource_sets"))
 
     def made(self, api: str, resource: str) -> bool:
         """Whether the resource's initial entities are made (since the last reset)."""
