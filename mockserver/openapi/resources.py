@@ -3,7 +3,10 @@
 A collection path (`/things`) with an item path below it (`/things/{id}`) is a resource when the item's
 schema has an id-like field matching the path parameter (`id`, `thingId` → `thingId`/`thing_id`/`id`,
 `uuid`). `x-mock.resource` states it where inference cannot (see docs/x-mock.md); `resource: false` leaves
-an operation out. The serving layer (serving/resources.py) keeps the entities; this module only reads specs.
+an operation out. A paged list with no item path below it (`GET /feed` with a cursor, page or offset
+parameter; no `/feed/{id}`) is a list-only resource: its items are entities too, keyed by their id-like field or, without
+one, by their position, so that its pages walk one stable data set. The serving layer
+(serving/resources.py) keeps the entities; this module only reads specs.
 """
 
 from __future__ import annotations
@@ -21,7 +24,8 @@ from mockserver.openapi.xmock import ResourceKey
 Role = Literal["list", "create", "read", "replace", "update", "delete"]
 PageKind = Literal["cursor", "page", "offset"]
 
-_ID_WORDS = frozenset({"id", "uuid", "guid", "key", "slug"})
+_ID_WORDS_IN_ORDER = ("id", "uuid", "guid", "key", "slug")
+_ID_WORDS = frozenset(_ID_WORDS_IN_ORDER)
 _CURSOR_NAMES = frozenset(
     {
         "cursor",
@@ -38,11 +42,24 @@ _PAGE_NAMES = frozenset({"page", "page_number", "page_no"})
 _OFFSET_NAMES = frozenset({"offset", "skip", "start", "start_index"})
 _LIMIT_NAMES = frozenset({"limit", "page_size", "per_page", "max_results", "top", "size", "max_items"})
 _NEXT_NAMES = frozenset(
-    {"next", "next_cursor", "next_page_token", "next_token", "next_page", "end_cursor", "continuation_token", "cursor"}
+    {
+        "next",
+        "next_cursor",
+        "next_page_token",
+        "next_token",
+        "next_page",
+        "end_cursor",
+        "continuation_token",
+        "cursor",
+        "next_offset",
+    }
 )
-_PREVIOUS_NAMES = frozenset({"prev", "previous", "prev_cursor", "previous_cursor", "before", "previous_page"})
+_PREVIOUS_NAMES = frozenset(
+    {"prev", "previous", "prev_cursor", "previous_cursor", "before", "previous_page", "prev_offset", "previous_offset"}
+)
 _HAS_MORE_NAMES = frozenset({"has_more", "has_next", "has_next_page", "more"})
 _TOTAL_NAMES = frozenset({"total", "total_count", "total_items", "total_results", "total_size"})
+POSITION = "__mock_position__"  # a list-only resource's key when its items have no id-like field (never sent)
 _TEMPLATE = re.compile(r"\{([^}]+)\}")
 _TOKEN = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 
@@ -69,6 +86,7 @@ class Pagination:
     first_id_field: Path | None = None  # OpenAI's `first_id`/`last_id`: the ids of the page's first and last entity
     last_id_field: Path | None = None
     next_schema: Schema | None = None
+    previous_schema: Schema | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +99,7 @@ class Resource:
     id_field: str  # the entity's field holding it
     schema: Schema  # the entity's schema (the item's GET answer, else the create/replace/update answer)
     items: Path | None = None  # where a list body holds the entities: () a top-level array; None: no list
+    list_only: bool = False  # a paged list without an item path: `item` and `param` are empty, it only lists
 
     @property
     def name(self) -> str:
@@ -140,7 +159,49 @@ def infer_resources(api: ApiSpec) -> dict[tuple[str, str], tuple[Resource, Role]
                 if role is None or op.x_mock.resource is False or (role == "list" and resource.items is None):
                     continue
                 roles.setdefault((method, path), (resource, role))
+    for op in api.operations:
+        below = op.path.rstrip("/") + "/"
+        has_item = any(path.startswith(below) and _is_template(path[len(below) :].split("/")[0]) for path in by_path)
+        if (op.method, op.path) not in roles and op.method == "get" and not has_item:
+            listed = _list_only(op)
+            if listed is not None:
+                roles[(op.method, op.path)] = (listed, "list")
     return roles
+
+
+def _list_only(op: Operation) -> Resource | None:
+    """The list-only resource a paged GET is, if it is one: not opted out (`resource: false`) nor a series,
+    with a cursor, page or offset parameter and a list of objects in its answer (x-mock.limit's array, else as
+    for a resource's list); the entities keyed by their `id`/`uuid`/`guid`/`key`/`slug` field, else `POSITION`."""
+    mock = op.x_mock
+    if mock.resource is not None or mock.series is not None or _page_parameter(op) is None:
+        return None
+    listing = _success_schema(op)
+    if listing is None:
+        return None
+    if mock.limit is not None:
+        items: Path | None = mock.limit.array_path
+        if items == ("[]",):
+            items = ()
+    elif _properties(_items(listing)):
+        items = ()
+    else:
+        properties = _properties(listing)
+        preferred = sorted(properties, key=lambda name: normalize(name) not in ("data", "items", "results"))
+        items = next(((name,) for name in preferred if _properties(_items(properties[name]))), None)
+    if items is None:
+        return None
+    schema = _items(_array_schema(listing, items))
+    fields = _properties(schema)
+    if not fields:
+        return None
+    id_field = next((name for word in _ID_WORDS_IN_ORDER for name in fields if normalize(name) == word), POSITION)
+    return Resource(op.path, "", "", id_field, schema, items, list_only=True)
+
+
+def _page_parameter(op: Operation) -> str | None:
+    names = _CURSOR_NAMES | _PAGE_NAMES | _OFFSET_NAMES
+    return next((p.name for p in op.parameters if p.location == "query" and normalize(p.name) in names), None)
 
 
 def _resource(
@@ -266,6 +327,10 @@ def pagination(op: Operation, resource: Resource) -> Pagination:
             kind, param = found_kind, match
             break
     limit = next((p for name, p in query.items() if name in _LIMIT_NAMES), None)
+    declared = op.x_mock.limit
+    if declared is not None and declared.param.location == "query":
+        # x-mock.limit names the page size's parameter, whatever it is called.
+        limit = next((p for p in op.parameters if p.location == "query" and p.name == declared.param.name), limit)
     listing = _success_schema(op)
     array = _array_schema(listing, resource.items)
     bounds = [b for b in (_int(limit.schema.get("maximum")) if limit else None, _int(array.get("maxItems"))) if b]
@@ -278,6 +343,7 @@ def pagination(op: Operation, resource: Resource) -> Pagination:
 
     param_path = (param.name,) if param is not None else None
     next_field = named(_NEXT_NAMES)
+    previous_field = named(_PREVIOUS_NAMES)
     return Pagination(
         kind=kind,
         param=param.name if param else None,
@@ -286,12 +352,13 @@ def pagination(op: Operation, resource: Resource) -> Pagination:
         max_size=max_size,
         first_page=0 if param is not None and kind == "page" and param.schema.get("minimum") == 0 else 1,
         next_field=next_field,
-        previous_field=named(_PREVIOUS_NAMES),
+        previous_field=previous_field,
         has_more_field=named(_HAS_MORE_NAMES),
         total_field=named(_TOTAL_NAMES),
         first_id_field=named(frozenset({"first_id"})),
         last_id_field=named(frozenset({"last_id"})),
         next_schema=fields.get(next_field) if next_field else None,
+        previous_schema=fields.get(previous_field) if previous_field else None,
     )
 
 

@@ -134,6 +134,14 @@ class Entities:
         )
         return [(int(seq), json.loads(body)) for seq, body in rows]
 
+    def before(self, api: str, resource: str, where: str, params: list[Any], *, before: int, size: int) -> list[int]:
+        """The numbers of up to `size` entities before number `before`, `where` holding, nearest first."""
+        rows = self.store.read(
+            f"SELECT seq FROM entities WHERE {_ONE} AND seq < ?{where} ORDER BY seq DESC LIMIT ?",
+            (api, resource, before, *params, size),
+        )
+        return [int(row[0]) for row in rows]
+
     def count(self, api: str, resource: str, where: str, params: list[Any]) -> int:
         return int(
             self.store.read(f"SELECT count(*) FROM entities WHERE {_ONE}{where}", (api, resource, *params))[0][0]
@@ -147,6 +155,9 @@ def first_free(entities: list[tuple[str, dict[str, Any]]]) -> int:
     return max([len(entities), *numbers]) + 1
 
 
-def field_condition(field: str, values: list[Any]) -> tuple[str, list[Any]]:
-    """An SQL condition (for `Entities.page`'s `where`): the entity's top-level `field` is one of `values`."""
-    return f" AND json_extract(body, ?) IN ({', '.join('?' * len(values))})", [f'$."{field}"', *values]
+def field_condition(field: str | tuple[str, ...], values: list[Any]) -> tuple[str, list[Any]]:
+    """An SQL condition (for `Entities.page`'s `where`): the entity's `field` (a top-level name, or the path of
+    a nested one: `("user", "id")`) is one of `values`. An entity without it (`user` null) is left out."""
+    steps = (field,) if isinstance(field, str) else field
+    path = "$" + "".join(f'."{step}"' for step in steps)
+    return f" AND json_extract(body, ?) IN ({', '.join('?' * len(values))})", [path, *values]

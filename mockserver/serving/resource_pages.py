@@ -21,12 +21,14 @@ from starlette.types import Scope
 from mockserver.generation.context import FieldError, GenContext, Problem
 from mockserver.generation.media import kind as media_kind
 from mockserver.generation.statuses import status_phrase
-from mockserver.openapi.resources import Pagination, Resource, normalize, pagination
+from mockserver.openapi.model import Schema
+from mockserver.openapi.resources import POSITION, Pagination, Resource, normalize, pagination
 from mockserver.openapi.rules import Path, RequestValues
 from mockserver.openapi.validation import Check
 from mockserver.serving.answer_headers import answer, origin
 from mockserver.serving.entities import Entities, entity_key, field_condition
 from mockserver.serving.envelopes import error_response
+from mockserver.serving.list_items import data_seed
 from mockserver.serving.state import BoundOperation, MockState, query_items
 
 _SIG = 8  # hex digits of a cursor's signature
@@ -66,7 +68,7 @@ class Lists:
         if pages.kind == "cursor" and sent not in (None, ""):
             # A cursor this server issued, or (Stripe's `starting_after`, OpenAI's `after`) an entity's id.
             last_seen = self._cursor_seq(api, name, str(sent))
-            if last_seen is None:
+            if last_seen is None and resource.id_field != POSITION:  # a position is no id a client has seen
                 last_seen = self.entities.number(api, name, entity_key(sent))
             if last_seen is None and bound.mock.documents(bound.api.error_status(op)):
                 return self._bad_cursor(bound, scope, pages, str(sent))
@@ -85,19 +87,28 @@ class Lists:
         if rendered.media_type is None or media_kind(rendered.media_type) != "json" or resource.items is None:
             return answer(self.state, op, scope, rendered)
         # A copy: should the page not fit the schema, the generated answer is sent as it was.
-        body = _place(copy.deepcopy(rendered.body), resource.items, [entity for _, entity in found])
+        entities = [entity for _, entity in found]
+        if resource.id_field == POSITION:
+            entities = [{k: v for k, v in entity.items() if k != POSITION} for entity in entities]
+        body = _place(copy.deepcopy(rendered.body), resource.items, entities)
         if body is None:
             return answer(self.state, op, scope, rendered)
         if pages.next_field is not None:
-            following = self._next(scope, pages, api, name, found[-1][0], sent, size, skip) if more else None
-            self._set(body, pages.next_field, following, pages.next_schema, is_31)
-        if pages.previous_field is not None and after == 0 and skip == 0:
-            self._set(body, pages.previous_field, None, None, is_31)
+            # A page of no items (`limit=0`) leaves the next one where this one started.
+            following = self._next(pages, found[-1][0] if found else after, sent, size, skip) if more else None
+            value = self._reference(scope, pages, api, name, following, pages.next_schema)
+            self._set(body, pages.next_field, value, pages.next_schema, is_31)
+        if pages.previous_field is not None:
+            # Where the page before this one starts, so that `prev` leads back as `next` led here.
+            before = found[0][0] if found else min(after, _END - 1) + 1
+            preceding = self._previous(pages, api, name, where, params, before, after, sent, size, skip)
+            value = self._reference(scope, pages, api, name, preceding, pages.previous_schema)
+            self._set(body, pages.previous_field, value, pages.previous_schema, is_31)
         if pages.has_more_field is not None:
             _assign(body, pages.has_more_field, more)
         id_field = resource.id_field
         for field, index in ((pages.first_id_field, 0), (pages.last_id_field, -1)):
-            if field is not None and found:  # an empty page keeps what was generated (null where allowed)
+            if field is not None and found and id_field != POSITION:  # an empty page keeps what was generated (null where allowed)
                 _assign(body, field, found[index][1].get(id_field))
         if pages.total_field is not None:
             _assign(body, pages.total_field, self.entities.count(api, name, where, params))
@@ -114,32 +125,40 @@ class Lists:
     def _filters(
         self, bound: BoundOperation, resource: Resource, request: RequestValues, pages: Pagination
     ) -> tuple[str, list[Any]]:
-        """Conditions for the query parameters named like an entity field (or paired by `x-mock.filter`)."""
+        """Conditions for the query parameters named like an entity field, or paired by `x-mock.filter` with a
+        field of the listed entities, nested ones included (`data[].user.id`)."""
         fields = {normalize(name): name for name in resource.properties}
-        targets: dict[str, str] = {}
-        items = resource.items or ()
+        targets: dict[str, Path] = {}
+        items = (*(resource.items or ()), "[]")
         for binding in bound.op.x_mock.filter:
             path = binding.path
-            if binding.ref.location == "query" and len(path) == len(items) + 2 and path[: len(items)] == items:
-                targets[binding.ref.name] = path[-1]
+            if binding.ref.location == "query" and len(path) > len(items) and path[: len(items)] == items:
+                targets[binding.ref.name] = path[len(items) :]
         for param in bound.op.parameters:
             if param.location == "query" and param.name not in (pages.param, pages.limit, *targets):
                 field = fields.get(normalize(param.name))
                 if field is not None:
-                    targets[param.name] = field
+                    targets[param.name] = (field,)
         where, params = "", []
-        for name, field in targets.items():
+        for name, field_path in targets.items():
             value = request.query.get(name)
             values = value if isinstance(value, list) else [value]
-            if value is None or not values or '"' in field or any(isinstance(v, (dict, list)) for v in values):
+            if (
+                value is None
+                or not values
+                or "[]" in field_path  # a field inside a nested list: not one value per entity
+                or any('"' in step for step in field_path)
+                or any(isinstance(v, (dict, list)) for v in values)
+            ):
                 continue
-            condition, more = field_condition(field, values)
+            condition, more = field_condition(field_path, values)
             where += condition
             params += more
         return where, params
 
     def _signature(self, api: str, name: str, seq: int) -> str:
-        text = f"{self.state.config.seed}\x1f{api}\x1f{name}\x1f{seq}"
+        collection, seed = data_seed(name, self.state.config.seed)  # `Prefer: seed=N`'s data set: seed N's cursors
+        text = f"{seed}\x1f{api}\x1f{collection}\x1f{seq}"
         return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=_SIG // 2).hexdigest()
 
     def _cursor_seq(self, api: str, name: str, cursor: str) -> int | None:
@@ -151,23 +170,55 @@ class Lists:
             return None
         return seq if seq is not None and signature == self._signature(api, name, seq) else None
 
-    def _next(
-        self, scope: Scope, pages: Pagination, api: str, name: str, last: int, sent: Any, size: int, skip: int
-    ) -> Any:
-        """The next field's value: a cursor, a page number or an offset; a URL where the schema asks for one."""
+    def _next(self, pages: Pagination, last: int, sent: Any, size: int, skip: int) -> int | None:
+        """The next page: the number of its anchor entity (cursor), its page number or its offset."""
         if pages.kind == "cursor":
-            value: Any = f"{last:x}{self._signature(api, name, last)}"
-        elif pages.kind == "page":
-            value = (sent if isinstance(sent, int) else pages.first_page) + 1
-        elif pages.kind == "offset":
-            value = skip + size
-        else:
+            return last
+        if pages.kind == "page":
+            return (sent if isinstance(sent, int) else pages.first_page) + 1
+        if pages.kind == "offset":
+            return skip + size
+        return None
+
+    def _previous(
+        self,
+        pages: Pagination,
+        api: str,
+        name: str,
+        where: str,
+        params: list[Any],
+        before: int,
+        after: int,
+        sent: Any,
+        size: int,
+        skip: int,
+    ) -> int | None:
+        """The page before this one, as `_next` says pages; None on the first page."""
+        if pages.kind == "cursor":
+            if after == 0 or size == 0:
+                return None
+            # The previous page is the `size` entities before this page's first: it follows the one before them.
+            earlier = self.entities.before(api, name, where, params, before=before, size=size + 1)
+            return earlier[size] if len(earlier) > size else 0
+        if pages.kind == "page" and isinstance(sent, int) and sent > pages.first_page:
+            return sent - 1
+        if pages.kind == "offset" and skip > 0:
+            return max(skip - size, 0)
+        return None
+
+    def _reference(
+        self, scope: Scope, pages: Pagination, api: str, name: str, value: int | None, schema: Schema | None
+    ) -> Any:
+        """A next/previous field's value: a signed cursor, a page number or an offset; a URL where the schema
+        asks for one."""
+        if value is None:
             return None
-        schema = pages.next_schema or {}
+        found: Any = f"{value:x}{self._signature(api, name, value)}" if pages.kind == "cursor" else value
+        schema = schema or {}
         if schema.get("format") in ("uri", "url", "uri-reference", "iri") and pages.param:
-            query = [(k, v) for k, v in query_items(scope) if k != pages.param] + [(pages.param, str(value))]
+            query = [(k, v) for k, v in query_items(scope) if k != pages.param] + [(pages.param, str(found))]
             return f"{scope.get('path', '')}?{urlencode(query)}"
-        return value if schema.get("type") == "integer" and isinstance(value, int) else str(value)
+        return found if schema.get("type") == "integer" and isinstance(found, int) else str(found)
 
     def _set(self, body: Any, path: Path, value: Any, schema: Any, is_31: bool) -> None:
         """A next/previous field: the value, or (on the last page) null where allowed, else absent."""

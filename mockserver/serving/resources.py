@@ -11,6 +11,8 @@ resource_pages.py. What a client writes it reads back:
   ones (id, timestamps); PATCH merges; DELETE removes; GET reads; an id not kept is 404 in the API's
   envelope, where the operation documents 404.
 - At most `MAX_ENTITIES` per resource: past it, creating answers 507 in the API's envelope.
+- A paged list with no item path is a list-only resource: its entities are made from the list's own answer
+  and only listed (list_items.py).
 
 Every answer is checked against its documented schema; one that would not be valid is generated as without
 state instead, so the contract still holds.
@@ -39,6 +41,7 @@ from mockserver.serving.answer_headers import answer, origin
 from mockserver.serving.entities import Entities, entity_key, first_free
 from mockserver.serving.envelopes import error_response
 from mockserver.serving.initial_data import fixture_entities
+from mockserver.serving.list_items import ListItemMaker, data_seed, data_set, in_feed_order
 from mockserver.serving.resource_pages import Lists
 from mockserver.serving.state import BoundOperation, MockState
 
@@ -48,6 +51,7 @@ INITIAL_ITEMS = 137  # entities a resource starts with
 _UPDATED = frozenset({"updated_at", "modified_at", "last_modified", "updated", "modified", "last_updated"})
 _CREATED = frozenset({"created_at", "created", "creation_date", "inserted_at", "created_on"})
 _ID_ATTEMPTS = 64  # numbers tried for a new entity's id past those clients chose with PUT
+_ANY: dict[str, Any] = {}  # the schema of a list-only resource's position key: any value
 _ALL: weakref.WeakKeyDictionary[MockState, Resources] = weakref.WeakKeyDictionary()
 
 
@@ -72,7 +76,7 @@ class Resources:
         self.lists = Lists(state, self.entities, self.check)
         self._roles: dict[str, dict[tuple[str, str], tuple[Resource, Role]]] = {}
         self._checks: dict[int, tuple[Any, Check]] = {}
-        self._makers: dict[tuple[str, str], OperationMock | None] = {}
+        self._makers: dict[tuple[str, str], OperationMock | ListItemMaker | None] = {}
 
     def answer(self, bound: BoundOperation, scope: Scope, request: RequestValues, ctx: GenContext) -> Response | None:
         api = bound.api.api.mount_path
@@ -82,7 +86,11 @@ class Resources:
         if found is None:
             return None
         resource, role = found
+        if resource.list_only and ctx.edge:
+            return None  # edge cases are about one generated answer (list_items.py)
         name = resource.instance(request.path)
+        if resource.list_only:
+            name = data_set(name, scope, self.state.config.seed)
         if not self._made(bound, resource, name):
             return None
         if role == "list":
@@ -148,9 +156,10 @@ class Resources:
         maker = self._makers[(api, resource.name)]
         if maker is None:
             return None
-        id_check = self.check(resource.properties.get(resource.id_field, {}), bound.api.api.is_31)
+        id_check = self.check(resource.properties.get(resource.id_field, _ANY), bound.api.api.is_31)
         for attempt in range(4):
-            ctx = make_context(config.seed, "resource", api, name, seq, attempt, today=config.today())
+            named, seed = data_seed(name, config.seed) if resource.list_only else (name, config.seed)
+            ctx = make_context(seed, "resource", api, named, seq, attempt, today=config.today())
             body = maker.render(maker.op.success_status, ctx, RequestValues(), accept="application/json").body
             if not isinstance(body, dict):
                 return None
@@ -162,6 +171,8 @@ class Resources:
                     return None
                 body[resource.id_field] = found
             if entity_key(body[resource.id_field]) not in taken:
+                if resource.list_only:
+                    in_feed_order(body, resource, seq, ctx, lambda schema: self.check(schema, bound.api.api.is_31))
                 return _in_order(body, resource)
         return None
 
@@ -265,9 +276,13 @@ class Resources:
         return answer(self.state, bound.op, scope, bound.mock.with_body(rendered, body, request, here), headers)
 
 
-def _maker(bound: BoundOperation, resource: Resource) -> OperationMock | None:
-    """The operation whose success answer is an entity: the item's GET, else its PUT or PATCH, else the POST."""
+def _maker(bound: BoundOperation, resource: Resource) -> OperationMock | ListItemMaker | None:
+    """The operation whose success answer is an entity: the item's GET, else its PUT or PATCH, else the POST;
+    for a list-only resource, its list (list_items.py)."""
     ops = {(m.op.method, m.op.path): m for m in bound.api.operations.values()}
+    if resource.list_only:
+        listing = ops.get(("get", resource.collection))
+        return ListItemMaker(listing, resource.items or ()) if listing is not None else None
     wanted = [("get", resource.item), ("put", resource.item), ("patch", resource.item), ("post", resource.collection)]
     return next((ops[key] for key in wanted if key in ops), None)
 
