@@ -64,6 +64,28 @@ def test_a_credentials_rate_is_counted_across_two_instances(redis_server: RedisS
         assert one.get(JOBS, headers={"X-Api-Key": "another"}).status_code == 200  # its own count
 
 
+def test_a_resource_created_via_one_instance_is_read_listed_and_deleted_via_the_other(
+    redis_server: RedisServer,
+) -> None:
+    with two_instances(redis_server.url, TASKS, "--seed", "3") as (one, other):
+        created = one.post(BASE, json={"title": "buy milk", "status": "todo"}, headers=AUTH)
+        assert created.status_code == 201, created.text
+        task = created.json()
+        item = f"{BASE}/{task['id']}"
+        assert other.get(item, headers=AUTH).json() == task
+        seen, cursor = [], None
+        while True:  # every page, through the other instance: the task once, among the same initial ones
+            params = {"limit": 10, **({"cursor": cursor} if cursor else {})}
+            page = other.get(BASE, params=params, headers=AUTH).json()
+            seen += [t["id"] for t in page["data"]]
+            cursor = page["next_cursor"]
+            if cursor is None:
+                break
+        assert seen.count(task["id"]) == 1 and len(seen) == len(set(seen))
+        assert other.delete(item, headers=AUTH).status_code == 204
+        assert one.get(item, headers=AUTH).status_code == 404
+
+
 def test_both_instances_requests_reach_one_journal_and_reset_keeps_it(redis_server: RedisServer, jobs: str) -> None:
     with two_instances(redis_server.url, jobs) as (one, other):
         for client in (one, other, one):
@@ -136,3 +158,12 @@ def test_a_sqlite_url_is_the_state_file(tmp_path: Path, jobs: str) -> None:
     with serving(jobs, "--state-url", f"sqlite://{tmp_path}/state.sqlite", cwd=ROOT) as served:
         assert f"state: kept in {tmp_path}/state.sqlite" in "\n".join(served.stdout)
     assert (tmp_path / "state.sqlite").is_file()
+
+
+def test_workers_of_an_instance_on_redis_share_its_journal(redis_server: RedisServer, jobs: str) -> None:
+    args = (jobs, "--quiet", "--workers", "2", "--state-url", redis_server.url)
+    with serving(*args, cwd=ROOT) as served:
+        for _ in range(20):
+            # A fresh connection each: uvicorn's workers share the socket, either may answer.
+            assert httpx.get(served.base + JOBS, headers=KEY, timeout=10).status_code == 200
+        assert len(httpx.get(served.base + "/__mock/requests", timeout=10).json()["requests"]) == 20

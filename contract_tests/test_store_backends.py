@@ -214,3 +214,131 @@ def test_a_redis_that_goes_away_is_a_store_error_not_a_hang() -> None:
         with pytest.raises(StoreError, match="cannot use the state store unix://"):
             store.seen("k")
         assert time.monotonic() - started < 10
+
+
+# Entities ----------------------------------------------------------------------------------------------
+
+API, THINGS = "/api", "/things"
+
+
+def _things(n: int, **extra: Any) -> list[tuple[str, dict[str, Any]]]:
+    return [(f"t{i}", {"id": f"t{i}", "n": i, **extra}) for i in range(1, n + 1)]
+
+
+def test_initial_entities_are_numbered_from_one_and_made_once(make_store: MakeStore) -> None:
+    one, other = make_store().entities(), make_store().entities()
+    assert not one.made(API, THINGS)
+    one.make(API, THINGS, _things(3))
+    other.make(API, THINGS, _things(5))  # another instance made them a moment later: the first ones stay
+    assert other.made(API, THINGS) and other.count(API, THINGS, []) == 3
+    assert other.get(API, THINGS, "t2") == {"id": "t2", "n": 2} and other.get(API, THINGS, "t9") is None
+    assert [other.number(API, THINGS, k) for k in ("t1", "t3", "t9")] == [1, 3, None]
+    assert [n for n, _ in one.page(API, THINGS, [], after=0, skip=0, size=10)] == [1, 2, 3]
+    assert [e["id"] for _, e in one.page(API, THINGS, [], after=1, skip=1, size=1)] == ["t3"]
+    one.make(API, "/others", [], next_seq=7)
+    assert one.reserve(API, "/others") == 7
+
+
+def test_created_entities_take_the_next_numbers_and_keep_their_place_when_replaced(make_store: MakeStore) -> None:
+    repo = make_store().entities()
+    assert repo.reserve(API, THINGS) is None  # not made yet
+    repo.make(API, THINGS, _things(2))
+    seq = repo.reserve(API, THINGS)
+    assert seq == 3 and make_store().entities().reserve(API, THINGS) == 4  # shared: never the same number twice
+    repo.put(API, THINGS, "new", {"id": "new"}, seq)
+    repo.put(API, THINGS, "t1", {"id": "t1", "n": 100})  # in place: keeps number 1
+    assert [(n, e["id"]) for n, e in repo.page(API, THINGS, [], after=0, skip=0, size=10)] == [
+        (1, "t1"),
+        (2, "t2"),
+        (3, "new"),
+    ]
+    repo.delete(API, THINGS, "t2")
+    repo.delete(API, THINGS, "t2")
+    assert repo.count(API, THINGS, []) == 2 and repo.get(API, THINGS, "t2") is None
+
+
+def test_a_collection_holds_at_most_its_bound_and_the_server_its_total(
+    make_store: MakeStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mockserver.serving import entities
+
+    monkeypatch.setattr(entities, "MAX_ENTITIES", 3)
+    monkeypatch.setattr(entities, "MAX_TOTAL", 5)
+    repo = make_store().entities()
+    repo.make(API, THINGS, _things(2))
+    assert repo.reserve(API, THINGS) == 3
+    repo.put(API, THINGS, "t3", {"id": "t3"}, 3)
+    assert repo.reserve(API, THINGS) is None  # the collection is full
+    repo.make(API, "/b", _things(2))  # 5 in all
+    assert repo.reserve(API, "/b") is None  # the server is full
+    assert not repo.replace(API, "/b", _things(3))  # 6 in all: refused, nothing changed
+    assert repo.count(API, "/b", []) == 2
+    repo.make(API, "/c", _things(2))  # past the total: the collection made first is forgotten
+    assert not repo.made(API, THINGS) and repo.count(API, THINGS, []) == 0
+    assert repo.made(API, "/b") and repo.made(API, "/c")
+
+
+def test_replace_numbers_from_one_past_whole_number_ids_and_forget_unmakes(make_store: MakeStore) -> None:
+    repo = make_store().entities()
+    repo.make(API, THINGS, _things(4))
+    assert repo.replace(API, THINGS, [("40", {"id": 40}), ("x", {"id": "x"})])
+    assert [(n, e["id"]) for n, e in repo.page(API, THINGS, [], after=0, skip=0, size=10)] == [(1, 40), (2, "x")]
+    assert repo.reserve(API, THINGS) == 41
+    repo.forget(API, THINGS)
+    assert not repo.made(API, THINGS) and repo.count(API, THINGS, []) == 0
+
+
+FILTERED = [
+    ("a", {"id": "a", "status": "todo", "n": 1, "done": True, "user": {"id": 7}}),
+    ("b", {"id": "b", "status": "done", "n": 1.0, "done": False, "user": {"id": "7"}}),
+    ("c", {"id": "c", "status": "todo", "n": "1", "done": None, "user": None}),
+    ("d", {"id": "d", "status": ["todo"], "user": {"id": 8, "x": [1]}}),
+    ("e", {"id": "e", "status": "todo", "n": 2, "tags": {"a": 1}}),
+]
+
+
+@pytest.mark.parametrize(
+    ("filters", "ids"),
+    [
+        ([(("status",), ["todo"])], ["a", "c", "e"]),
+        ([(("status",), ["todo", "done"])], ["a", "b", "c", "e"]),
+        ([(("n",), [1])], ["a", "b"]),  # 1 is 1.0, not "1"
+        ([(("n",), ["1"])], ["c"]),
+        ([(("done",), [True])], ["a"]),  # and true is 1
+        ([(("done",), [1])], ["a"]),
+        ([(("done",), [None])], []),  # null never matches
+        ([(("user", "id"), [7])], ["a"]),
+        ([(("user", "id"), ["7", 8])], ["b", "d"]),
+        ([(("user", "x"), ["[1]"])], ["d"]),  # an array compares as its JSON text
+        ([(("tags",), ['{"a":1}'])], ["e"]),
+        ([(("status",), ["todo"]), (("n",), [2])], ["e"]),
+        ([(("missing",), ["todo"])], []),
+    ],
+)
+def test_filters_hold_as_sqlites_json_extract_in_decides(
+    make_store: MakeStore, filters: list[tuple[tuple[str, ...], list[Any]]], ids: list[str]
+) -> None:
+    repo = make_store().entities()
+    repo.make(API, THINGS, FILTERED)
+    assert [e["id"] for _, e in repo.page(API, THINGS, filters, after=0, skip=0, size=10)] == ids
+    assert repo.count(API, THINGS, filters) == len(ids)
+
+
+def test_filtered_pages_skip_and_look_back_nearest_first(make_store: MakeStore) -> None:
+    repo = make_store().entities()
+    repo.make(API, THINGS, [(f"t{i}", {"id": f"t{i}", "even": i % 2 == 0}) for i in range(1, 11)])
+    even = [(("even",), [True])]
+    assert [n for n, _ in repo.page(API, THINGS, even, after=3, skip=1, size=2)] == [6, 8]
+    assert repo.before(API, THINGS, even, before=9, size=3) == [8, 6, 4]
+    assert repo.before(API, THINGS, [], before=3, size=5) == [2, 1]
+
+
+def test_reset_forgets_entities_and_summary_counts_them(make_store: MakeStore) -> None:
+    store = make_store()
+    repo = store.entities()
+    repo.make(API, THINGS, _things(3))
+    repo.make(API, "/b", _things(2))
+    summary = store.summary()
+    assert (summary["entities"], summary["resource_sets"]) == (5, 2)
+    store.reset()
+    assert not repo.made(API, THINGS) and (store.summary()["entities"], store.summary()["resource_sets"]) == (0, 0)

@@ -23,7 +23,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from mockserver.errors import StoreError
-from mockserver.serving.repositories import OverrideRepo, OverrideRow, RateRepo
+from mockserver.serving.repositories import EntityRepo, OverrideRepo, OverrideRow, RateRepo
 from mockserver.serving.store import COUNTER_KEYS, JOURNAL_BYTES, JOURNAL_SIZE, REDIS_SCHEMES, masked
 
 PREFIX = "mockserver:"
@@ -166,6 +166,10 @@ class RedisStore:
         except redis.RedisError as exc:
             raise StoreError(f"cannot {doing} the state store {self.location}: {type(exc).__name__}: {exc}") from exc
 
+    def add_script(self, name: str, text: str) -> None:
+        if name not in self._scripts:
+            self._scripts[name] = self.client.register_script(text)
+
     def run(self, script: str, keys: list[str], args: list[Any]) -> Any:
         with self.calls():
             return self._scripts[script](keys=keys, args=args)
@@ -200,13 +204,19 @@ class RedisStore:
 
     def summary(self) -> dict[str, int]:
         """How many of each kind of state are kept, named as the SQLite store's tables."""
-        counted = {"counters": "state:counters", "overrides": "state:overrides", "rate_limits": "state:rate"}
+        counted = {
+            "counters": "state:counters",
+            "overrides": "state:overrides",
+            "rate_limits": "state:rate",
+            "resource_sets": "state:resource_sets",
+        }
         with self.calls():
             pipe = self.client.pipeline(transaction=False)
             for name in counted.values():
                 pipe.hlen(self.key(name))
-            numbers = pipe.execute()
-        return dict(zip(counted, map(int, numbers), strict=True))
+            pipe.get(self.key("state:entities:total"))
+            *numbers, entities = pipe.execute()
+        return dict(zip(counted, map(int, numbers), strict=True)) | {"entities": int(entities or 0)}
 
     def reset(self) -> None:
         """Forget every key under `<prefix>state:`; the journal and the id counters stay."""
@@ -231,6 +241,11 @@ class RedisStore:
 
     def rate_limits(self) -> RateRepo:
         return RedisRates(self)
+
+    def entities(self) -> EntityRepo:
+        from mockserver.serving.redis_entities import RedisEntities
+
+        return RedisEntities(self)
 
 
 class RedisOverrides:

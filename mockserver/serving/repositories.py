@@ -11,6 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+# Filters on stored entities: each (path of a field in the entity, the values it may have); all must hold.
+Filters = list[tuple[tuple[str, ...], list[Any]]]
+
 
 @dataclass(frozen=True)
 class OverrideRow:
@@ -48,6 +51,38 @@ class RateRepo(Protocol):
         due time moved on by `interval`). At most `most` keys are kept (those already due go first)."""
 
 
+class EntityRepo(Protocol):
+    """Entities by (API, resource, id), in creation order; what entities.py says of each method holds for both."""
+
+    def made(self, api: str, resource: str) -> bool: ...
+
+    def make(
+        self, api: str, resource: str, initial: list[tuple[str, dict[str, Any]]], *, next_seq: int | None = None
+    ) -> None: ...
+
+    def replace(self, api: str, resource: str, entities: list[tuple[str, dict[str, Any]]]) -> bool: ...
+
+    def forget(self, api: str, resource: str) -> None: ...
+
+    def get(self, api: str, resource: str, key: str) -> dict[str, Any] | None: ...
+
+    def number(self, api: str, resource: str, key: str) -> int | None: ...
+
+    def reserve(self, api: str, resource: str) -> int | None: ...
+
+    def put(self, api: str, resource: str, key: str, entity: dict[str, Any], seq: int | None = None) -> None: ...
+
+    def delete(self, api: str, resource: str, key: str) -> None: ...
+
+    def page(
+        self, api: str, resource: str, filters: Filters, *, after: int, skip: int, size: int
+    ) -> list[tuple[int, dict[str, Any]]]: ...
+
+    def before(self, api: str, resource: str, filters: Filters, *, before: int, size: int) -> list[int]: ...
+
+    def count(self, api: str, resource: str, filters: Filters) -> int: ...
+
+
 class StateStore(Protocol):
     """The shared memory of one server: the journal, the chaos counters, and each feature's repository."""
 
@@ -73,3 +108,5 @@ class StateStore(Protocol):
     def overrides(self) -> OverrideRepo: ...
 
     def rate_limits(self) -> RateRepo: ...
+
+    def entities(self) -> EntityRepo: ...

@@ -7,6 +7,8 @@ answers `GET /__mock/requests` with every worker's requests and one worker sees 
 One worker: a private in-memory database. Several: one file in WAL mode (readers never wait for the
 writer; writers queue on SQLite's lock, each write a few microseconds). Everything is bounded: the
 journal by entries and bytes, the counters by keys (the least recently used go first).
+Features reach their tables through repositories (repositories.py; their SQL in sqlite_repos.py and
+entities.py); `open_store` gives this store, or the Redis one (redis_store.py) for `--state-url redis://…`.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from mockserver.errors import StoreError
-from mockserver.serving.repositories import OverrideRepo, RateRepo, StateStore
+from mockserver.serving.entities import SqliteEntities
+from mockserver.serving.repositories import EntityRepo, OverrideRepo, RateRepo, StateStore
 from mockserver.serving.sqlite_repos import SqliteOverrides, SqliteRates
 
 JOURNAL_SIZE = 500  # requests kept
@@ -208,6 +211,9 @@ class Store:
 
     def rate_limits(self) -> RateRepo:
         return SqliteRates(self)
+
+    def entities(self) -> EntityRepo:
+        return SqliteEntities(self)
 
 
 def open_store(state_file: str | None, state_url: str | None, *, journal_size: int = JOURNAL_SIZE) -> StateStore:
