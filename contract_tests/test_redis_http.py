@@ -167,3 +167,25 @@ def test_workers_of_an_instance_on_redis_share_its_journal(redis_server: RedisSe
             # A fresh connection each: uvicorn's workers share the socket, either may answer.
             assert httpx.get(served.base + JOBS, headers=KEY, timeout=10).status_code == 200
         assert len(httpx.get(served.base + "/__mock/requests", timeout=10).json()["requests"]) == 20
+
+
+def test_an_instance_never_answers_with_an_override_a_restarted_redis_forgot(
+    redis_server: RedisServer, jobs: str
+) -> None:
+    import redis
+    from starlette.testclient import TestClient
+
+    from mockserver.openapi.loader import load_all
+    from mockserver.serving.app import build_app
+    from mockserver.serving.config import ServerConfig
+
+    config = ServerConfig(state_url=redis_server.url, access_log=False)
+    with (
+        TestClient(build_app(load_all([jobs]), config)) as one,
+        TestClient(build_app(load_all([jobs]), config)) as other,
+    ):
+        assert one.post("/__mock/overrides", json={"operation": "listJobs", "status": 503}).json()["id"] == 1
+        assert one.get(JOBS, headers=KEY).status_code == 503
+        redis.Redis.from_url(redis_server.url).flushall()  # as a Redis restarted without its data: ids from 1 again
+        assert other.post("/__mock/overrides", json={"operation": "listJobs", "status": 429}).json()["id"] == 1
+        assert one.get(JOBS, headers=KEY).status_code == 429

@@ -65,7 +65,8 @@ class Overrides:
     def __init__(self, state: MockState) -> None:
         self.state = state
         self.repo = state.store.overrides()  # where they are kept (repositories.py)
-        self._parsed: dict[int, OverrideDoc] = {}  # by id (ids are never reused): parsed once per process
+        # Parsed once per process, by id and text: a Redis restarted without its data gives ids from 1 again.
+        self._parsed: dict[tuple[int, str], OverrideDoc] = {}
 
     # The admin endpoint ------------------------------------------------------------------------------
 
@@ -109,7 +110,7 @@ class Overrides:
         if ident is None:
             kept = f"{MAX_OVERRIDES} overrides are kept at most; DELETE {OVERRIDES_PATH} (or one by id) first"
             return mock_error(409, "Too many overrides", kept)
-        self._parsed[ident] = doc
+        self._parsed[ident, text] = doc
         listed = {"id": ident, "used": 0, **_described(doc), "document": raw}
         return Response(json_bytes(listed), status_code=201, media_type="application/json")
 
@@ -156,7 +157,7 @@ class Overrides:
         return ident, doc.steps[min(used, len(doc.steps) - 1)]
 
     def _doc(self, ident: int, text: str) -> OverrideDoc | None:
-        doc = self._parsed.get(ident)
+        doc = self._parsed.get((ident, text))
         if doc is None:  # added through another worker
             try:
                 doc = parse_override(json.loads(text), self.state.apis)
@@ -164,7 +165,7 @@ class Overrides:
                 return None  # checked when it was added; a worker serving other specs skips it
             if len(self._parsed) > 4 * MAX_OVERRIDES:  # ids of overrides long deleted: forget them
                 self._parsed.clear()
-            self._parsed[ident] = doc
+            self._parsed[ident, text] = doc
         return doc
 
     def _answer(self, scope: Scope, bound: BoundOperation, prefs: Preferences, step: Step) -> Callable[[], Response]:
