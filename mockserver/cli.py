@@ -60,6 +60,13 @@ def _parser() -> argparse.ArgumentParser:
         "default: memory, or a temporary file shared by --workers",
     )
     serve.add_argument(
+        "--state-url",
+        metavar="URL",
+        help="where the journal and state are kept, as a URL: sqlite:///PATH (as --state-file), or a Redis "
+        "server shared by several instances: redis://HOST:PORT/DB, rediss://… (TLS), unix:///PATH.sock "
+        "(needs the `redis` extra: pip install 'mockserver[redis]')",
+    )
+    serve.add_argument(
         "--stateless",
         action="store_true",
         help="no server-side state: POSTed entities are not kept, lists and items are generated per request",

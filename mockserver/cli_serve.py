@@ -93,14 +93,19 @@ def serve(args: argparse.Namespace) -> int:
             request_budget=args.request_budget,
             max_answer=_answer_size(args.max_answer_size) or 0,
             state_file=_state_file(args),
+            state_url=_state_url(args),
             rate_limit=rate_limit,
             stateless=args.stateless,
         )
         try:
-            from mockserver.serving.store import Store
+            from mockserver.serving.store import open_store
 
             # One store for the server's life: with --reload, each rebuilt app keeps the journal and state.
-            kept = Store(config.state_file, journal_size=config.journal_size) if args.reload else None
+            kept = (
+                open_store(config.state_file, config.state_url, journal_size=config.journal_size)
+                if args.reload
+                else None
+            )
             app = build_app(apis, config, kept)
         except StoreError as exc:
             print(f"mockserver: error: {exc}", file=sys.stderr)
@@ -159,9 +164,17 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def _state_file(args: argparse.Namespace) -> str | None:
-    """The state database: the one asked for, else a temporary file when workers must share it, else memory."""
+    """The state database: the one asked for, else a temporary file when workers must share it, else memory
+    (or None: a Redis server keeps the state, see `_state_url`)."""
     if args.state_file:
         return str(Path(args.state_file).resolve())
+    from mockserver.serving.store import SQLITE_URL
+
+    url = args.state_url or ""
+    if url.startswith(SQLITE_URL):
+        return str(Path(url[len(SQLITE_URL) :]).resolve())
+    if url:
+        return None
     if args.workers > 1:
         import atexit
         import shutil
@@ -173,8 +186,37 @@ def _state_file(args: argparse.Namespace) -> str | None:
     return None
 
 
+def _state_url(args: argparse.Namespace) -> str | None:
+    """The Redis server that keeps the state, when `--state-url` names one (sqlite:// URLs are `_state_file`)."""
+    from mockserver.serving.store import SQLITE_URL
+
+    url: str | None = args.state_url
+    return None if url is None or url.startswith(SQLITE_URL) else url
+
+
+def _state_url_problem(url: str) -> str | None:
+    from mockserver.serving.store import REDIS_SCHEMES, SQLITE_URL, masked
+
+    if url.startswith(SQLITE_URL):
+        return None if len(url) > len(SQLITE_URL) else f"--state-url {url} needs a path: sqlite:///PATH"
+    scheme = url.partition("://")[0]
+    if "://" not in url or scheme not in REDIS_SCHEMES:
+        return f"--state-url {masked(url)} must start with sqlite:///, redis://, rediss:// or unix://"
+    try:
+        import redis  # noqa: F401
+    except ImportError:
+        return f"--state-url {masked(url)} needs the Redis client: pip install 'mockserver[redis]'"
+    return None
+
+
 def _serve_options_problem(args: argparse.Namespace) -> str | None:
     """What is wrong with `serve`'s options taken together, in one line (None: nothing)."""
+    if args.state_url is not None:
+        if args.state_file:
+            return "--state-file and --state-url name the same thing: give one"
+        problem = _state_url_problem(args.state_url)
+        if problem:
+            return problem
     if args.workers < 1 or (args.reload and args.workers > 1):
         return "--workers must be at least 1, and --reload runs one worker"
     # A fault without a rate (or a rate without a fault) would inject nothing, silently: the user asked for
@@ -199,7 +241,12 @@ def _state_line(config: ServerConfig) -> str:
     """Where what clients write is kept (or that nothing is), for the start-up banner."""
     if config.stateless:
         return "state: off (--stateless): resources are not kept, every answer is generated per request"
-    where = f"in {config.state_file}" if config.state_file else "in memory"
+    if config.state_url:
+        from mockserver.serving.store import masked
+
+        where = f"in {masked(config.state_url)}"
+    else:
+        where = f"in {config.state_file}" if config.state_file else "in memory"
     return f"state: kept {where} (GET /__mock/state shows it, DELETE /__mock/state forgets it)"
 
 

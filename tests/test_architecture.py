@@ -29,7 +29,8 @@ LAYERS: dict[str, tuple[set[str], set[str]]] = {
         },
     ),
     "generation": ({"shared", "bundled", "openapi"}, {"faker"}),
-    "serving": ({"shared", "bundled", "openapi", "generation"}, {"connexion", "starlette", "uvicorn"}),
+    # redis: only serving/redis_store.py, imported only when `--state-url redis://…` asks for it
+    "serving": ({"shared", "bundled", "openapi", "generation"}, {"connexion", "starlette", "uvicorn", "redis"}),
     "contract": (
         {"shared", "bundled", "openapi"},
         {"schemathesis", "hypothesis", "requests", "urllib3", "yaml", "httpx"},

@@ -21,8 +21,10 @@ from mockserver.serving.chaos import QuietDrops
 from mockserver.serving.config import ServerConfig
 from mockserver.serving.journal import JournalMiddleware
 from mockserver.serving.middleware import SPEC_PATH, MockMiddleware
+from mockserver.serving.outage import StoreOutage
+from mockserver.serving.repositories import StateStore
 from mockserver.serving.state import MockState
-from mockserver.serving.store import Store
+from mockserver.serving.store import open_store
 
 # What the mock keeps of Connexion's stack: error handling, Swagger UI and the lifespan. It routes,
 # authenticates and validates requests itself (MockMiddleware), because Connexion's layers for these
@@ -33,7 +35,7 @@ from mockserver.serving.store import Store
 MIDDLEWARES = [ServerErrorMiddleware, ExceptionMiddleware, SwaggerUIMiddleware, LifespanMiddleware]
 
 
-def build_app(apis: list[ApiSpec], config: ServerConfig | None = None, store: Store | None = None) -> AsyncApp:
+def build_app(apis: list[ApiSpec], config: ServerConfig | None = None, store: StateStore | None = None) -> AsyncApp:
     """An AsyncApp serving every API in `apis`; specs must have loaded (see `openapi.loader`). `store`: what
     an earlier app of this server remembered (`--reload` keeps the journal, overrides and state)."""
     config = config or ServerConfig()
@@ -45,7 +47,7 @@ def build_app(apis: list[ApiSpec], config: ServerConfig | None = None, store: St
     # The pools are a fixed vocabulary; seeds choose from them, so `Prefer: seed=N` equals `--seed N`.
     pools = Pools(0)
     mocks = [ApiMock(api, pools) for api in apis]
-    store = store or Store(config.state_file, journal_size=config.journal_size)
+    store = store or open_store(config.state_file, config.state_url, journal_size=config.journal_size)
     state = MockState(mocks, config, store)
     app = AsyncApp(
         __name__,
@@ -54,6 +56,8 @@ def build_app(apis: list[ApiSpec], config: ServerConfig | None = None, store: St
     )
     # CORS for the mocked APIs; the admin endpoints (the journal) without it, same-origin only.
     cors = {"allow_origins": ["*"], "allow_methods": ["*"], "allow_headers": ["*"], "expose_headers": ["*"]}
+    # A store that fails mid-request is the mock's 503, never a 500 (outage.py); outside the journal first.
+    app.add_middleware(StoreOutage, position=MiddlewarePosition.BEFORE_EXCEPTION)
     app.add_middleware(
         AdminGate,
         position=MiddlewarePosition.BEFORE_EXCEPTION,
@@ -69,6 +73,8 @@ def build_app(apis: list[ApiSpec], config: ServerConfig | None = None, store: St
         credentials=credential_names(apis),
     )
     # Before Swagger UI: every request under a mount is the mock's, except Swagger UI's own pages.
+    # Inside Connexion's ExceptionMiddleware too, which would make any exception a 500.
+    app.add_middleware(StoreOutage, position=MiddlewarePosition.BEFORE_SWAGGER)
     app.add_middleware(MockMiddleware, position=MiddlewarePosition.BEFORE_SWAGGER, state=state)
     for mock in mocks:
         # Connexion only needs to know where each API lives (Swagger UI at <mount>/ui/); the mock

@@ -21,6 +21,7 @@ from mockserver.generation.context import stable_seed
 from mockserver.openapi.model import Operation
 from mockserver.serving.config import ServerConfig
 from mockserver.serving.prefer import FAULTS, Preferences
+from mockserver.serving.repositories import StateStore
 from mockserver.serving.store import Store
 
 TRICKLE_CHUNK = 64  # bytes per write in a slow trickle
@@ -62,9 +63,9 @@ class Decision:
 class Chaos:
     """Decides, per request, what goes wrong; counts identical requests so that a run replays the same."""
 
-    def __init__(self, config: ServerConfig, store: Store | None = None) -> None:
+    def __init__(self, config: ServerConfig, store: StateStore | None = None) -> None:
         self.config = config
-        self.store = store or Store()
+        self.store: StateStore = store or Store()
 
     def decide(self, scope: Scope, op: Operation, prefs: Preferences) -> Decision:
         rate = self.config.chaos if prefs.chaos is None else prefs.chaos

@@ -27,6 +27,9 @@ class ServerConfig:
     # The state database (journal, counters) every worker shares: a SQLite file; None keeps it in this
     # process's memory (one worker). `serve --workers N` makes a temporary one; `--state-file` names one.
     state_file: str | None = None
+    # ... or a Redis server every instance shares (`--state-url redis://host:port/db`, serving/redis_store.py),
+    # for several mock instances behind one load balancer. Takes the place of `state_file` when set.
+    state_url: str | None = None
     # Resources inferred from the spec remember what is written to them (serving/resources.py); `--stateless`
     # switches that off: every answer generated afresh, as before.
     stateless: bool = False

@@ -1,4 +1,4 @@
-"""The stored entities of every resource, in the server's shared store: the SQL, nothing else.
+"""The stored entities of every resource, in the SQLite store: the SQL, nothing else (Redis: redis_entities.py).
 
 One row per entity (JSON text), keyed by API (its mount path), resource (its collection path) and id; `seq`
 orders a collection's entities by creation, and is what a page cursor names. A nested collection
@@ -12,9 +12,12 @@ request makes them again (the same ones: they come from the seed).
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mockserver.serving.store import Store
+from mockserver.serving.repositories import Filters
+
+if TYPE_CHECKING:
+    from mockserver.serving.store import Store
 
 MAX_ENTITIES = 10_000  # entities one collection holds at most (initial ones included)
 MAX_TOTAL = 200_000  # entities the server holds at most, every API and collection together
@@ -35,8 +38,8 @@ def entity_key(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value)
 
 
-class Entities:
-    """Entities by (API, resource, id), in creation order."""
+class SqliteEntities:
+    """Entities by (API, resource, id), in creation order (the `EntityRepo` of repositories.py)."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -123,24 +126,27 @@ class Entities:
             db.execute(f"DELETE FROM entities WHERE {_ONE} AND id = ?", (api, resource, key))
 
     def page(
-        self, api: str, resource: str, where: str, params: list[Any], *, after: int, skip: int, size: int
+        self, api: str, resource: str, filters: Filters, *, after: int, skip: int, size: int
     ) -> list[tuple[int, dict[str, Any]]]:
-        """Up to `size` (seq, entity) pairs after number `after`, `skip` of them skipped, `where` holding."""
+        """Up to `size` (seq, entity) pairs after number `after`, `skip` of them skipped, `filters` holding."""
+        where, params = _where(filters)
         rows = self.store.read(
             f"SELECT seq, body FROM entities WHERE {_ONE} AND seq > ?{where} ORDER BY seq LIMIT ? OFFSET ?",
             (api, resource, after, *params, size, skip),
         )
         return [(int(seq), json.loads(body)) for seq, body in rows]
 
-    def before(self, api: str, resource: str, where: str, params: list[Any], *, before: int, size: int) -> list[int]:
-        """The numbers of up to `size` entities before number `before`, `where` holding, nearest first."""
+    def before(self, api: str, resource: str, filters: Filters, *, before: int, size: int) -> list[int]:
+        """The numbers of up to `size` entities before number `before`, `filters` holding, nearest first."""
+        where, params = _where(filters)
         rows = self.store.read(
             f"SELECT seq FROM entities WHERE {_ONE} AND seq < ?{where} ORDER BY seq DESC LIMIT ?",
             (api, resource, before, *params, size),
         )
         return [int(row[0]) for row in rows]
 
-    def count(self, api: str, resource: str, where: str, params: list[Any]) -> int:
+    def count(self, api: str, resource: str, filters: Filters) -> int:
+        where, params = _where(filters)
         return int(
             self.store.read(f"SELECT count(*) FROM entities WHERE {_ONE}{where}", (api, resource, *params))[0][0]
         )
@@ -153,8 +159,17 @@ def first_free(entities: list[tuple[str, dict[str, Any]]]) -> int:
     return max([len(entities), *numbers]) + 1
 
 
+def _where(filters: Filters) -> tuple[str, list[Any]]:
+    where, params = "", []
+    for path, values in filters:
+        condition, more = field_condition(path, values)
+        where += condition
+        params += more
+    return where, params
+
+
 def field_condition(field: str | tuple[str, ...], values: list[Any]) -> tuple[str, list[Any]]:
-    """An SQL condition (for `Entities.page`'s `where`): the entity's `field` (a top-level name, or the path of
+    """An SQL condition (for `SqliteEntities.page`'s filters): the entity's `field` (a top-level name, or the path of
     a nested one: `("user", "id")`) is one of `values`. An entity without it (`user` null) is left out."""
     steps = (field,) if isinstance(field, str) else field
     path = "$" + "".join(f'."{step}"' for step in steps)

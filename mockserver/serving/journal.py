@@ -30,7 +30,8 @@ from mockserver.redact import (
 )
 from mockserver.serving.auth import CredentialNames
 from mockserver.serving.chaos import is_fault
-from mockserver.serving.store import JOURNAL_BYTES, Store
+from mockserver.serving.repositories import StateStore
+from mockserver.serving.store import JOURNAL_BYTES
 
 JOURNAL_PATH = "/__mock/requests"
 FIELD_LIMIT = 1024  # characters kept of a path, a query string, a header value or a problem
@@ -49,7 +50,7 @@ def note_problem(scope: Scope, text: str) -> None:
 
 class JournalMiddleware:
     def __init__(
-        self, app: ASGIApp, store: Store, log: bool = True, credentials: CredentialNames | None = None
+        self, app: ASGIApp, store: StateStore, log: bool = True, credentials: CredentialNames | None = None
     ) -> None:
         self.app = app
         self.store = store

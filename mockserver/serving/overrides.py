@@ -42,14 +42,6 @@ MAX_OVERRIDES = 1000  # kept at once; one more is refused (409) until some are d
 MAX_DOCUMENT = 1024 * 1024  # bytes of one override document (its literal bodies included); larger is 413
 HEADER = "X-Mock-Override"  # on every overridden answer: the override's id
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS overrides (
-  id INTEGER PRIMARY KEY AUTOINCREMENT, api TEXT, operation TEXT, document TEXT NOT NULL,
-  used INTEGER NOT NULL DEFAULT 0, times INTEGER
-);
-"""
-_LIVE = "(api IS NULL OR api = ?) AND (operation IS NULL OR operation = ?) AND (times IS NULL OR used < times)"
-
 
 def annotate(scope: Scope, key: str, value: Any) -> None:
     """Add `key` to this request's journal entry (what steered its answer)."""
@@ -73,8 +65,9 @@ class Overrides:
 
     def __init__(self, state: MockState) -> None:
         self.state = state
-        state.store.extend(_SCHEMA, state_tables=("overrides",))
-        self._parsed: dict[int, OverrideDoc] = {}  # by id (ids are never reused): parsed once per process
+        self.repo = state.store.overrides()  # where they are kept (repositories.py)
+        # Parsed once per process, by id and text: a Redis restarted without its data gives ids from 1 again.
+        self._parsed: dict[tuple[int, str], OverrideDoc] = {}
 
     # The admin endpoint ------------------------------------------------------------------------------
 
@@ -89,16 +82,13 @@ class Overrides:
                 return mock_error(404, "Unknown override", f"No override {rest[:40]!r}; see GET {OVERRIDES_PATH}")
             if method != "DELETE":
                 return Response(status_code=405, headers={"Allow": "DELETE"})
-            with self.state.store.write() as db:
-                gone = db.execute("DELETE FROM overrides WHERE id = ?", (int(rest),)).rowcount
-            if not gone:
+            if not self.repo.delete(int(rest)):
                 return mock_error(404, "Unknown override", f"No override {rest}; see GET {OVERRIDES_PATH}")
             return Response(status_code=204)
         if method in ("GET", "HEAD"):
             return Response(json_bytes({"overrides": self.listed()}), media_type="application/json")
         if method == "DELETE":
-            with self.state.store.write() as db:
-                db.execute("DELETE FROM overrides")
+            self.repo.clear()
             return Response(status_code=204)
         if method == "POST":
             return await self._add(scope, receive)
@@ -118,23 +108,19 @@ class Overrides:
         except OverrideError as exc:
             return mock_error(400, "Invalid override", str(exc))
         text = json.dumps(raw, ensure_ascii=False, separators=(",", ":"))
-        with self.state.store.write() as db:
-            if db.execute("SELECT count(*) FROM overrides").fetchone()[0] >= MAX_OVERRIDES:
-                kept = f"{MAX_OVERRIDES} overrides are kept at most; DELETE {OVERRIDES_PATH} (or one by id) first"
-                return mock_error(409, "Too many overrides", kept)
-            row = db.execute(
-                "INSERT INTO overrides (api, operation, document, times) VALUES (?, ?, ?, ?) RETURNING id",
-                (doc.api, doc.operation, text, doc.times),
-            ).fetchone()
-        self._parsed[int(row[0])] = doc
-        listed = {"id": int(row[0]), "used": 0, **_described(doc), "document": raw}
+        ident = self.repo.add(doc.api, doc.operation, text, doc.times, MAX_OVERRIDES)
+        if ident is None:
+            kept = f"{MAX_OVERRIDES} overrides are kept at most; DELETE {OVERRIDES_PATH} (or one by id) first"
+            return mock_error(409, "Too many overrides", kept)
+        self._parsed[ident, text] = doc
+        listed = {"id": ident, "used": 0, **_described(doc), "document": raw}
         return Response(json_bytes(listed), status_code=201, media_type="application/json")
 
     def listed(self) -> list[dict[str, Any]]:
-        rows = self.state.store.read("SELECT id, api, operation, document, used, times FROM overrides ORDER BY id")
         return [
-            {"id": i, "api": api, "operation": op, "used": used, "times": times, "document": json.loads(text)}
-            for i, api, op, text, used, times in rows
+            {"id": r.id, "api": r.api, "operation": r.operation, "used": r.used, "times": r.times}
+            | {"document": json.loads(r.document)}
+            for r in self.repo.rows()
         ]
 
     # Per request ---------------------------------------------------------------------------------------
@@ -160,21 +146,20 @@ class Overrides:
         return Steered(True, prefs, send, bounded(config.request_budget, config.max_answer, scope, make))
 
     def _take(self, scope: Scope, bound: BoundOperation) -> tuple[int, Step] | None:
-        where = (bound.api.api.name, bound.op.operation_id)
-        store = self.state.store
-        if not store.read(f"SELECT 1 FROM overrides WHERE {_LIVE} LIMIT 1", where):
-            return None  # the common case: one read, no write lock
-        with store.write() as db:
-            rows = db.execute(f"SELECT id, document, used FROM overrides WHERE {_LIVE} ORDER BY id DESC", where)
-            for ident, text, used in rows.fetchall():
-                doc = self._doc(ident, text)
-                if doc is not None and all(_holds(c, scope) for c in doc.when):
-                    db.execute("UPDATE overrides SET used = used + 1 WHERE id = ?", (ident,))
-                    return ident, doc.steps[min(used, len(doc.steps) - 1)]
-        return None
+        def applies(ident: int, text: str) -> bool:
+            doc = self._doc(ident, text)
+            return doc is not None and all(_holds(c, scope) for c in doc.when)
+
+        taken = self.repo.take(bound.api.api.name, bound.op.operation_id, applies)
+        if taken is None:
+            return None
+        ident, text, used = taken
+        doc = self._doc(ident, text)
+        assert doc is not None  # `applies` parsed it
+        return ident, doc.steps[min(used, len(doc.steps) - 1)]
 
     def _doc(self, ident: int, text: str) -> OverrideDoc | None:
-        doc = self._parsed.get(ident)
+        doc = self._parsed.get((ident, text))
         if doc is None:  # added through another worker
             try:
                 doc = parse_override(json.loads(text), self.state.apis)
@@ -182,7 +167,7 @@ class Overrides:
                 return None  # checked when it was added; a worker serving other specs skips it
             if len(self._parsed) > 4 * MAX_OVERRIDES:  # ids of overrides long deleted: forget them
                 self._parsed.clear()
-            self._parsed[ident] = doc
+            self._parsed[ident, text] = doc
         return doc
 
     def _answer(self, scope: Scope, bound: BoundOperation, prefs: Preferences, step: Step) -> Callable[[], Response]:

@@ -31,8 +31,6 @@ from mockserver.serving.state import BoundOperation, MockState, query_items
 COUNTS = "mockserver.rate"  # scope extension: (limit, remaining, reset seconds) of an allowed request, for headers
 RATE_KEYS = 10_000  # credentials counted at once; past it, those not due to be limited are forgotten first
 
-_SCHEMA = "CREATE TABLE IF NOT EXISTS rate_limits (key TEXT PRIMARY KEY, due REAL NOT NULL);"
-
 
 class RateLimiter:
     """Counts each credential's requests against the server's (or the request's) rate."""
@@ -40,7 +38,7 @@ class RateLimiter:
     def __init__(self, state: MockState, clock: Callable[[], float] = time.time) -> None:
         self.state = state
         self.clock = clock
-        state.store.extend(_SCHEMA, state_tables=("rate_limits",))
+        self.repo = state.store.rate_limits()  # one due time per key (repositories.py)
 
     def check(self, scope: Scope, bound: BoundOperation, prefs: Preferences) -> Response | None:
         """None when the request is within its credential's rate, else the 429 to answer."""
@@ -66,26 +64,13 @@ class RateLimiter:
         return bounded(config.request_budget, config.max_answer, scope, make)
 
     def _wait(self, key: str, interval: float, period: float) -> tuple[float | None, int, int]:
-        """Seconds until `key` may send again (None: now, and it is counted), in one write transaction; and
-        how many more it may send at once, and in how many seconds it may send the whole burst again."""
+        """Seconds until `key` may send again (None: now, and it is counted), in one atomic step of the store;
+        and how many more it may send at once, and in how many seconds it may send the whole burst again."""
         now = self.clock()
         burst = period - interval  # how far ahead of now a credential's due time may run: `count` at once
-        with self.state.store.write() as db:
-            row = db.execute("SELECT due FROM rate_limits WHERE key = ?", (key,)).fetchone()
-            due = max(float(row[0]), now) if row else now
-            if due - now > burst + 1e-9:
-                return due - burst - now, 0, math.ceil(due - now)
-            db.execute(
-                "INSERT INTO rate_limits VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET due = excluded.due",
-                (key, due + interval),
-            )
-            if row is None and db.execute("SELECT count(*) FROM rate_limits").fetchone()[0] > RATE_KEYS:
-                db.execute("DELETE FROM rate_limits WHERE due <= ?", (now,))  # these count from zero anyway
-                db.execute(
-                    "DELETE FROM rate_limits WHERE key IN (SELECT key FROM rate_limits ORDER BY due LIMIT "
-                    "max(0, (SELECT count(*) FROM rate_limits) - ?))",
-                    (RATE_KEYS,),
-                )
+        due, allowed = self.repo.advance(key, now, interval, burst, RATE_KEYS)
+        if not allowed:
+            return due - burst - now, 0, math.ceil(due - now)
         after = due + interval
         return None, max(0, math.floor((now + burst - after) / interval + 1e-9) + 1), math.ceil(after - now)
 

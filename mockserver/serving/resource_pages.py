@@ -26,9 +26,10 @@ from mockserver.openapi.resources import POSITION, Pagination, Resource, normali
 from mockserver.openapi.rules import Path, RequestValues
 from mockserver.openapi.validation import Check
 from mockserver.serving.answer_headers import answer, origin
-from mockserver.serving.entities import Entities, entity_key, field_condition
+from mockserver.serving.entities import entity_key
 from mockserver.serving.envelopes import error_response
 from mockserver.serving.list_items import data_seed
+from mockserver.serving.repositories import EntityRepo, Filters
 from mockserver.serving.state import BoundOperation, MockState, query_items
 
 _SIG = 8  # hex digits of a cursor's signature
@@ -39,7 +40,7 @@ Checker = Callable[[Any, bool], Check]
 class Lists:
     """Answers a resource's list operations."""
 
-    def __init__(self, state: MockState, entities: Entities, check: Checker) -> None:
+    def __init__(self, state: MockState, entities: EntityRepo, check: Checker) -> None:
         self.state = state
         self.entities = entities
         self.check = check
@@ -62,7 +63,7 @@ class Lists:
         size = request.query.get(pages.limit) if pages.limit else None
         size = size if isinstance(size, int) and not isinstance(size, bool) and size >= 0 else pages.default_size
         size = min(size, pages.max_size) if pages.max_size is not None else size
-        where, params = self._filters(bound, resource, request, pages)
+        filters = self._filters(bound, resource, request, pages)
         after, skip = 0, 0
         sent = request.query.get(pages.param) if pages.param else None
         if pages.kind == "cursor" and sent not in (None, ""):
@@ -78,7 +79,7 @@ class Lists:
             skip = max(sent - pages.first_page, 0) * size
         elif pages.kind == "offset" and isinstance(sent, int):
             skip = max(sent, 0)
-        found = self.entities.page(api, name, where, params, after=after, skip=skip, size=size + 1)
+        found = self.entities.page(api, name, filters, after=after, skip=skip, size=size + 1)
         more, found = len(found) > size, found[:size]
         here = origin(scope)
         rendered = bound.mock.render(
@@ -101,7 +102,7 @@ class Lists:
         if pages.previous_field is not None:
             # Where the page before this one starts, so that `prev` leads back as `next` led here.
             before = found[0][0] if found else min(after, _END - 1) + 1
-            preceding = self._previous(pages, api, name, where, params, before, after, sent, size, skip)
+            preceding = self._previous(pages, api, name, filters, before, after, sent, size, skip)
             value = self._reference(scope, pages, api, name, preceding, pages.previous_schema)
             self._set(body, pages.previous_field, value, pages.previous_schema, is_31)
         if pages.has_more_field is not None:
@@ -113,7 +114,7 @@ class Lists:
             ):  # an empty page keeps what was generated (null where allowed)
                 _assign(body, field, found[index][1].get(id_field))
         if pages.total_field is not None:
-            _assign(body, pages.total_field, self.entities.count(api, name, where, params))
+            _assign(body, pages.total_field, self.entities.count(api, name, filters))
         response = op.response_for(rendered.status)
         content = (response.content.get(rendered.media_type) or {}) if response else {}
         schema = content.get("schema", response.schema if response else None)
@@ -124,9 +125,7 @@ class Lists:
         # The headers said of this page (Link and cursor headers from its next field, ETag of its bytes).
         return answer(self.state, op, scope, bound.mock.with_body(rendered, body, request, here))
 
-    def _filters(
-        self, bound: BoundOperation, resource: Resource, request: RequestValues, pages: Pagination
-    ) -> tuple[str, list[Any]]:
+    def _filters(self, bound: BoundOperation, resource: Resource, request: RequestValues, pages: Pagination) -> Filters:
         """Conditions for the query parameters named like an entity field, or paired by `x-mock.filter` with a
         field of the listed entities, nested ones included (`data[].user.id`)."""
         fields = {normalize(name): name for name in resource.properties}
@@ -141,7 +140,7 @@ class Lists:
                 field = fields.get(normalize(param.name))
                 if field is not None:
                     targets[param.name] = (field,)
-        where, params = "", []
+        filters: Filters = []
         for name, field_path in targets.items():
             value = request.query.get(name)
             values = value if isinstance(value, list) else [value]
@@ -153,10 +152,8 @@ class Lists:
                 or any(isinstance(v, (dict, list)) for v in values)
             ):
                 continue
-            condition, more = field_condition(field_path, values)
-            where += condition
-            params += more
-        return where, params
+            filters.append((tuple(field_path), values))
+        return filters
 
     def _signature(self, api: str, name: str, seq: int) -> str:
         collection, seed = data_seed(name, self.state.config.seed)  # `Prefer: seed=N`'s data set: seed N's cursors
@@ -187,8 +184,7 @@ class Lists:
         pages: Pagination,
         api: str,
         name: str,
-        where: str,
-        params: list[Any],
+        filters: Filters,
         before: int,
         after: int,
         sent: Any,
@@ -200,7 +196,7 @@ class Lists:
             if after == 0 or size == 0:
                 return None
             # The previous page is the `size` entities before this page's first: it follows the one before them.
-            earlier = self.entities.before(api, name, where, params, before=before, size=size + 1)
+            earlier = self.entities.before(api, name, filters, before=before, size=size + 1)
             return earlier[size] if len(earlier) > size else 0
         if pages.kind == "page" and isinstance(sent, int) and sent > pages.first_page:
             return sent - 1

@@ -38,7 +38,7 @@ from mockserver.openapi.rules import RequestValues
 from mockserver.openapi.validation import Check, schema_validator
 from mockserver.serving import entities as stored
 from mockserver.serving.answer_headers import answer, origin
-from mockserver.serving.entities import Entities, entity_key, first_free
+from mockserver.serving.entities import entity_key, first_free
 from mockserver.serving.envelopes import error_response
 from mockserver.serving.initial_data import fixture_entities
 from mockserver.serving.list_items import ListItemMaker, data_seed, data_set, in_feed_order
@@ -72,7 +72,7 @@ class Resources:
 
     def __init__(self, state: MockState) -> None:
         self.state = state
-        self.entities = Entities(state.store)
+        self.entities = state.store.entities()  # SQLite or Redis (repositories.py)
         self.lists = Lists(state, self.entities, self.check)
         self._roles: dict[str, dict[tuple[str, str], tuple[Resource, Role]]] = {}
         self._checks: dict[int, tuple[Any, Check]] = {}

@@ -13,6 +13,7 @@ from mockserver.openapi.requests import RequestCheck
 from mockserver.openapi.routes import RouteTable
 from mockserver.openapi.rules import RequestValues
 from mockserver.serving.config import ServerConfig
+from mockserver.serving.repositories import StateStore
 from mockserver.serving.store import Store
 
 _QUERY = "mockserver.query"
@@ -54,10 +55,10 @@ class BoundOperation:
 class MockState:
     """Every served API, by mount path, the operation look-up the middleware uses, and the shared store."""
 
-    def __init__(self, apis: list[ApiMock], config: ServerConfig, store: Store | None = None) -> None:
+    def __init__(self, apis: list[ApiMock], config: ServerConfig, store: StateStore | None = None) -> None:
         self.apis = apis
         self.config = config
-        self.store = store or Store()
+        self.store: StateStore = store or Store()
         self.by_mount = {a.api.mount_path: a for a in apis}
         self.routes: dict[str, RouteTable[BoundOperation]] = {}
         for a in apis:

@@ -7,6 +7,8 @@ answers `GET /__mock/requests` with every worker's requests and one worker sees 
 One worker: a private in-memory database. Several: one file in WAL mode (readers never wait for the
 writer; writers queue on SQLite's lock, each write a few microseconds). Everything is bounded: the
 journal by entries and bytes, the counters by keys (the least recently used go first).
+Features reach their tables through repositories (repositories.py; their SQL in sqlite_repos.py and
+entities.py); `open_store` gives this store, or the Redis one (redis_store.py) for `--state-url redis://…`.
 """
 
 from __future__ import annotations
@@ -19,8 +21,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from mockserver.errors import StoreError
+from mockserver.serving.entities import SqliteEntities
+from mockserver.serving.repositories import EntityRepo, OverrideRepo, RateRepo, StateStore
+from mockserver.serving.sqlite_repos import SqliteOverrides, SqliteRates
 
 JOURNAL_SIZE = 500  # requests kept
 JOURNAL_BYTES = 4 * 1024 * 1024  # the journal, roughly (see journal._size)
@@ -31,6 +37,8 @@ COUNTER_KEYS = 100_000  # distinct requests counted; past it the least recently 
 TRIM_EVERY = 32
 COUNT_EVERY = 1000
 BUSY_TIMEOUT_MS = 5000  # how long a write waits for another worker's before giving up
+SQLITE_URL = "sqlite://"  # `--state-url sqlite:///var/state.sqlite`: the file /var/state.sqlite
+REDIS_SCHEMES = ("redis", "rediss", "unix")  # `--state-url` of a Redis server (redis_store.py)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS journal (id INTEGER PRIMARY KEY AUTOINCREMENT, entry TEXT NOT NULL, size INTEGER NOT NULL);
@@ -195,3 +203,41 @@ class Store:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+    # The features' repositories ---------------------------------------------------------------------
+
+    def overrides(self) -> OverrideRepo:
+        return SqliteOverrides(self)
+
+    def rate_limits(self) -> RateRepo:
+        return SqliteRates(self)
+
+    def entities(self) -> EntityRepo:
+        return SqliteEntities(self)
+
+
+def open_store(state_file: str | None, state_url: str | None, *, journal_size: int = JOURNAL_SIZE) -> StateStore:
+    """The server's store: Redis at `state_url` (`redis://`, `rediss://`, `unix://`), else SQLite in `state_file`
+    (None: this process's memory). Redis's client is imported only here, when a URL asks for it."""
+    if state_url:
+        from mockserver.serving.redis_store import RedisStore
+
+        return RedisStore(state_url, journal_size=journal_size)
+    return Store(state_file, journal_size=journal_size)
+
+
+def masked(url: str) -> str:
+    """`url` as it may be shown: a password (in the address or a `password=` parameter) as `***`."""
+    try:
+        parts = urlsplit(url)
+        pairs = parse_qsl(parts.query, keep_blank_values=True)
+        secret = parts.password is not None or any(k.lower() == "password" for k, _ in pairs)
+        if not secret:
+            return url
+        netloc = parts.netloc
+        if parts.password is not None:
+            netloc = f"{parts.username or ''}:***@{netloc.rpartition('@')[2]}"
+        query = urlencode([(k, "***" if k.lower() == "password" else v) for k, v in pairs], safe="*")
+        return f"{parts.scheme}://{netloc}{parts.path}" + (f"?{query}" if query else "")
+    except ValueError:
+        return "(a state URL that cannot be parsed)"

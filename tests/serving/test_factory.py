@@ -28,6 +28,7 @@ def test_every_setting_reaches_the_workers() -> None:
         request_budget=1.5,
         max_answer=1 << 20,
         state_file="/tmp/state.sqlite",
+        state_url="redis://:secret@localhost:6379/0",
         rate_limit=(5, 60),
         stateless=True,
     )

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import multiprocessing
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from mockserver.errors import StoreError
-from mockserver.serving.store import Store
+from mockserver.serving.store import Store, masked
 
 
 def _entry(i: int) -> dict[str, object]:
@@ -106,3 +108,22 @@ def test_a_reset_through_a_process_that_never_used_a_feature_empties_its_tables_
         db.execute("INSERT INTO things VALUES ('a')")
     other.reset()
     assert user.read("SELECT id FROM things") == []
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("redis://localhost:6379/0", "redis://localhost:6379/0"),
+        ("redis://:hunter2@cache.internal:6380/2", "redis://:***@cache.internal:6380/2"),
+        ("rediss://team:hunter2@cache.internal/1", "rediss://team:***@cache.internal/1"),
+        ("redis://cache/0?password=hunter2&socket_timeout=3", "redis://cache/0?password=***&socket_timeout=3"),
+        ("unix:///run/redis.sock?db=1", "unix:///run/redis.sock?db=1"),
+    ],
+)
+def test_a_state_url_is_shown_with_its_password_masked(url: str, shown: str) -> None:
+    assert masked(url) == shown
+
+
+def test_the_default_store_needs_no_redis_client() -> None:
+    script = "import sys; from mockserver.serving.app import build_app; build_app([]); sys.exit('redis' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", script], check=False).returncode == 0
