@@ -5,7 +5,7 @@ MockServerError
 ├── GenerationError                        a schema cannot be turned into a generator
 ├── ListenError                            `serve` cannot listen on the address (in use, not ours to bind)
 ├── MockJournalUnavailable                 the pytest plugin's server does not record requests (also a RuntimeError)
-├── StoreError                             the state database (--state-file) cannot be opened or written
+├── StoreError                             the state store (--state-file, --state-url) cannot be opened or written
 └── ResponseLimitError                     a checked server's response broke --max-response-bytes/--response-timeout
     └── contract.limits.ResponseLimitExceeded   the one raised (also a requests.RequestException, see below)
 

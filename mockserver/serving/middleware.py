@@ -29,6 +29,7 @@ from mockserver.serving.chaos import Chaos, Decision, faulty, pause
 from mockserver.serving.echo import clip, plain
 from mockserver.serving.envelopes import EXTENSION, error_response, invalid_request_problem
 from mockserver.serving.journal import printable
+from mockserver.serving.outage import STORE_FAILURES
 from mockserver.serving.overrides import OVERRIDES_PATH, Overrides, annotate
 from mockserver.serving.prefer import NONE, PreferError, parse_prefer
 from mockserver.serving.ratelimit import RateLimiter
@@ -250,6 +251,8 @@ class MockMiddleware:
         return None
 
     def _failure(self, exc: Exception, scope: Scope, bound: BoundOperation) -> Response:
+        if isinstance(exc, STORE_FAILURES):
+            raise exc  # not this operation's failure: the store's, answered 503 by StoreOutage (outage.py)
         api = bound.api
         if isinstance(exc, BodyTooLarge):
             problem = Problem(status=413, message=str(exc), code=status_phrase(413)[0])

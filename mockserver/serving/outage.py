@@ -7,6 +7,7 @@ Outside the journal, so a request whose journal entry cannot be written either s
 from __future__ import annotations
 
 import logging
+import sqlite3
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -14,6 +15,8 @@ from mockserver.errors import StoreError
 from mockserver.serving.answers import mock_error
 
 logger = logging.getLogger("mockserver")
+# What a failing store raises: ours, and SQLite's own (a file locked past the wait, gone read-only, disk full).
+STORE_FAILURES = (StoreError, sqlite3.Error)
 
 
 class StoreOutage:
@@ -34,7 +37,7 @@ class StoreOutage:
 
         try:
             await self.app(scope, receive, sending)
-        except StoreError as exc:
+        except STORE_FAILURES as exc:
             logger.warning("state store failed: %s", exc)
             if not started:
                 detail = f"The mock's state store is unavailable: {exc}"

@@ -71,8 +71,7 @@ class Seeding:
         bound = BoundOperation(api, next(iter(api.operations.values())))
         self.resources._made(bound, resource, name)
         listed = [
-            entity
-            for _, entity in self.resources.entities.page(mount, name, [], after=0, skip=0, size=MAX_ENTITIES)
+            entity for _, entity in self.resources.entities.page(mount, name, [], after=0, skip=0, size=MAX_ENTITIES)
         ]
         body = {"api": mount, "collection": name, "count": len(listed), "entities": listed}
         return Response(json_bytes(body), media_type="application/json")
