@@ -43,6 +43,7 @@ TOP = {
     "mockserver.__main__",
     "mockserver.strategies",
     "mockserver.pytest_plugin",
+    "mockserver.mock_server",
     "mockserver",
 }
 
