@@ -111,8 +111,18 @@ def test_without_valid_credentials_nothing_is_recorded_and_the_exit_says_why(roo
     assert not list(tmp_path.rglob("*.yaml")), "a refusal was written as a fixture"
 
 
+def _echo_spec(folder: Path) -> Path:
+    """The hostile spec with a 200 schema the echo upstream's body (`{url, seen}`) matches."""
+    spec = write_spec(folder)
+    text = spec.read_text(encoding="utf-8").replace(
+        "required: [items], properties: {items:", "required: [seen], properties: {seen:"
+    )
+    spec.write_text(text, encoding="utf-8")
+    return spec
+
+
 def test_a_credential_the_server_echoes_is_not_stored_in_the_fixture(tmp_path: Path) -> None:
-    spec = write_spec(tmp_path)
+    spec = _echo_spec(tmp_path)
     with misbehaving("echo") as upstream:
         result = subprocess.run(
             [sys.executable, "-m", "mockserver", "fixtures", "record", str(spec), "--base-url", upstream.url,
@@ -127,6 +137,21 @@ def test_a_credential_the_server_echoes_is_not_stored_in_the_fixture(tmp_path: P
     assert "***" in yaml.safe_load(written.read_text(encoding="utf-8"))["body"]["seen"]
 
 
+def test_an_answer_not_matching_its_schema_is_reported_and_not_written(tmp_path: Path) -> None:
+    # The echo's `{url, seen}` lacks the `items` the spec requires: the mock would not serve it as a fixture.
+    spec = write_spec(tmp_path)
+    with misbehaving("echo") as upstream:
+        result = subprocess.run(
+            [sys.executable, "-m", "mockserver", "fixtures", "record", str(spec), "--base-url", upstream.url,
+             "--header", "X-Session-Id: sess-SECRET-6", "--fixtures-dir", str(tmp_path / "fixtures")],
+            cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "listItems: 200 not recorded" in result.stderr and "'items' is a required property" in result.stderr
+    assert "sess-SECRET-6" not in result.stdout + result.stderr and "Traceback" not in result.stderr
+    assert not list((tmp_path / "fixtures").rglob("*.yaml")), "an invalid answer was written"
+
+
 def test_a_response_beyond_the_size_limit_is_not_recorded(tmp_path: Path) -> None:
     spec = write_spec(tmp_path)
     with misbehaving("endless") as upstream:
@@ -139,3 +164,26 @@ def test_a_response_beyond_the_size_limit_is_not_recorded(tmp_path: Path) -> Non
     assert not upstream.overrun
     assert result.returncode == 2 and "exceeded 64 KB" in result.stderr, result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+def test_an_error_answer_is_reported_on_stderr_and_not_written(root: str, tmp_path: Path) -> None:
+    # Today's `fixtures record` wrote such a 404 as `recorded-404.yaml` and exited 0.
+    url = base_url(root, "onepin") + "/no-such-prefix"
+    result = subprocess.run(
+        [sys.executable, "-m", "mockserver", "fixtures", "record", "onepin", "--base-url", url,
+         "--header", f"Authorization: Bearer {TOKEN}", "--fixtures-dir", str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "404 not recorded: 404 is an error answer" in result.stderr, result.stderr
+    assert "nothing of onepin was recorded" in result.stderr and TOKEN not in result.stdout + result.stderr
+    assert not list(tmp_path.rglob("*.yaml")), "an error answer was written as a fixture"
+
+
+def test_a_name_that_is_not_a_file_name_is_refused_and_nothing_is_written_outside(root: str, tmp_path: Path) -> None:
+    result = _record(
+        root, "onepin", tmp_path / "fixtures", "--header", f"Authorization: Bearer {TOKEN}", "--name", "../../../out"
+    )
+    assert result.returncode == 2 and "--name" in result.stderr and "not a safe file name" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert not list(tmp_path.rglob("*.yaml")), "a fixture was written through the name"

@@ -67,6 +67,7 @@ def record(args: argparse.Namespace) -> int:
         from mockserver.contract.limits import ResponseLimitExceeded
         from mockserver.contract.record import record
         from mockserver.openapi.fixtures import fixtures_dir
+        from mockserver.openapi.recorder import Outcome, Refusal, UnsafeName
         from mockserver.redact import mask_values, secret_values
 
     api = load_given([args.target], args)[0]
@@ -79,29 +80,45 @@ def record(args: argparse.Namespace) -> int:
     root = Path(args.fixtures_dir) if args.fixtures_dir else fixtures_dir(api).parent
     secrets = secret_values(headers, args.base_url)
     try:
-        written = record(api, args.base_url, headers, root, args.name, limits)
+        recordings = record(api, args.base_url, headers, root, args.name, limits)
+    except UnsafeName as exc:
+        print(f"mockserver: error: --name: {exc}", file=sys.stderr)
+        return EXIT_SPEC
     except ResponseLimitExceeded as exc:
         print(f"mockserver: error: recording {api.name} failed: {mask_values(str(exc), secrets)}", file=sys.stderr)
         return EXIT_SPEC
     except Exception as exc:
         print(f"mockserver: error: recording {api.name} failed: {type(exc).__name__}", file=sys.stderr)
         return EXIT_SPEC
-    for item in written:
+    for item in recordings:
         if item.path is not None:
-            print(f"{item.operation_id}: {item.status} -> {item.path}  (serve with Prefer: example={item.path.stem})")
-    refused = [item for item in written if item.path is None]
-    if refused:
+            same = " (unchanged)" if item.outcome is Outcome.DUPLICATE else ""
+            print(f"{item.operation_id}: {item.status} -> {item.path}{same}  (serve with Prefer: example={item.name})")
+    refused = [item for item in recordings if item.outcome is Outcome.REFUSED]
+    denied = [item for item in refused if item.refusal is Refusal.CREDENTIALS]
+    others = [item for item in refused if item.refusal is not Refusal.CREDENTIALS]
+    for item in others[:_SHOWN]:
+        print(f"mockserver: warning: {item.operation_id}: {item.status} not recorded: {item.reason}", file=sys.stderr)
+    if len(others) > _SHOWN:
+        print(f"mockserver: warning: … and {len(others) - _SHOWN} more not recorded", file=sys.stderr)
+    if denied:
         # A 401/403 is not what the API answers: writing it as `recorded-401` would pass it off as a recording.
         env = f"{api.name.upper().replace('-', '_')}_API_KEY"
-        statuses = "/".join(str(s) for s in sorted({item.status for item in refused}))
-        names = ", ".join(item.operation_id for item in refused[:3]) + (", …" if len(refused) > 3 else "")
+        statuses = "/".join(str(s) for s in sorted({item.status for item in denied}))
+        names = ", ".join(item.operation_id for item in denied[:3]) + (", …" if len(denied) > 3 else "")
         print(
-            f"mockserver: error: {len(refused)} operation(s) answered {statuses} ({names}): the credentials are "
+            f"mockserver: error: {len(denied)} operation(s) answered {statuses} ({names}): the credentials are "
             f"probably missing or invalid (--header 'Authorization: Bearer …' or {env}); not recorded",
             file=sys.stderr,
         )
         return EXIT_SPEC
+    if refused and len(refused) == len(recordings):
+        print(f"mockserver: error: nothing of {api.name} was recorded", file=sys.stderr)
+        return EXIT_SPEC
     return 0
+
+
+_SHOWN = 10  # refusal lines printed before "… and N more"
 
 
 def contract(args: argparse.Namespace) -> int:
