@@ -170,11 +170,14 @@ class FixtureRecorder:
             masks = longest_first((*self.secrets, *secrets))
             value = _masked(_decode(body, media_type, response), masks)
             problems = self._check(op_id, response)(value)
+            if problems and value is None:  # (a HEAD's answer, say: it has no body to record)
+                raise _Refused(Refusal.INVALID, f"the body is empty and the {status} schema wants one")
             if problems:
                 raise _Refused(Refusal.INVALID, f"the body does not match the {status} schema at {problems[0]}")
             kept = _headers(headers, response, operation, masks)
             fixture = {"status": status, "headers": kept, "body": value}
-            text = _yaml(fixture, f"{operation.method.upper()} {operation.path} ({status})")
+            what = mask_values(f"{operation.method.upper()} {operation.path} ({status})", masks)
+            text = _yaml(fixture, what)
         except RecursionError:
             return Recording(
                 Outcome.REFUSED, op_id, status, refusal=Refusal.INVALID, reason="the body is nested too deep"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -153,7 +154,12 @@ def test_a_body_not_matching_the_schema_is_refused_with_the_schema_error(api: Ap
 
 @pytest.mark.parametrize(
     ("body", "why"),
-    [(b"<html>oops</html>", "not JSON"), (b"\xff\xfe\x00", "not UTF-8"), (b'{"id": NaN}', "not JSON")],
+    [
+        (b"<html>oops</html>", "not JSON"),
+        (b"\xff\xfe\x00", "not UTF-8"),
+        (b'{"id": NaN}', "not JSON"),
+        (b"", "the body is empty and the 200 schema wants one"),
+    ],
 )
 def test_a_body_a_fixture_cannot_hold_is_refused(api: ApiSpec, root: Path, body: bytes, why: str) -> None:
     recording = FixtureRecorder(api, root).record(_op(api), 200, {}, body, JSON)
@@ -268,3 +274,11 @@ def test_serve_replays_a_recorded_answer_by_its_name(api: ApiSpec, root: Path, s
         response = client.get("/shop/items/i-1", headers={"Prefer": f"example={recording.name}"})
     assert response.status_code == 200 and response.json() == json.loads(body)
     assert response.headers["X-Request-Id"] == "r-42"
+
+
+def test_the_same_answer_from_many_threads_is_written_once(api: ApiSpec, root: Path) -> None:
+    recorder = FixtureRecorder(api, root)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        outcomes = list(pool.map(lambda _: recorder.record(_op(api), 200, {}, _body(), JSON).outcome, range(16)))
+    assert outcomes.count(Outcome.WRITTEN) == 1 and outcomes.count(Outcome.DUPLICATE) == 15
+    assert len(_files(root)) == 1
