@@ -180,6 +180,18 @@ def test_an_error_answer_is_reported_on_stderr_and_not_written(root: str, tmp_pa
     assert not list(tmp_path.rglob("*.yaml")), "an error answer was written as a fixture"
 
 
+def test_record_errors_keeps_a_documented_error_answer(root: str, tmp_path: Path) -> None:
+    url = base_url(root, "onepin") + "/no-such-prefix"
+    result = subprocess.run(
+        [sys.executable, "-m", "mockserver", "fixtures", "record", "onepin", "--base-url", url,
+         "--header", f"Authorization: Bearer {TOKEN}", "--fixtures-dir", str(tmp_path), "--record-errors"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    [written] = list(tmp_path.rglob("*.yaml"))
+    assert written.stem == "recorded-404" and "status: 404" in written.read_text(encoding="utf-8")
+
+
 def test_a_name_that_is_not_a_file_name_is_refused_and_nothing_is_written_outside(root: str, tmp_path: Path) -> None:
     result = _record(
         root, "onepin", tmp_path / "fixtures", "--header", f"Authorization: Bearer {TOKEN}", "--name", "../../../out"

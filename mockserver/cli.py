@@ -180,6 +180,11 @@ def _parser() -> argparse.ArgumentParser:
     rec.add_argument("--header", action="append", default=[], metavar="'Name: value'")
     rec.add_argument("--name", default="recorded", help="fixture name prefix (default: %(default)s)")
     rec.add_argument("--fixtures-dir", default=None, help="default: fixtures/ beside the specs folder")
+    rec.add_argument(
+        "--record-errors",
+        action="store_true",
+        help="also record documented 4xx/5xx answers (never 401/403); by default an error is reported, not kept",
+    )
     _response_limits(rec)
     _strict(rec)
     return parser

@@ -80,7 +80,7 @@ def record(args: argparse.Namespace) -> int:
     root = Path(args.fixtures_dir) if args.fixtures_dir else fixtures_dir(api).parent
     secrets = secret_values(headers, args.base_url)
     try:
-        recordings = record(api, args.base_url, headers, root, args.name, limits)
+        recordings = record(api, args.base_url, headers, root, args.name, limits, record_errors=args.record_errors)
     except UnsafeName as exc:
         print(f"mockserver: error: --name: {exc}", file=sys.stderr)
         return EXIT_SPEC

@@ -30,6 +30,8 @@ def record(
     fixtures_root: Path,
     name: str = "recorded",
     limits: ResponseLimits | None = None,
+    *,
+    record_errors: bool = False,
 ) -> list[Recording]:
     """Call every safe operation once with a minimal valid request; hand each answer to the recorder.
 
@@ -38,7 +40,9 @@ def record(
     limits = limits or ResponseLimits()
     secrets = secret_values(headers, base_url)
     # The body cap is the user's --max-response-bytes: what the run may read, it may keep.
-    recorder = FixtureRecorder(api, fixtures_root, name, secrets, max_body_bytes=limits.max_bytes, snapshot=True)
+    recorder = FixtureRecorder(
+        api, fixtures_root, name, secrets, max_body_bytes=limits.max_bytes, snapshot=True, record_errors=record_errors
+    )
     config = SchemathesisConfig.from_dict({"base-url": base_url.rstrip("/"), "headers": headers})
     schema: Any = schemathesis.openapi.from_path(str(api.file), config=config)
     recordings: list[Recording] = []
