@@ -13,7 +13,6 @@ entities.py); `open_store` gives this store, or the Redis one (redis_store.py) f
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 import time
@@ -25,23 +24,20 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from mockserver.errors import StoreError
 from mockserver.serving.entities import SqliteEntities
+from mockserver.serving.journal_store import JournalFiles
 from mockserver.serving.repositories import EntityRepo, OverrideRepo, RateRepo, StateStore
 from mockserver.serving.sqlite_repos import SqliteOverrides, SqliteRates
 
 JOURNAL_SIZE = 500  # requests kept
 JOURNAL_BYTES = 4 * 1024 * 1024  # the journal, roughly (see journal._size)
 COUNTER_KEYS = 100_000  # distinct requests counted; past it the least recently seen 10 % are forgotten
-# Bounds are enforced every so many writes (per process), not on each: a request's write is one statement.
-# In between the journal may hold up to TRIM_EVERY entries more per worker (reads still show at most
-# `journal_size`), the counters up to COUNT_EVERY keys more.
-TRIM_EVERY = 32
+# The counters' bound is enforced every so many counts (per process), not on each: a count is one statement.
 COUNT_EVERY = 1000
 BUSY_TIMEOUT_MS = 5000  # how long a write waits for another worker's before giving up
 SQLITE_URL = "sqlite://"  # `--state-url sqlite:///var/state.sqlite`: the file /var/state.sqlite
 REDIS_SCHEMES = ("redis", "rediss", "unix")  # `--state-url` of a Redis server (redis_store.py)
 
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS journal (id INTEGER PRIMARY KEY AUTOINCREMENT, entry TEXT NOT NULL, size INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS counters (key TEXT PRIMARY KEY, n INTEGER NOT NULL, touched INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS state_tables (name TEXT PRIMARY KEY);
 INSERT OR IGNORE INTO state_tables VALUES ('counters');
@@ -66,7 +62,6 @@ class Store:
         # One connection per process, used under a lock: the app's event loop and a test client's thread
         # may both reach it, and each call is short.
         self._lock = threading.Lock()
-        self._writes = 0  # journal entries this process added since it last trimmed
         self._counts = 0  # counts this process made since it last bounded the counters
         try:
             self._db = sqlite3.connect(
@@ -82,6 +77,9 @@ class Store:
             self._db.executescript(_SCHEMA)
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open the state database {self.location or '(memory)'}: {exc}") from exc
+        # The journal is written on every request: each process to a file of its own (see journal_store.py).
+        folder = Path(f"{self.location}-requests") if self.location else None  # not "-journal": SQLite's own
+        self._journal = JournalFiles(folder, journal_size, journal_bytes)
 
     def extend(self, schema: str, state_tables: tuple[str, ...] = ()) -> None:
         """Add a feature's tables (`CREATE TABLE IF NOT EXISTS …`); `state_tables` are emptied by `reset`."""
@@ -119,44 +117,15 @@ class Store:
     # The journal ------------------------------------------------------------------------------------
 
     def add_request(self, entry: dict[str, Any], size: int) -> None:
-        """Append a journal entry (`size`: its rough byte count); now and then drop the oldest past the bounds."""
-        text = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
-        with self._lock:
-            self._db.execute("INSERT INTO journal (entry, size) VALUES (?, ?)", (text, size))  # one atomic statement
-            self._writes += 1
-            if self._writes < TRIM_EVERY and size < self.journal_bytes // TRIM_EVERY:
-                return
-            self._writes = 0
-        self._trim()
-
-    def _trim(self) -> None:
-        """Keep the newest entries within `journal_size` and `journal_bytes` (the newest one always)."""
-        with self._write() as db:
-            count = db.execute("SELECT count(*) FROM journal").fetchone()[0]
-            if count > self.journal_size:  # the usual case once the journal is full: drop by id, no scan
-                db.execute(
-                    "DELETE FROM journal WHERE id <= (SELECT id FROM journal ORDER BY id DESC LIMIT 1 OFFSET ?)",
-                    (self.journal_size,),
-                )
-            if db.execute("SELECT total(size) FROM journal").fetchone()[0] <= self.journal_bytes:
-                return
-            total = 0
-            for position, (entry_id, size) in enumerate(db.execute("SELECT id, size FROM journal ORDER BY id DESC")):
-                total += size
-                if total > self.journal_bytes and position > 0:
-                    db.execute("DELETE FROM journal WHERE id <= ?", (entry_id,))
-                    return
+        """Append a journal entry (`size`: its rough byte count); the oldest go past the bounds."""
+        self._journal.add(entry, size)
 
     def requests(self) -> list[dict[str, Any]]:
-        """The journal, newest first (within its bounds, whatever a worker has not trimmed yet)."""
-        self._trim()
-        with self._lock:
-            rows = self._db.execute("SELECT entry FROM journal ORDER BY id DESC").fetchall()
-        return [json.loads(text) for (text,) in rows]
+        """The journal, every process's entries, newest first, within its bounds."""
+        return self._journal.entries()
 
     def clear_requests(self) -> None:
-        with self._write() as db:
-            db.execute("DELETE FROM journal")
+        self._journal.clear()
 
     # Counters ---------------------------------------------------------------------------------------
 
@@ -201,6 +170,7 @@ class Store:
                 db.execute(f'DELETE FROM "{table}"')  # names come from code (`extend`), never from a request
 
     def close(self) -> None:
+        self._journal.close()
         with self._lock:
             self._db.close()
 

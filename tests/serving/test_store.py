@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import multiprocessing
+import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -127,3 +129,24 @@ def test_a_state_url_is_shown_with_its_password_masked(url: str, shown: str) -> 
 def test_the_default_store_needs_no_redis_client() -> None:
     script = "import sys; from mockserver.serving.app import build_app; build_app([]); sys.exit('redis' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", script], check=False).returncode == 0
+
+
+def test_a_journal_entry_never_waits_for_another_process_holding_the_state_lock(tmp_path: Path) -> None:
+    # Each process writes its journal to a file of its own: a request's entry is never queued behind another
+    # worker's write (SQLite's busy wait sleeps in steps of milliseconds; a worker was seen frozen 131 ms).
+    location = tmp_path / "state.sqlite"
+    store = Store(location)
+    other = Store(location)
+    other.add_request(_entry(0), 10)
+    holder = sqlite3.connect(location, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # another worker in the middle of a state write
+    try:
+        started = time.monotonic()
+        store.add_request(_entry(1), 10)
+        assert time.monotonic() - started < 1.0  # the lock's wait is 5 s: this did not wait for it
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert [e["path"] for e in store.requests()] == ["/1", "/0"]  # both processes' entries, newest first
+    other.clear_requests()
+    assert store.requests() == []
