@@ -6,7 +6,7 @@ report on exit, JUnit, --fail-on-violation, --mock, fallback, credentials) runs 
 
 from __future__ import annotations
 
-import dataclasses
+import os
 import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -232,12 +232,9 @@ def test_unreachable_upstream_without_fallback_is_a_502(root: str) -> None:
 
 
 def test_the_api_key_from_the_environment_is_sent_when_the_client_sends_none(root: str) -> None:
-    import os
-
     env = {**os.environ, "ONEPIN_API_KEY": TOKEN}
     with proxying(root, "onepin", "faithful", env=env) as served:
         answer = httpx.get(f"{served.base}/onepin/api/v1/usage/activity")
         output = stop(served)
     assert answer.status_code == 200, answer.text
     assert TOKEN not in output
-    _ = dataclasses  # (kept for settings tweaks in helpers)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import httpx
 from connexion import AsyncApp
 from connexion.middleware import MiddlewarePosition
 
@@ -16,9 +17,16 @@ from mockserver.serving.config import ServerConfig
 from mockserver.serving.store import open_store
 
 
-def build_proxy_app(api: ApiSpec, config: ServerConfig, settings: ProxySettings, run: ProxyRun) -> AsyncApp:
+def build_proxy_app(
+    api: ApiSpec,
+    config: ServerConfig,
+    settings: ProxySettings,
+    run: ProxyRun,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> AsyncApp:
     """`api` served through the proxy. Chaos, latency and faults (`config`) are drawn once per request by the
-    proxy, for forwarded and mocked answers alike; the mock behind it draws none of its own."""
+    proxy, for forwarded and mocked answers alike; the mock behind it draws none of its own. `transport`: how
+    the upstream is reached (default: the network; tests hand in an app)."""
     store = open_store(config.state_file, config.state_url, journal_size=config.journal_size)
     quiet = dataclasses.replace(config, chaos=0.0, latency=(0, 0), faults=(), fault_rate=0.0)
     app = build_app([api], quiet, store)
@@ -31,5 +39,6 @@ def build_proxy_app(api: ApiSpec, config: ServerConfig, settings: ProxySettings,
         run=run,
         config=config,
         store=store,
+        transport=transport,
     )
     return app

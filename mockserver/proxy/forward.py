@@ -7,7 +7,8 @@ proxy's initiative. The answer's body is read in chunks up to `max_bytes` (after
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import dataclasses
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
 
 import httpx
@@ -47,7 +48,9 @@ class AnswerTooLarge(Exception):
 class Answer:
     status: int
     headers: list[tuple[str, str]]  # as the upstream sent them, hop-by-hop removed
-    body: bytes
+    body: bytes  # read whole; or empty, and `stream` gives it as it comes
+    stream: AsyncIterator[bytes] | None = None
+    close: Callable[[], Awaitable[None]] | None = None  # for a streamed answer not handed on after all
 
     def header_map(self) -> dict[str, str]:
         """Header names lower-case, repeated ones joined as HTTP allows."""
@@ -103,13 +106,20 @@ async def send(
     headers: list[tuple[str, str]],
     body: bytes,
     max_bytes: int,
+    read_whole: Callable[[int, dict[str, str]], bool] = lambda status, headers: True,
 ) -> Answer:
-    """The upstream's answer to one request, its body read up to `max_bytes`."""
+    """The upstream's answer to one request. Its body is read whole (up to `max_bytes`) when `read_whole(status,
+    headers)` says the checks need it; otherwise it is handed on as it comes (`Answer.stream`)."""
     request = client.build_request(method, url, headers=headers, content=body or None)
     try:
         response = await client.send(request, stream=True, follow_redirects=False)
     except httpx.HTTPError as exc:
         raise UpstreamUnreachable(f"{type(exc).__name__}: {exc}") from exc
+    raw = [(n.decode("latin-1"), v.decode("latin-1")) for n, v in response.headers.raw]
+    kept = [(n, v) for n, v in raw if n.lower() not in NOT_PASSED_BACK]
+    answer = Answer(response.status_code, kept, b"")
+    if not read_whole(response.status_code, answer.header_map()):
+        return dataclasses.replace(answer, stream=_streamed(response, max_bytes), close=response.aclose)
     try:
         chunks: list[bytes] = []
         size = 0
@@ -122,9 +132,23 @@ async def send(
         raise UpstreamUnreachable(f"{type(exc).__name__} while reading the answer: {exc}") from exc
     finally:
         await response.aclose()
-    raw = [(n.decode("latin-1"), v.decode("latin-1")) for n, v in response.headers.raw]
-    kept = [(n, v) for n, v in raw if n.lower() not in NOT_PASSED_BACK]
-    return Answer(response.status_code, kept, b"".join(chunks))
+    return dataclasses.replace(answer, body=b"".join(chunks))
+
+
+async def _streamed(response: httpx.Response, max_bytes: int) -> AsyncIterator[bytes]:
+    """The answer's body as it comes; past `max_bytes` (or when the upstream breaks off) the client's answer is
+    cut short, which the client sees as an incomplete body (its head is already sent)."""
+    size = 0
+    try:
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > max_bytes:
+                raise AnswerTooLarge(f"the upstream's answer is larger than {max_bytes} bytes; cut off")
+            yield chunk
+    except httpx.HTTPError as exc:
+        raise UpstreamUnreachable(f"{type(exc).__name__} while reading the answer: {exc}") from exc
+    finally:
+        await response.aclose()
 
 
 def upstream_url(upstream: str, relative: str, query: str) -> str:

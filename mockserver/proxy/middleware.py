@@ -19,6 +19,7 @@ from mockserver.openapi.model import ApiSpec, Operation
 from mockserver.openapi.routes import RouteTable
 from mockserver.proxy.checks import Exchange, ExchangeChecker, Finding
 from mockserver.proxy.forward import (
+    Answer,
     AnswerTooLarge,
     UpstreamUnreachable,
     forwarded_headers,
@@ -31,7 +32,7 @@ from mockserver.redact import is_secret_header, longest_first, mask_values, secr
 from mockserver.serving.answers import mock_error
 from mockserver.serving.chaos import Chaos, faulty, pause
 from mockserver.serving.config import ServerConfig
-from mockserver.serving.journal import printable
+from mockserver.serving.journal import note_problem, printable
 from mockserver.serving.overrides import annotate
 from mockserver.serving.prefer import PreferError, parse_prefer
 from mockserver.serving.repositories import StateStore
@@ -74,6 +75,7 @@ class ProxyMiddleware:
         run: ProxyRun,
         config: ServerConfig,
         store: StateStore,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.app = app
         self.api = api
@@ -88,7 +90,8 @@ class ProxyMiddleware:
                 self.routes.add(op.path, op.method, op)
         self.secrets = secret_values({"key": settings.api_key}) if settings.api_key else ()
         timeout = httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout)
-        self.client = httpx.AsyncClient(timeout=timeout, follow_redirects=False, trust_env=False)
+        # trust_env=False: no proxy or netrc credentials from the environment reach the upstream behind our back.
+        self.client = httpx.AsyncClient(timeout=timeout, follow_redirects=False, trust_env=False, transport=transport)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -169,7 +172,9 @@ class ProxyMiddleware:
         )
         url = upstream_url(settings.upstream, relative, raw_query)
         try:
-            answer = await send_upstream(self.client, scope["method"], url, headers, body, settings.max_bytes)
+            answer = await send_upstream(
+                self.client, scope["method"], url, headers, body, settings.max_bytes, self._read_whole(scope)
+            )
         except UpstreamUnreachable as exc:
             if settings.fallback:
                 self._fallback(scope, op, f"upstream unreachable ({mask_values(str(exc), secrets)})")
@@ -184,6 +189,8 @@ class ProxyMiddleware:
             await _problem(502, "Upstream answer too large", str(exc), "answer-too-large")(scope, receive, send)
             return
         if answer.status in FALLBACK_STATUSES and settings.fallback:
+            if answer.close is not None:
+                await answer.close()
             self._fallback(scope, op, f"the upstream answered {answer.status}")
             await self.app(scope, _replay(body, receive), send)
             return
@@ -220,7 +227,39 @@ class ProxyMiddleware:
                 await response(scope, receive, send)
                 return
             extra["X-Mock-Violations"] = _count(findings)
+        if answer.stream is not None:
+            await self._streamed_back(scope, receive, send, op, answer, extra)
+            return
         await _passed_back(answer.status, answer.headers, answer.body, extra)(scope, receive, send)
+
+    def _read_whole(self, scope: Scope) -> Callable[[int, dict[str, str]], bool]:
+        """Whether an answer must be read whole before it is handed on: when a check reads its body (JSON), or a
+        hook (the recorder) wants it. Anything else (files, event streams, redirects) streams through."""
+        head = scope["method"] == "HEAD"
+
+        def read_whole(status: int, headers: dict[str, str]) -> bool:
+            if self.settings.hooks:
+                return True
+            media = headers.get("content-type", "").split(";", 1)[0].strip().lower()
+            return not head and (media == "application/json" or media.endswith("+json"))
+
+        return read_whole
+
+    async def _streamed_back(
+        self, scope: Scope, receive: Receive, send: Send, op: Operation, answer: Answer, extra: dict[str, str]
+    ) -> None:
+        assert answer.stream is not None
+        headers = [(n.lower().encode("latin-1"), v.encode("latin-1")) for n, v in [*answer.headers, *extra.items()]]
+        await send({"type": "http.response.start", "status": answer.status, "headers": headers})
+        try:
+            async for chunk in answer.stream:
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        except (AnswerTooLarge, UpstreamUnreachable) as exc:
+            # The head is sent: the client sees an incomplete body (no final chunk), and the log says why.
+            logger.warning("cut off: %s: %s", label(op), printable(str(exc)[:300]))
+            note_problem(scope, f"upstream answer cut off: {str(exc)[:300]}")
+            return
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
 
     def _report(
         self,
