@@ -213,7 +213,12 @@ class ProxyMiddleware:
         elif refused:  # the client's mistake, and the upstream said so: not the API's violation
             annotate(scope, "request_problems", [mask_values(f.message, secrets)[:1000] for f in refused])
         for hook in settings.hooks:
-            hook(op, answer.status, response_headers, answer.body)
+            try:
+                hook(op, answer.status, response_headers, answer.body)
+            except Exception as exc:  # a hook's failure (a full disk) is not the client's: it still gets its answer
+                logger.warning(
+                    "hook %s failed on %s: %s", getattr(hook, "__name__", "?"), label(op), printable(str(exc))
+                )
         self.run.answered(op, answer.status)
         extra: dict[str, str] = {}
         if findings:

@@ -195,6 +195,18 @@ def test_each_upstream_answer_reaches_the_hooks(api: ApiSpec) -> None:
     assert seen == [("listThings", 200, "application/json", THINGS)]
 
 
+def test_a_failing_hook_is_logged_and_the_client_still_gets_its_answer(
+    api: ApiSpec, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(op: Operation, status: int, headers: Any, body: bytes) -> None:
+        raise OSError("disk full")
+
+    with proxied(api, Upstream(), hooks=(broken,)) as (client, _run):
+        answer = client.get("/things/v1/things", headers=AUTH)
+    assert answer.status_code == 200 and answer.json() == THINGS
+    assert any("hook broken failed on GET /things: disk full" in r.getMessage() for r in caplog.records)
+
+
 def test_the_environments_key_is_sent_and_masked_in_the_journal(api: ApiSpec) -> None:
     key = "env-k3y-91c2"
     upstream = Upstream(lambda request: httpx.Response(200, json={"data": key}))  # echoes it, and drifts
