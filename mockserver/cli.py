@@ -198,6 +198,14 @@ def _proxy(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     proxy.add_argument("--junit-xml", metavar="PATH", help="on exit, the report as JUnit XML")
     proxy.add_argument("--allow-unsafe", action="store_true", help="also forward POST/PUT/PATCH/DELETE")
     proxy.add_argument("--max-response-bytes", default="8M", metavar="N", help="of an answer (default: %(default)s)")
+    proxy.add_argument(
+        "--max-rate",
+        type=float,
+        default=20.0,
+        metavar="N",
+        help="requests per second sent upstream, more wait their turn (at most 10 s, then 429); 0: no bound "
+        "(default: %(default)g)",
+    )
     proxy.add_argument("--connect-timeout", type=float, default=5.0, metavar="S", help="(default: %(default)g)")
     proxy.add_argument("--read-timeout", type=float, default=30.0, metavar="S", help="(default: %(default)g)")
     proxy.add_argument("--seed", type=int, default=0)

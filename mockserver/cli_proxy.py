@@ -53,6 +53,8 @@ def _options_problem(args: argparse.Namespace) -> str | None:
         return "--upstream must not carry credentials; give them as <API>_API_KEY or let the client send them"
     if byte_size(args.max_response_bytes) is None:
         return f"--max-response-bytes {args.max_response_bytes!r} must be a positive number of bytes (e.g. 8M)"
+    if not 0 <= args.max_rate <= 100_000:  # also refuses nan
+        return f"--max-rate={args.max_rate!r} must be requests per second, 0 (no bound) to 100000"
     for name, value in (("--connect-timeout", args.connect_timeout), ("--read-timeout", args.read_timeout)):
         if not 0 < value <= 3600:
             return f"{name}={value!r} must be seconds, more than 0 and at most 3600"
@@ -106,6 +108,7 @@ def proxy(args: argparse.Namespace) -> int:
         connect_timeout=args.connect_timeout,
         read_timeout=args.read_timeout,
         api_key=key,
+        max_rate=args.max_rate,
     )
     report = ProxyRun(api, settings.upstream, secret_values({"key": key}) if key else ())
     config = ServerConfig(
@@ -125,7 +128,10 @@ def proxy(args: argparse.Namespace) -> int:
     print(f"mockserver: proxy; seed={args.seed}; index at {base}/", flush=True)
     forwarded = "every method (--allow-unsafe)" if args.allow_unsafe else "GET, HEAD and OPTIONS only"
     fallback = "off (--no-fallback)" if args.no_fallback else "the mock answers 404/501 and an unreachable upstream"
-    print(f"mockserver: forwarding {forwarded}; fallback: {fallback}", flush=True)
+    rate = f"at most {args.max_rate:g} requests/s" if args.max_rate else "no rate bound"
+    print(f"mockserver: forwarding {forwarded}, {rate}; fallback: {fallback}", flush=True)
+    limit = f"answers read up to {settings.max_bytes // 1024:,} KiB"
+    print(f"mockserver: limits: connect {args.connect_timeout:g} s, read {args.read_timeout:g} s; {limit}", flush=True)
     if mocked:
         print(f"mockserver: always mocked: {', '.join(sorted(mocked))}", flush=True)
     key_line = f"{api_key_variable(api)} sent when the client sends no credential" if key else "client's own"

@@ -3,7 +3,9 @@ the spec, forwards it upstream, checks the exchange, and hands to the mock what 
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +29,7 @@ from mockserver.proxy.forward import (
     upstream_url,
     with_api_key,
 )
+from mockserver.proxy.pacing import Pacer
 from mockserver.proxy.run import ProxyRun, label
 from mockserver.redact import is_secret_header, longest_first, mask_values, secret_query_values, secret_values
 from mockserver.serving.answers import mock_error
@@ -43,6 +46,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 FALLBACK_STATUSES = frozenset({404, 501})  # "the upstream has no such operation": the mock answers it
 PROBLEM = "urn:mockserver:problem:proxy-"  # + a stable id per kind of the proxy's own answers
 MiB = 1024 * 1024
+MAX_WAIT = 10.0  # seconds a request may wait for its turn under --max-rate before the proxy's own 429
 
 # Called with (operation, status, headers, body) for every answer the upstream gave (after it was checked,
 # before the client gets it); the recorder (`--record`) is one. Headers as the upstream sent them, lower-case.
@@ -63,6 +67,7 @@ class ProxySettings:
     connect_timeout: float = 5.0
     read_timeout: float = 30.0
     api_key: str | None = None  # <API>_API_KEY, sent when the client sends no credential
+    max_rate: float = 20.0  # requests per second sent upstream (0: no bound); beyond it they wait their turn
     hooks: tuple[AnswerHook, ...] = field(default_factory=tuple)
 
 
@@ -88,6 +93,7 @@ class ProxyMiddleware:
         for op in api.operations:
             if op.routable:
                 self.routes.add(op.path, op.method, op)
+        self.pacer = Pacer(settings.max_rate, max_wait=MAX_WAIT)
         self.secrets = secret_values({"key": settings.api_key}) if settings.api_key else ()
         timeout = httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout)
         # trust_env=False: no proxy or netrc credentials from the environment reach the upstream behind our back.
@@ -171,6 +177,20 @@ class ProxyMiddleware:
             ]
         )
         url = upstream_url(settings.upstream, relative, raw_query)
+        wait = self.pacer.slot()
+        if wait is None:
+            annotate(scope, "proxy", "rate-bound")
+            detail = f"More than {settings.max_rate:g} requests per second for the upstream; try again shortly"
+            await _problem(
+                429,
+                "Upstream rate bound",
+                detail,
+                "rate-bound",
+                {"Retry-After": str(max(1, math.ceil(self.pacer.interval)))},
+            )(scope, receive, send)
+            return
+        if wait:
+            await asyncio.sleep(wait)
         try:
             answer = await send_upstream(
                 self.client, scope["method"], url, headers, body, settings.max_bytes, self._read_whole(scope)

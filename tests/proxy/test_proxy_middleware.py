@@ -207,6 +207,22 @@ def test_a_failing_hook_is_logged_and_the_client_still_gets_its_answer(
     assert any("hook broken failed on GET /things: disk full" in r.getMessage() for r in caplog.records)
 
 
+def test_past_the_rate_bound_a_request_that_would_wait_too_long_gets_the_proxys_429(
+    api: ApiSpec, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import mockserver.proxy.middleware as middleware
+
+    monkeypatch.setattr(middleware, "MAX_WAIT", 0.5)
+    upstream = Upstream()
+    # One request every 2 s: the second, sent at once, would wait about 2 s, longer than it may.
+    with proxied(api, upstream, max_rate=0.5) as (client, _run):
+        first = client.get("/things/v1/things", headers=AUTH)
+        second = client.get("/things/v1/things", headers=AUTH)
+    assert first.status_code == 200 and len(upstream.requests) == 1
+    assert second.status_code == 429 and second.headers["retry-after"] == "2"
+    assert second.json()["type"] == "urn:mockserver:problem:proxy-rate-bound"
+
+
 def test_the_environments_key_is_sent_and_masked_in_the_journal(api: ApiSpec) -> None:
     key = "env-k3y-91c2"
     upstream = Upstream(lambda request: httpx.Response(200, json={"data": key}))  # echoes it, and drifts
