@@ -115,6 +115,25 @@ def test_a_file_streams_through_unchanged(api: ApiSpec) -> None:
     assert answer.status_code == 200 and answer.content == payload and not run.result.violations
 
 
+def test_a_streamed_answer_past_the_size_cap_is_cut_off_and_journaled(api: ApiSpec) -> None:
+    payload = b"x" * 4096
+    upstream = Upstream(
+        lambda request: httpx.Response(200, content=payload, headers={"content-type": "application/octet-stream"})
+    )
+    with proxied(api, upstream, max_bytes=1024) as (client, _run):
+        answer = client.get("/things/v1/files/a")
+        (entry,) = [e for e in journal(client) if e["path"] == "/things/v1/files/a"]
+    assert answer.status_code == 200 and len(answer.content) < len(payload)
+    assert "cut off" in entry["problem"]
+
+
+def test_head_is_forwarded_as_head_to_the_get_operation(api: ApiSpec) -> None:
+    upstream = Upstream(lambda request: httpx.Response(200, headers={"content-type": "application/json"}))
+    with proxied(api, upstream) as (client, run):
+        answer = client.head("/things/v1/things/4", headers=AUTH)
+    assert answer.status_code == 200 and upstream.requests[0].method == "HEAD" and not run.result.violations
+
+
 def test_an_answer_past_the_size_cap_is_the_proxys_502(api: ApiSpec) -> None:
     upstream = Upstream(lambda request: httpx.Response(200, json={"data": [{"id": n} for n in range(1000)]}))
     with proxied(api, upstream, max_bytes=1024) as (client, _run):
