@@ -194,10 +194,20 @@ def _proxy(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     proxy.add_argument("--port", type=int, default=8000)
     proxy.add_argument("--mock", metavar="OPS", help="operationIds or 'METHOD /path', comma-separated: always mocked")
     proxy.add_argument("--no-fallback", action="store_true", help="never mock an operation the upstream lacks")
-    proxy.add_argument("--fail-on-violation", action="store_true", help="answer 502 naming the violation instead")
+    proxy.add_argument(
+        "--fail-on-violation",
+        action="store_true",
+        help="answer a violating exchange with a 502 naming it (default: the upstream's answer + X-Mock-Violations)",
+    )
     proxy.add_argument("--junit-xml", metavar="PATH", help="on exit, the report as JUnit XML")
     proxy.add_argument("--allow-unsafe", action="store_true", help="also forward POST/PUT/PATCH/DELETE")
-    proxy.add_argument("--max-response-bytes", default="8M", metavar="N", help="of an answer (default: %(default)s)")
+    proxy.add_argument(
+        "--max-response-bytes",
+        default="8M",
+        metavar="N",
+        help="an upstream answer larger than this (K/M suffixes) is the proxy's 502, or cut off when streamed "
+        "(default: %(default)s)",
+    )
     proxy.add_argument(
         "--max-rate",
         type=float,
@@ -206,8 +216,16 @@ def _proxy(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="requests per second sent upstream, more wait their turn (at most 10 s, then 429); 0: no bound "
         "(default: %(default)g)",
     )
-    proxy.add_argument("--connect-timeout", type=float, default=5.0, metavar="S", help="(default: %(default)g)")
-    proxy.add_argument("--read-timeout", type=float, default=30.0, metavar="S", help="(default: %(default)g)")
+    proxy.add_argument(
+        "--connect-timeout", type=float, default=5.0, metavar="S", help="to reach the upstream (default: %(default)g)"
+    )
+    proxy.add_argument(
+        "--read-timeout",
+        type=float,
+        default=30.0,
+        metavar="S",
+        help="the upstream may be silent this long while answering (default: %(default)g)",
+    )
     proxy.add_argument("--seed", type=int, default=0)
     proxy.add_argument("--chaos", type=float, default=0.0, metavar="RATE", help="probability of a documented error")
     proxy.add_argument("--latency", default="0", metavar="MIN-MAX", help="milliseconds added to every answer")
