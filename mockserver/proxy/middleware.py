@@ -8,17 +8,16 @@ import logging
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import urlencode
 
 import httpx
 from starlette.datastructures import Headers, QueryParams
-from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver.contract.report import curl
 from mockserver.openapi.model import ApiSpec, Operation
 from mockserver.openapi.routes import RouteTable
+from mockserver.proxy.answers import passed_back, preferring, problem, replay, violations_header
 from mockserver.proxy.checks import Exchange, ExchangeChecker, Finding
 from mockserver.proxy.forward import (
     Answer,
@@ -32,7 +31,6 @@ from mockserver.proxy.forward import (
 from mockserver.proxy.pacing import Pacer
 from mockserver.proxy.run import ProxyRun, label
 from mockserver.redact import is_secret_header, longest_first, mask_values, secret_query_values, secret_values
-from mockserver.serving.answers import mock_error
 from mockserver.serving.chaos import Chaos, faulty, pause
 from mockserver.serving.config import ServerConfig
 from mockserver.serving.journal import note_problem, printable
@@ -44,7 +42,6 @@ from mockserver.serving.validation import BodyTooLarge, read_body
 logger = logging.getLogger("mockserver.proxy")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 FALLBACK_STATUSES = frozenset({404, 501})  # "the upstream has no such operation": the mock answers it
-PROBLEM = "urn:mockserver:problem:proxy-"  # + a stable id per kind of the proxy's own answers
 MiB = 1024 * 1024
 MAX_WAIT = 10.0  # seconds a request may wait for its turn under --max-rate before the proxy's own 429
 
@@ -120,7 +117,7 @@ class ProxyMiddleware:
             send = faulty(decision.fault, send)
         if decision.error_status is not None:
             annotate(scope, "proxy", "chaos")
-            await self.app(_preferring(scope, f"code={decision.error_status}"), receive, send)
+            await self.app(preferring(scope, f"code={decision.error_status}"), receive, send)
             return
         if op.operation_id in self.settings.mocked:
             annotate(scope, "proxy", "mocked")
@@ -129,7 +126,7 @@ class ProxyMiddleware:
         if scope["method"] not in SAFE_METHODS and not self.settings.allow_unsafe:
             annotate(scope, "proxy", "refused")
             detail = f"{scope['method']} is not forwarded without --allow-unsafe (only GET, HEAD and OPTIONS are)"
-            await _problem(405, "Method not forwarded", detail, "unsafe-method", {"Allow": "GET, HEAD, OPTIONS"})(
+            await problem(405, "Method not forwarded", detail, "unsafe-method", {"Allow": "GET, HEAD, OPTIONS"})(
                 scope, receive, send
             )
             return
@@ -161,7 +158,7 @@ class ProxyMiddleware:
         try:
             body = await read_body(receive, settings.max_body)
         except BodyTooLarge as exc:
-            await _problem(413, "Request body too large", str(exc), "request-too-large")(scope, receive, send)
+            await problem(413, "Request body too large", str(exc), "request-too-large")(scope, receive, send)
             return
         client_headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope.get("headers", [])]
         raw_query = scope.get("query_string", b"").decode("latin-1")
@@ -181,7 +178,7 @@ class ProxyMiddleware:
         if wait is None:
             annotate(scope, "proxy", "rate-bound")
             detail = f"More than {settings.max_rate:g} requests per second for the upstream; try again shortly"
-            await _problem(
+            await problem(
                 429,
                 "Upstream rate bound",
                 detail,
@@ -198,21 +195,21 @@ class ProxyMiddleware:
         except UpstreamUnreachable as exc:
             if settings.fallback:
                 self._fallback(scope, op, f"upstream unreachable ({mask_values(str(exc), secrets)})")
-                await self.app(scope, _replay(body, receive), send)
+                await self.app(scope, replay(body, receive), send)
                 return
             annotate(scope, "proxy", "unreachable")
             detail = f"The upstream did not answer: {mask_values(str(exc), secrets)}"
-            await _problem(502, "Upstream unreachable", detail, "upstream-unreachable")(scope, receive, send)
+            await problem(502, "Upstream unreachable", detail, "upstream-unreachable")(scope, receive, send)
             return
         except AnswerTooLarge as exc:
             annotate(scope, "proxy", "too-large")
-            await _problem(502, "Upstream answer too large", str(exc), "answer-too-large")(scope, receive, send)
+            await problem(502, "Upstream answer too large", str(exc), "answer-too-large")(scope, receive, send)
             return
         if answer.status in FALLBACK_STATUSES and settings.fallback:
             if answer.close is not None:
                 await answer.close()
             self._fallback(scope, op, f"the upstream answered {answer.status}")
-            await self.app(scope, _replay(body, receive), send)
+            await self.app(scope, replay(body, receive), send)
             return
         annotate(scope, "proxy", "forwarded")
         response_headers = answer.header_map()
@@ -246,16 +243,16 @@ class ProxyMiddleware:
             if settings.fail_on_violation:
                 first = findings[0]
                 detail = mask_values(f"{label(op)}: {first.title} ({first.check}): {first.message}", secrets)
-                response = _problem(
-                    502, "Contract violation", detail, "contract-violation", violations=_count(findings)
+                response = problem(
+                    502, "Contract violation", detail, "contract-violation", violations=violations_header(findings)
                 )
                 await response(scope, receive, send)
                 return
-            extra["X-Mock-Violations"] = _count(findings)
+            extra["X-Mock-Violations"] = violations_header(findings)
         if answer.stream is not None:
             await self._streamed_back(scope, receive, send, op, answer, extra)
             return
-        await _passed_back(answer.status, answer.headers, answer.body, extra)(scope, receive, send)
+        await passed_back(answer.status, answer.headers, answer.body, extra)(scope, receive, send)
 
     def _read_whole(self, scope: Scope) -> Callable[[int, dict[str, str]], bool]:
         """Whether an answer must be read whole before it is handed on: when a check reads its body (JSON), or a
@@ -327,46 +324,3 @@ class ProxyMiddleware:
 
 
 send_upstream = send
-
-
-def _count(findings: list[Finding]) -> str:
-    return f"{len(findings)}; {findings[0].check}"
-
-
-def _problem(
-    status: int, title: str, detail: str, kind: str, headers: dict[str, str] | None = None, **extra: Any
-) -> Response:
-    response = mock_error(status, title, detail, type=PROBLEM + kind, **extra)
-    for name, value in (headers or {}).items():
-        response.headers[name] = value
-    return response
-
-
-def _passed_back(status: int, headers: list[tuple[str, str]], body: bytes, extra: dict[str, str]) -> Response:
-    response = Response(body, status_code=status)
-    # Response set its own content-length; the upstream's other headers as they came (repeats kept).
-    raw = [(b"content-length", str(len(body)).encode())] if status not in (204, 304) else []
-    raw += [(n.lower().encode("latin-1"), v.encode("latin-1")) for n, v in headers]
-    raw += [(n.lower().encode("latin-1"), v.encode("latin-1")) for n, v in extra.items()]
-    response.raw_headers = raw
-    return response
-
-
-def _preferring(scope: Scope, prefer: str) -> Scope:
-    """The scope with its `Prefer` header replaced (the chaos draw's status, for the mock to answer)."""
-    headers = [(k, v) for k, v in scope.get("headers", []) if k.lower() != b"prefer"]
-    return {**scope, "headers": [*headers, (b"prefer", prefer.encode())]}
-
-
-def _replay(body: bytes, receive: Receive) -> Receive:
-    """A `receive` giving the already-read body once, then the connection's own messages (disconnect)."""
-    given = False
-
-    async def replay() -> Message:
-        nonlocal given
-        if not given:
-            given = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return replay
