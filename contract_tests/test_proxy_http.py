@@ -144,9 +144,9 @@ def proxying(root: str, api: str, variant: str, *args: str, env: dict[str, str] 
         yield served
 
 
-def stop(served: Served) -> str:
-    """SIGTERM, then everything the proxy printed (its report comes last)."""
-    served.process.send_signal(signal.SIGTERM)
+def stop(served: Served, how: signal.Signals = signal.SIGTERM) -> str:
+    """SIGTERM (or `how`), then everything the proxy printed (its report comes last)."""
+    served.process.send_signal(how)
     served.process.wait(timeout=20)
     assert until(lambda: any("coverage (operation" in line for line in served.stdout), 10), served.stdout
     return "\n".join(served.stdout + served.stderr)
@@ -198,8 +198,9 @@ def test_no_fallback_passes_the_upstreams_404_back(root: str) -> None:
         "onepin", "--upstream", f"{root}/nowhere", "--no-fallback", "--quiet", cwd=ROOT, subcommand="proxy"
     ) as served:
         answer = httpx.get(f"{served.base}/onepin/api/v1/usage/activity", headers=AUTH)
-        stop(served)
+        output = stop(served, signal.SIGINT)  # Ctrl-C prints the report too
     assert answer.status_code == 404 and "mounts" in answer.json()  # the stand-in root's own 404
+    assert "onepin: conforms" in output and "GET /api/v1/usage/activity 404: seen" in output
 
 
 def test_mock_forces_the_mock_for_that_operation(root: str) -> None:
