@@ -56,12 +56,14 @@ def serving(
     cwd: Path,
     command: Sequence[str] = (sys.executable, "-m", "mockserver"),
     env: dict[str, str] | None = None,
+    subcommand: str = "serve",
 ) -> Iterator[Served]:
     """`mockserver serve ARGS --port 0`, listening when the block starts, stopped when it ends.
 
-    `command` runs mockserver (default: this interpreter's), in `env` (default: this one's)."""
+    `command` runs mockserver (default: this interpreter's), in `env` (default: this one's); `subcommand`: `serve`,
+    or another that names its port in the same banner (`proxy`)."""
     process = subprocess.Popen(
-        [*command, "serve", *args, "--port", "0"],
+        [*command, subcommand, *args, "--port", "0"],
         cwd=cwd,
         env=env,
         stdout=subprocess.PIPE,

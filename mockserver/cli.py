@@ -172,6 +172,7 @@ def _parser() -> argparse.ArgumentParser:
         "--rate-limit", metavar="N/s", help="bound the request rate (default for a URL: auto, honouring 429)"
     )
     _response_limits(contract)
+    _proxy(sub)
     fixtures = sub.add_parser("fixtures", help="work with fixtures/ (named canned responses)")
     fixtures_sub = fixtures.add_subparsers(dest="fixtures_command", required=True)
     rec = fixtures_sub.add_parser("record", help="record what a real API answers to its safe operations")
@@ -188,6 +189,55 @@ def _parser() -> argparse.ArgumentParser:
     _response_limits(rec)
     _strict(rec)
     return parser
+
+
+def _proxy(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    proxy = sub.add_parser("proxy", help="forward an API's traffic to the real one and check it against the contract")
+    proxy.add_argument("spec", metavar="NAME_OR_SPEC", help="a bundled API name or a spec file (one API)")
+    proxy.add_argument("--upstream", required=True, metavar="URL", help="the real API's base URL (its server URL)")
+    proxy.add_argument("--host", default="127.0.0.1", help="address to bind (default: %(default)s, loopback only)")
+    proxy.add_argument("--port", type=int, default=8000)
+    proxy.add_argument("--mock", metavar="OPS", help="operationIds or 'METHOD /path', comma-separated: always mocked")
+    proxy.add_argument("--no-fallback", action="store_true", help="never mock an operation the upstream lacks")
+    proxy.add_argument(
+        "--fail-on-violation",
+        action="store_true",
+        help="answer a violating exchange with a 502 naming it (default: the upstream's answer + X-Mock-Violations)",
+    )
+    proxy.add_argument("--junit-xml", metavar="PATH", help="on exit, the report as JUnit XML")
+    proxy.add_argument("--allow-unsafe", action="store_true", help="also forward POST/PUT/PATCH/DELETE")
+    proxy.add_argument(
+        "--max-response-bytes",
+        default="8M",
+        metavar="N",
+        help="an upstream answer larger than this (K/M suffixes) is the proxy's 502, or cut off when streamed "
+        "(default: %(default)s)",
+    )
+    proxy.add_argument(
+        "--max-rate",
+        type=float,
+        default=20.0,
+        metavar="N",
+        help="requests per second sent upstream, more wait their turn (at most 10 s, then 429); 0: no bound "
+        "(default: %(default)g)",
+    )
+    proxy.add_argument(
+        "--connect-timeout", type=float, default=5.0, metavar="S", help="to reach the upstream (default: %(default)g)"
+    )
+    proxy.add_argument(
+        "--read-timeout",
+        type=float,
+        default=30.0,
+        metavar="S",
+        help="the upstream may be silent this long while answering (default: %(default)g)",
+    )
+    proxy.add_argument("--seed", type=int, default=0)
+    proxy.add_argument("--chaos", type=float, default=0.0, metavar="RATE", help="probability of a documented error")
+    proxy.add_argument("--latency", default="0", metavar="MIN-MAX", help="milliseconds added to every answer")
+    proxy.add_argument("--fault", action="append", default=[], choices=("drop", "truncate", "trickle"))
+    proxy.add_argument("--fault-rate", default=None, metavar="RATE", help="probability (0-1) per request of a --fault")
+    proxy.add_argument("--quiet", action="store_true", help="no access log line per request")
+    proxy.add_argument("--strict", action="store_true", help="refuse a spec that breaks the OpenAPI schema")
 
 
 def _response_limits(command: argparse.ArgumentParser) -> None:
@@ -287,6 +337,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from mockserver.cli_serve import serve
 
             return serve(args)
+        if args.command == "proxy":
+            from mockserver.cli_proxy import proxy
+
+            return proxy(args)
         if args.command == "fixtures":
             from mockserver.cli_contract import record
 

@@ -35,11 +35,17 @@ LAYERS: dict[str, tuple[set[str], set[str]]] = {
         {"shared", "bundled", "openapi"},
         {"schemathesis", "hypothesis", "requests", "urllib3", "yaml", "httpx"},
     ),
+    # the validating proxy: builds the mock's app and reads the contract's checks and report, like the CLI
+    "proxy": (
+        {"shared", "bundled", "openapi", "generation", "serving", "contract"},
+        {"connexion", "starlette", "httpx"},
+    ),
 }
 TOP = {
     "mockserver.cli",
     "mockserver.cli_serve",
     "mockserver.cli_contract",
+    "mockserver.cli_proxy",
     "mockserver.__main__",
     "mockserver.strategies",
     "mockserver.pytest_plugin",
