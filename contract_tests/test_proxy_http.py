@@ -239,3 +239,27 @@ def test_the_api_key_from_the_environment_is_sent_when_the_client_sends_none(roo
         output = stop(served)
     assert answer.status_code == 200, answer.text
     assert TOKEN not in output
+
+
+def test_recorded_answers_are_served_back_and_hold_no_credential(root: str, tmp_path: Path) -> None:
+    import shutil
+
+    (tmp_path / "specs").mkdir()
+    spec = tmp_path / "specs" / "openrouter.yaml"
+    shutil.copy(ROOT / "specs" / "openrouter.yaml", spec)
+    upstream = base_url(root, "openrouter", "faithful")
+    fixtures = tmp_path / "fixtures"  # beside the specs folder: where `serve` reads fixtures from
+    with serving(str(spec), "--upstream", upstream, "--record", str(fixtures), cwd=ROOT, subcommand="proxy") as served:
+        real = httpx.get(f"{served.base}/openrouter/api/v1/activity", headers=AUTH, timeout=10)
+        assert real.status_code == 200
+        unauthorised = httpx.get(f"{served.base}/openrouter/api/v1/activity", timeout=10)
+        assert unauthorised.status_code == 401
+        output = stop(served)
+    [written] = list(fixtures.rglob("*.yaml"))
+    assert written.parent.name == "get-user-activity" and TOKEN not in written.read_text(encoding="utf-8")
+    assert "not recorded: get-user-activity 401" in output and TOKEN not in output
+    with serving(str(spec), "--quiet", cwd=ROOT) as mock:
+        replayed = httpx.get(
+            f"{mock.base}/openrouter/api/v1/activity", headers={**AUTH, "Prefer": f"example={written.stem}"}, timeout=10
+        )
+    assert replayed.status_code == 200 and replayed.json() == real.json()

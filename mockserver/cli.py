@@ -207,6 +207,12 @@ def _proxy(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     proxy.add_argument("--junit-xml", metavar="PATH", help="on exit, the report as JUnit XML")
     proxy.add_argument("--allow-unsafe", action="store_true", help="also forward POST/PUT/PATCH/DELETE")
     proxy.add_argument(
+        "--record",
+        metavar="DIR",
+        help="write each distinct upstream answer as a fixture under DIR/<api>/<operationId>/ (redacted, "
+        "checked against the schema first; serve them back with Prefer: example=NAME)",
+    )
+    proxy.add_argument(
         "--max-response-bytes",
         default="8M",
         metavar="N",

@@ -7,6 +7,7 @@ import logging
 import os
 import signal
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -61,6 +62,24 @@ def _options_problem(args: argparse.Namespace) -> str | None:
     return None
 
 
+def _recording(api: Any, folder: str, key: str | None) -> Any:
+    """The hook `--record DIR` adds: each distinct upstream answer written as a fixture (openapi/recorder.py),
+    every answer it does not keep said on stderr with why (a 401, an invalid body, …)."""
+    from mockserver.openapi.recorder import FixtureRecorder, Outcome
+    from mockserver.redact import secret_values
+
+    recorder = FixtureRecorder(api, Path(folder), "recorded", secret_values({"key": key}) if key else ())
+
+    def record(op: Any, status: int, headers: Any, body: bytes, secrets: tuple[str, ...]) -> None:
+        kept = recorder.record(op, status, headers, body, headers.get("content-type"), secrets=secrets)
+        if kept.outcome is Outcome.WRITTEN:
+            print(f"mockserver: recorded {op.operation_id} {status} -> {kept.path}", file=sys.stderr, flush=True)
+        elif kept.outcome is Outcome.REFUSED:
+            print(f"mockserver: not recorded: {op.operation_id} {status}: {kept.reason}", file=sys.stderr, flush=True)
+
+    return record
+
+
 def proxy(args: argparse.Namespace) -> int:
     from mockserver.serving.prefer import PreferError, parse_latency, parse_rate
     from mockserver.serving.server import Limits, fit_connections, listen
@@ -109,6 +128,7 @@ def proxy(args: argparse.Namespace) -> int:
         read_timeout=args.read_timeout,
         api_key=key,
         max_rate=args.max_rate,
+        hooks=(_recording(api, args.record, key),) if args.record else (),
     )
     report = ProxyRun(api, settings.upstream, secret_values({"key": key}) if key else ())
     config = ServerConfig(

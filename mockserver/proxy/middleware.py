@@ -47,7 +47,8 @@ MAX_WAIT = 10.0  # seconds a request may wait for its turn under --max-rate befo
 
 # Called with (operation, status, headers, body) for every answer the upstream gave (after it was checked,
 # before the client gets it); the recorder (`--record`) is one. Headers as the upstream sent them, lower-case.
-AnswerHook = Callable[[Operation, int, Mapping[str, str], bytes], None]
+# (operation, status, response headers, body, the request's credential values: to mask wherever they appear)
+AnswerHook = Callable[[Operation, int, Mapping[str, str], bytes, tuple[str, ...]], None]
 
 
 @dataclass(frozen=True)
@@ -231,7 +232,8 @@ class ProxyMiddleware:
             annotate(scope, "request_problems", [mask_values(f.message, secrets)[:1000] for f in refused])
         for hook in settings.hooks:
             try:
-                hook(op, answer.status, response_headers, answer.body)
+                # In a thread: a hook may write files (the recorder), which must not stall other requests.
+                await asyncio.to_thread(hook, op, answer.status, response_headers, answer.body, secrets)
             except Exception as exc:  # a hook's failure (a full disk) is not the client's: it still gets its answer
                 logger.warning(
                     "hook %s failed on %s: %s", getattr(hook, "__name__", "?"), label(op), printable(str(exc))

@@ -206,7 +206,8 @@ def test_chaos_applies_to_proxied_traffic(api: ApiSpec) -> None:
 def test_each_upstream_answer_reaches_the_hooks(api: ApiSpec) -> None:
     seen: list[tuple[str, int, str, Any]] = []
 
-    def hook(op: Operation, status: int, headers: Any, body: bytes) -> None:
+    def hook(op: Operation, status: int, headers: Any, body: bytes, secrets: tuple[str, ...]) -> None:
+        assert "t0ken-4e2a" in secrets  # the request's own credential, for the recorder to mask
         seen.append((op.operation_id, status, headers["content-type"], json.loads(body)))
 
     with proxied(api, Upstream(), hooks=(hook,)) as (client, _run):
@@ -217,7 +218,7 @@ def test_each_upstream_answer_reaches_the_hooks(api: ApiSpec) -> None:
 def test_a_failing_hook_is_logged_and_the_client_still_gets_its_answer(
     api: ApiSpec, caplog: pytest.LogCaptureFixture
 ) -> None:
-    def broken(op: Operation, status: int, headers: Any, body: bytes) -> None:
+    def broken(op: Operation, status: int, headers: Any, body: bytes, secrets: tuple[str, ...]) -> None:
         raise OSError("disk full")
 
     with proxied(api, Upstream(), hooks=(broken,)) as (client, _run):
