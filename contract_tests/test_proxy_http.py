@@ -88,7 +88,9 @@ def proxy_app(root: str, api: str, variant: str, **settings: Any) -> Iterator[tu
     """The proxy's app for `api` in front of its `variant` stand-in, in a thread; yields its mount URL and report."""
     upstream = base_url(root, api, variant)
     run = ProxyRun(APIS[api], upstream)
-    app = build_proxy_app(APIS[api], ServerConfig(access_log=False), ProxySettings(upstream=upstream, **settings), run)
+    app = build_proxy_app(
+        [APIS[api]], ServerConfig(access_log=False), {api: (ProxySettings(upstream=upstream, **settings), run)}
+    )
     with serving_in_thread(app) as port:
         yield f"http://127.0.0.1:{port}{APIS[api].mount_path}", run
 

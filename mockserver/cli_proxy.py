@@ -140,7 +140,7 @@ def proxy(args: argparse.Namespace) -> int:
         admin_host_guard=True,
         access_log=not args.quiet,
     )
-    app = build_proxy_app(api, config, settings, report)
+    app = build_proxy_app([api], config, {api.name: (settings, report)})
     _logging(quiet=args.quiet)
     host = f"[{args.host}]" if ":" in args.host else args.host
     base = f"http://{host}:{sock.getsockname()[1]}"

@@ -1,44 +1,59 @@
-"""The proxy's app: the mock's own app (journal, admin endpoints, the mock for what is not forwarded) with the
-proxy's layer inside the journal, so every forwarded exchange is journaled and its violations with it."""
+"""The proxy's app: the mock's own app (journal, admin endpoints, the mock for what is not forwarded) with a
+proxy layer per proxied API inside the journal, so every forwarded exchange is journaled and its violations
+with it. APIs without an upstream are served by the mock as `mockserver serve` would (the pytest plugin's
+proxy mode serves a mix)."""
 
 from __future__ import annotations
 
-import dataclasses
+from collections.abc import Mapping
 
 import httpx
 from connexion import AsyncApp
 from connexion.middleware import MiddlewarePosition
 
+from mockserver.generation.responses import ApiMock
+from mockserver.generation.values import Pools
 from mockserver.openapi.model import ApiSpec
 from mockserver.proxy.middleware import ProxyMiddleware, ProxySettings
 from mockserver.proxy.run import ProxyRun
 from mockserver.serving.app import build_app
 from mockserver.serving.config import ServerConfig
+from mockserver.serving.overrides import Overrides
+from mockserver.serving.state import MockState
 from mockserver.serving.store import open_store
 
 
 def build_proxy_app(
-    api: ApiSpec,
+    apis: list[ApiSpec],
     config: ServerConfig,
-    settings: ProxySettings,
-    run: ProxyRun,
+    proxied: Mapping[str, tuple[ProxySettings, ProxyRun]],
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> AsyncApp:
-    """`api` served through the proxy. Chaos, latency and faults (`config`) are drawn once per request by the
-    proxy, for forwarded and mocked answers alike; the mock behind it draws none of its own. `transport`: how
-    the upstream is reached (default: the network; tests hand in an app)."""
+    """`apis` served, those named in `proxied` (API name → its settings and run report) through the proxy.
+    Chaos, latency and faults (`config`) are drawn once per request: by the proxy for a proxied API's
+    operations, forwarded and mocked alike, by the mock for the rest. `transport`: how the upstreams are
+    reached (default: the network; tests hand in an app)."""
+    unknown = sorted(set(proxied) - {api.name for api in apis})
+    if unknown:
+        raise ValueError(f"no API {unknown[0]!r} to proxy; served: {', '.join(api.name for api in apis)}")
     store = open_store(config.state_file, config.state_url, journal_size=config.journal_size)
-    quiet = dataclasses.replace(config, chaos=0.0, latency=(0, 0), faults=(), fault_rate=0.0)
-    app = build_app([api], quiet, store)
-    # Inserted before Connexion's ExceptionMiddleware: inside the journal (added there earlier), outside the mock.
-    app.add_middleware(
-        ProxyMiddleware,
-        position=MiddlewarePosition.BEFORE_EXCEPTION,
-        api=api,
-        settings=settings,
-        run=run,
-        config=config,
-        store=store,
-        transport=transport,
-    )
+    app = build_app(apis, config, store)
+    # What a test's overrides say, read by each proxy layer (the mock's own copy answers them).
+    overrides = Overrides(MockState([ApiMock(api, Pools(0)) for api in apis], config, store))
+    for api in apis:
+        if api.name not in proxied:
+            continue
+        settings, run = proxied[api.name]
+        # Inserted before Connexion's ExceptionMiddleware: inside the journal (added there earlier), outside the mock.
+        app.add_middleware(
+            ProxyMiddleware,
+            position=MiddlewarePosition.BEFORE_EXCEPTION,
+            api=api,
+            settings=settings,
+            run=run,
+            config=config,
+            store=store,
+            transport=transport,
+            overrides=overrides,
+        )
     return app

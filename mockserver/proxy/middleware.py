@@ -31,10 +31,10 @@ from mockserver.proxy.forward import (
 from mockserver.proxy.pacing import Pacer
 from mockserver.proxy.run import ProxyRun, label
 from mockserver.redact import is_secret_header, longest_first, mask_values, secret_query_values, secret_values
-from mockserver.serving.chaos import Chaos, faulty, pause
+from mockserver.serving.chaos import DRAWN, Chaos, faulty, pause
 from mockserver.serving.config import ServerConfig
 from mockserver.serving.journal import note_problem, printable
-from mockserver.serving.overrides import annotate
+from mockserver.serving.overrides import Overrides, annotate
 from mockserver.serving.prefer import PreferError, parse_prefer
 from mockserver.serving.repositories import StateStore
 from mockserver.serving.validation import BodyTooLarge, read_body
@@ -79,8 +79,10 @@ class ProxyMiddleware:
         config: ServerConfig,
         store: StateStore,
         transport: httpx.AsyncBaseTransport | None = None,
+        overrides: Overrides | None = None,
     ) -> None:
         self.app = app
+        self.overrides = overrides  # a test's overrides (`mock_server.override`) win over the upstream
         self.api = api
         self.settings = settings
         self.run = run
@@ -112,7 +114,12 @@ class ProxyMiddleware:
         except PreferError:
             await self.app(scope, receive, send)  # the mock's own 400 names what is wrong with it
             return
+        if self.overrides is not None and self.overrides.waiting(scope, self.api.name, op.operation_id):
+            annotate(scope, "proxy", "overridden")
+            await self.app(scope, receive, send)  # the override decides, chaos included, as in the mock
+            return
         decision = self.chaos.decide(scope, op, prefs)
+        scope.setdefault("extensions", {})[DRAWN] = True  # one fate per request: the mock behind draws none
         await pause(decision)
         if decision.fault is not None:
             send = faulty(decision.fault, send)

@@ -24,6 +24,9 @@ from mockserver.serving.prefer import FAULTS, Preferences
 from mockserver.serving.repositories import StateStore
 from mockserver.serving.store import Store
 
+# Scope extension set by a layer in front of the mock (the proxy) that has drawn this request's chaos already:
+# the mock draws none of its own, so a request meets one fate, not two.
+DRAWN = "mockserver.chaos_drawn"
 TRICKLE_CHUNK = 64  # bytes per write in a slow trickle
 TRICKLE_PAUSE = 0.05  # seconds between writes
 

@@ -25,7 +25,7 @@ from mockserver.serving.answers import json_bytes, mock_error
 from mockserver.serving.auth import credential_problem
 from mockserver.serving.bridge import to_connexion_document
 from mockserver.serving.budget import bounded, within_budget
-from mockserver.serving.chaos import Chaos, Decision, faulty, pause
+from mockserver.serving.chaos import DRAWN, Chaos, Decision, faulty, pause
 from mockserver.serving.echo import clip, plain
 from mockserver.serving.envelopes import EXTENSION, error_response, invalid_request_problem
 from mockserver.serving.journal import printable
@@ -194,7 +194,8 @@ class MockMiddleware:
             if not steered.taken:
                 response = self.rate_limit.check(scope, bound, prefs)
         # End of steering.
-        decision = self.chaos.decide(scope, bound.op, prefs) if response is None else Decision()
+        drawn = response is not None or scope["extensions"].get(DRAWN, False)
+        decision = Decision() if drawn else self.chaos.decide(scope, bound.op, prefs)
         await pause(decision)
         if decision.fault is not None:
             send = faulty(decision.fault, send)

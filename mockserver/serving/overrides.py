@@ -145,6 +145,19 @@ class Overrides:
         make = self._answer(scope, bound, prefs, step)
         return Steered(True, prefs, send, bounded(config.request_budget, config.max_answer, scope, make))
 
+    def waiting(self, scope: Scope, api: str, operation: str) -> bool:
+        """Whether an override would answer this request (without counting it as used): the proxy hands such a
+        request to the mock instead of the upstream."""
+        for row in self.repo.rows():
+            if row.api not in (None, api) or row.operation not in (None, operation):
+                continue
+            if row.times is not None and row.used >= row.times:
+                continue
+            doc = self._doc(row.id, row.document)
+            if doc is not None and all(_holds(c, scope) for c in doc.when):
+                return True
+        return False
+
     def _take(self, scope: Scope, bound: BoundOperation) -> tuple[int, Step] | None:
         def applies(ident: int, text: str) -> bool:
             doc = self._doc(ident, text)

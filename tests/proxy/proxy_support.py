@@ -83,7 +83,7 @@ paths:
 """
 
 
-def things_api(folder: Path) -> ApiSpec:
-    path = folder / "things.yaml"
+def things_api(folder: Path, name: str = "things") -> ApiSpec:
+    path = folder / f"{name}.yaml"
     path.write_text(SPEC, encoding="utf-8")
     return load(path)

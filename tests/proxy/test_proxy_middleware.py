@@ -47,10 +47,9 @@ def proxied(
 ) -> Iterator[tuple[TestClient, ProxyRun]]:
     run = ProxyRun(api, UPSTREAM)
     app = build_proxy_app(
-        api,
+        [api],
         config or ServerConfig(access_log=False),
-        ProxySettings(upstream=UPSTREAM, **settings),
-        run,
+        {api.name: (ProxySettings(upstream=UPSTREAM, **settings), run)},
         transport=httpx.MockTransport(upstream),
     )
     with TestClient(app) as client:
@@ -251,3 +250,66 @@ def test_the_environments_key_is_sent_and_masked_in_the_journal(api: ApiSpec) ->
         entries = json.dumps(journal(client))
     assert upstream.requests[0].headers["authorization"] == f"Bearer {key}"
     assert run.result.violations and key not in run.text() and key not in entries
+
+
+def test_a_tests_override_answers_instead_of_the_upstream(api: ApiSpec) -> None:
+    upstream = Upstream()
+    with proxied(api, upstream) as (client, _run):
+        made = client.post("/__mock/overrides", json={"operation": "listThings", "status": 401, "times": 1})
+        assert made.status_code == 201, made.text
+        overridden = client.get("/things/v1/things", headers=AUTH)
+        forwarded = client.get("/things/v1/things", headers=AUTH)  # the override was for one request only
+        entries = journal(client)
+    assert overridden.status_code == 401 and "X-Mock-Override" in overridden.headers
+    assert forwarded.status_code == 200 and forwarded.json() == THINGS
+    assert len(upstream.requests) == 1
+    assert [e.get("proxy") for e in entries if e["path"] == "/things/v1/things"] == ["forwarded", "overridden"]
+
+
+def test_an_override_whose_condition_does_not_hold_leaves_the_request_to_the_upstream(api: ApiSpec) -> None:
+    upstream = Upstream()
+    with proxied(api, upstream) as (client, _run):
+        when = {"query": {"kind": "b"}}
+        client.post("/__mock/overrides", json={"operation": "listThings", "status": 401, "when": when})
+        answer = client.get("/things/v1/things?kind=a", headers=AUTH)
+    assert answer.status_code == 200 and len(upstream.requests) == 1
+
+
+def _statuses(client: TestClient, times: int) -> list[int]:
+    return [client.get("/things/v1/things", headers=AUTH).status_code for _ in range(times)]
+
+
+def test_a_mocked_operation_meets_the_same_seeded_chaos_as_in_the_mock_alone(api: ApiSpec) -> None:
+    # One draw per request: had the mock behind the proxy drawn again, its fates would follow another sequence.
+    from mockserver.serving.app import build_app
+
+    config = ServerConfig(seed=7, chaos=0.5, access_log=False)
+    with proxied(api, Upstream(), config, mocked=frozenset({"listThings"})) as (client, _run):
+        through_proxy = _statuses(client, 16)
+    with TestClient(build_app([api], config)) as client:
+        mock_alone = _statuses(client, 16)
+    assert through_proxy == mock_alone
+    assert {200, 401} <= set(mock_alone)  # the sequence has both fates: the comparison can tell them apart
+
+
+def test_an_api_without_an_upstream_is_served_by_the_mock_with_its_own_chaos(
+    api: ApiSpec, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    other = things_api(tmp_path_factory.mktemp("other"), name="others")
+    upstream = Upstream()
+    run = ProxyRun(api, UPSTREAM)
+    app = build_proxy_app(
+        [api, other],
+        ServerConfig(chaos=1.0, access_log=False),
+        {api.name: (ProxySettings(upstream=UPSTREAM, max_rate=0), run)},
+        transport=httpx.MockTransport(upstream),
+    )
+    with TestClient(app) as client:
+        mocked = client.get(f"{other.mount_path}/things", headers=AUTH)
+    assert mocked.status_code == 401 and mocked.headers["X-Mock-Chaos"] == "401"
+    assert not upstream.requests
+
+
+def test_a_proxy_for_an_api_not_served_is_refused(api: ApiSpec) -> None:
+    with pytest.raises(ValueError, match="no API 'nope' to proxy; served: things"):
+        build_proxy_app([api], ServerConfig(), {"nope": (ProxySettings(upstream=UPSTREAM), ProxyRun(api, UPSTREAM))})
