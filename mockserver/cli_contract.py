@@ -54,7 +54,7 @@ def _headers(raw_headers: list[str], api: ApiSpec, use_env: bool) -> dict[str, s
             print(f"mockserver: error: --header {first!r} (#{n}) must look like 'Name: value'", file=sys.stderr)
             return None
         headers[name.strip()] = value.strip()
-    env = f"{api.name.upper().replace('-', '_')}_API_KEY"
+    env = api.key_variable
     if use_env and not any(k.lower() == "authorization" for k in headers) and os.environ.get(env):
         headers["Authorization"] = f"Bearer {os.environ[env]}"
     return headers
@@ -103,7 +103,7 @@ def record(args: argparse.Namespace) -> int:
         print(f"mockserver: warning: … and {len(others) - _SHOWN} more not recorded", file=sys.stderr)
     if denied:
         # A 401/403 is not what the API answers: writing it as `recorded-401` would pass it off as a recording.
-        env = f"{api.name.upper().replace('-', '_')}_API_KEY"
+        env = api.key_variable
         statuses = "/".join(str(s) for s in sorted({item.status for item in denied}))
         names = ", ".join(item.operation_id for item in denied[:3]) + (", …" if len(denied) > 3 else "")
         print(

@@ -20,11 +20,6 @@ if TYPE_CHECKING:
 EXIT_VIOLATIONS = 1
 
 
-def api_key_variable(api: ApiSpec) -> str:
-    """The environment variable holding the API's key, as `contract` and `fixtures record` read it."""
-    return f"{api.name.upper().replace('-', '_')}_API_KEY"
-
-
 def mocked_operations(api: ApiSpec, given: str) -> tuple[set[str], list[str]]:
     """--mock's operationIds (`opA,opB`, or `METHOD /path` as the spec writes it), and what names none."""
     found: set[str] = set()
@@ -116,7 +111,7 @@ def proxy(args: argparse.Namespace) -> int:
     from mockserver.serving.config import ServerConfig
     from mockserver.serving.server import run
 
-    key = os.environ.get(api_key_variable(api)) or None
+    key = os.environ.get(api.key_variable) or None
     settings = ProxySettings(
         upstream=args.upstream.rstrip("/"),
         mocked=frozenset(mocked),
@@ -154,7 +149,7 @@ def proxy(args: argparse.Namespace) -> int:
     print(f"mockserver: limits: connect {args.connect_timeout:g} s, read {args.read_timeout:g} s; {limit}", flush=True)
     if mocked:
         print(f"mockserver: always mocked: {', '.join(sorted(mocked))}", flush=True)
-    key_line = f"{api_key_variable(api)} sent when the client sends no credential" if key else "client's own"
+    key_line = f"{api.key_variable} sent when the client sends no credential" if key else "client's own"
     print(f"mockserver: credentials: {key_line} (values not shown)", flush=True)
     # uvicorn hands SIGINT/SIGTERM back once it has stopped: then the report is printed, not the process killed.
     for sig in (signal.SIGINT, signal.SIGTERM):

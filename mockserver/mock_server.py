@@ -25,14 +25,18 @@ NEAR_MISSES = 10  # requests listed when assert_called fails
 class MockServer:
     """A running mock: where it listens, where each API is mounted, what it was asked."""
 
-    def __init__(self, url: str, apis: list[ApiSpec], config: ServerConfig) -> None:
+    def __init__(
+        self, url: str, apis: list[ApiSpec], config: ServerConfig, upstreams: dict[str, str] | None = None
+    ) -> None:
         self.url = url  # http://127.0.0.1:PORT, no trailing slash
         self.apis = {api.name: api for api in apis}
         self.config = config
+        self.upstreams = dict(upstreams or {})  # proxy mode: API name → the upstream its requests go to
         self.seeded: set[str] = set()  # /__mock/state/… paths this test seeded: forgotten after it
 
     def __repr__(self) -> str:
-        return f"MockServer({self.url!r}, apis={sorted(self.apis)})"
+        proxied = f", upstreams={self.upstreams!r}" if self.upstreams else ""
+        return f"MockServer({self.url!r}, apis={sorted(self.apis)}{proxied})"
 
     def base_url(self, api_name: str) -> str:
         """Where a client of `api_name` points: the url plus the API's mount path."""
@@ -139,6 +143,10 @@ class MockServer:
             return False
         path = str(entry.get("path", ""))
         return any(_template_matches(api.mount_path + template, path) for api in self.apis.values())
+
+    def violations(self) -> list[str]:
+        """Proxy mode: this test's contract violations, one line each, oldest first (from the journal)."""
+        return _violation_lines(self.requests())
 
     def strict_problems(self) -> list[str]:
         """This test's requests the mock refused as invalid or unknown (not chaos, overrides or rate limits)."""
@@ -299,3 +307,23 @@ def _template_matches(template: str, path: str) -> bool:
         "[^/]+" if part.startswith("{") else re.escape(part) for part in re.split(r"(\{[^}]*\})", template)
     )
     return re.fullmatch(pattern, path) is not None
+
+
+def _violation_lines(entries: list[dict[str, Any]]) -> list[str]:
+    """One line per violation in journal `entries` (newest first, as the journal lists them), oldest first:
+    "GET /path -> 200: title (check): message"."""
+    lines = []
+    for entry in reversed(entries):
+        found = entry.get("violations")
+        if not isinstance(found, list):
+            continue
+        target = f"{entry.get('method', '?')} {entry.get('path', '?')}"
+        if entry.get("query"):
+            target += f"?{entry['query']}"
+        for item in found:
+            if isinstance(item, dict):
+                message = str(item.get("message", "")).splitlines()[0] if item.get("message") else ""
+                lines.append(
+                    f"{target} -> {entry.get('status')}: {item.get('title')} ({item.get('check')}): {message[:300]}"
+                )
+    return lines

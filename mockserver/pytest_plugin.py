@@ -9,6 +9,9 @@ in process, for `httpx.ASGITransport`), `mock_specs` (the loaded APIs) and `mock
 Options (command line, or the ini keys mock_specs / mock_seed / mock_chaos / mock_strict):
 `--mock-specs PATH_OR_NAME` (repeatable; default: the bundled specs), `--mock-seed N`, `--mock-chaos RATE`,
 `--mock-strict` (a test fails when its client sent the mock an invalid request or hit an undocumented path).
+Proxy mode (pytest_proxy.py): `--mock-upstream NAME=URL` (repeatable; ini mock_upstreams) forwards that API to a
+real or staging server through the validating proxy, `--mock-violations fail|session|report` says what a
+contract violation does, `--mock-allow-unsafe` forwards other methods than GET/HEAD/OPTIONS.
 
 Steering, per test (`mock_server` stays one server for the session; what a test changes is undone after it):
 
@@ -37,7 +40,7 @@ import socket
 import threading
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -52,16 +55,30 @@ from mockserver.mock_server import (
     MockStateHandle,
     Override,
 )
+from mockserver.pytest_proxy import (
+    LISTED,
+    POLICIES,
+    ProxyMode,
+    UpstreamOptionError,
+    build_proxied_app,
+    parse_policy,
+    parse_upstreams,
+    session_report,
+)
 
 __all__ = ["MockJournalUnavailable", "MockOverrideError", "MockSeedError", "MockServer", "MockStateHandle", "Override"]
 
 if TYPE_CHECKING:
     from mockserver.openapi.model import ApiSpec
+    from mockserver.proxy.run import ProxyRun
     from mockserver.serving.config import ServerConfig
 
 HOST = "127.0.0.1"
 READY_POLLS = 400  # × 25 ms: the server has 10 s to listen
 _LIVE: list[MockServer] = []  # the session's running servers, for the per-test hooks
+# Proxy mode: each proxied API's report, printed when the session ends (kept per session: pytester runs
+# several in one process).
+_RUNS = pytest.StashKey[list["ProxyRun"]]()
 
 
 def _rate(text: str) -> float:
@@ -93,6 +110,28 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="fail a test whose client sent the mock an invalid request or hit an undocumented path",
     )
+    group.addoption(
+        "--mock-upstream",
+        action="append",
+        default=None,
+        metavar="NAME=URL",
+        help="proxy mode: forward API NAME to URL through the validating proxy (repeatable)",
+    )
+    group.addoption(
+        "--mock-violations",
+        default=None,
+        choices=POLICIES,
+        help="proxy mode: a contract violation fails its test (fail, default), the session (session), or is listed",
+    )
+    group.addoption(
+        "--mock-allow-unsafe",
+        action="store_true",
+        default=None,
+        help="proxy mode: forward every method (default: GET, HEAD and OPTIONS only)",
+    )
+    parser.addini("mock_upstreams", "like --mock-upstream, one NAME=URL a line", "linelist")
+    parser.addini("mock_violations", "like --mock-violations", default="fail")
+    parser.addini("mock_allow_unsafe", "like --mock-allow-unsafe", "bool", default=False)
     parser.addini("mock_strict", "like --mock-strict", "bool", default=False)
     parser.addini("mock_specs", "specs for mock_server/mock_app, one a line (default: the bundled specs)", "linelist")
     parser.addini("mock_seed", "seed of mock_server/mock_app", "int", default=0)
@@ -104,6 +143,7 @@ class MockOptions:
     specs: tuple[str, ...]  # as resolved: files or folders; empty means the bundled specs
     seed: int
     chaos: float
+    proxy: ProxyMode = field(default_factory=lambda: ProxyMode(()))  # no upstreams: every API is mocked
 
 
 def mock_options(config: pytest.Config) -> MockOptions:
@@ -125,7 +165,22 @@ def mock_options(config: pytest.Config) -> MockOptions:
         specs=tuple(_spec_path(base, entry) for entry in entries),
         seed=int(config.getini("mock_seed")) if seed is None else seed,
         chaos=chaos,
+        proxy=_proxy_mode(config),
     )
+
+
+def _proxy_mode(config: pytest.Config) -> ProxyMode:
+    given = config.getoption("mock_upstream") or [str(entry) for entry in config.getini("mock_upstreams")]
+    policy = config.getoption("mock_violations") or str(config.getini("mock_violations"))
+    unsafe = config.getoption("mock_allow_unsafe")
+    try:
+        return ProxyMode(
+            upstreams=parse_upstreams(given),
+            policy=parse_policy(policy),
+            allow_unsafe=bool(config.getini("mock_allow_unsafe")) if unsafe is None else unsafe,
+        )
+    except UpstreamOptionError as exc:
+        raise pytest.UsageError(str(exc)) from None
 
 
 def _spec_path(base: Path, entry: str) -> str:
@@ -146,7 +201,9 @@ def pytest_report_header(config: pytest.Config) -> str:
     options = mock_options(config)
     specs = ", ".join(options.specs) or "bundled specs"
     chaos = f", chaos={options.chaos}" if options.chaos else ""
-    return f"mockserver: {specs}; seed={options.seed}{chaos}"
+    proxied = "".join(f"; {name} → {url}" for name, url in options.proxy.upstreams)
+    policy = f" (violations: {options.proxy.policy})" if proxied else ""
+    return f"mockserver: {specs}; seed={options.seed}{chaos}{proxied}{policy}"
 
 
 @pytest.fixture(scope="session")
@@ -212,7 +269,33 @@ def pytest_runtest_call(item: pytest.Item) -> Any:
         if problems:
             listed = "\n  ".join(problems[:NEAR_MISSES])
             pytest.fail(f"--mock-strict: the mock refused {len(problems)} request(s):\n  {listed}", pytrace=False)
+    if (
+        _uses_mock_server(item)
+        and item.config.stash.get(_RUNS, [])
+        and mock_options(item.config).proxy.policy == "fail"
+    ):
+        found = [line for server in _LIVE for line in server.violations()]
+        if found:
+            listed = "\n  ".join(found[:LISTED]) + (
+                f"\n  … and {len(found) - LISTED} more" if len(found) > LISTED else ""
+            )
+            pytest.fail(f"mockserver proxy: {len(found)} contract violation(s):\n  {listed}", pytrace=False)
     return result
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    runs = config.stash.get(_RUNS, [])
+    if runs:
+        text, _count = session_report(runs)
+        terminalreporter.write_sep("=", "mockserver proxy: the contract on the traffic")
+        terminalreporter.write_line(text)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    runs = session.config.stash.get(_RUNS, [])
+    if runs and mock_options(session.config).proxy.policy == "session" and session_report(runs)[1]:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -223,13 +306,23 @@ def pytest_runtest_teardown(item: pytest.Item) -> None:
 
 
 @pytest.fixture(scope="session")
-def mock_server(mock_specs: list[ApiSpec], mock_config: ServerConfig) -> Iterator[MockServer]:
-    """The mock over real HTTP on a free loopback port, for the whole session."""
+def mock_server(
+    pytestconfig: pytest.Config, mock_specs: list[ApiSpec], mock_config: ServerConfig
+) -> Iterator[MockServer]:
+    """The mock over real HTTP on a free loopback port, for the whole session (proxy mode: see pytest_proxy)."""
     import uvicorn
 
     from mockserver.serving.server import Limits, MockConfig
 
-    app = _build_app(mock_specs, mock_config)
+    mode = mock_options(pytestconfig).proxy
+    if mode.upstreams:
+        try:
+            app, runs = build_proxied_app(mock_specs, mock_config, mode)
+        except UpstreamOptionError as exc:
+            pytest.fail(f"mockserver: {exc}", pytrace=False)
+        pytestconfig.stash[_RUNS] = runs
+    else:
+        app = _build_app(mock_specs, mock_config)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind((HOST, 0))  # the port is ours from here on: no race with other processes
     port = sock.getsockname()[1]
@@ -246,7 +339,7 @@ def mock_server(mock_specs: list[ApiSpec], mock_config: ServerConfig) -> Iterato
             poll.wait(0.025)
         if not server.started:
             pytest.fail(f"mockserver did not start on {HOST}:{port} (see the log above)", pytrace=False)
-        running = MockServer(f"http://{HOST}:{port}", mock_specs, mock_config)
+        running = MockServer(f"http://{HOST}:{port}", mock_specs, mock_config, dict(mode.upstreams))
         _LIVE.append(running)
         yield running
     finally:

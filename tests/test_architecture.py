@@ -49,6 +49,7 @@ TOP = {
     "mockserver.__main__",
     "mockserver.strategies",
     "mockserver.pytest_plugin",
+    "mockserver.pytest_proxy",
     "mockserver.mock_server",
     "mockserver",
 }

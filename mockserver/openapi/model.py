@@ -130,6 +130,11 @@ class ApiSpec:
         return f"/{self.name}{self.base_path}"
 
     @property
+    def key_variable(self) -> str:
+        """The environment variable holding the API's key (`<API>_API_KEY`), as contract, proxy and record read it."""
+        return f"{self.name.upper().replace('-', '_')}_API_KEY"
+
+    @property
     def is_31(self) -> bool:
         return self.version.startswith("3.1")
 

@@ -8,7 +8,7 @@ import pytest
 from proxy_support import things_api
 
 from mockserver.cli import main
-from mockserver.cli_proxy import api_key_variable, mocked_operations
+from mockserver.cli_proxy import mocked_operations
 from mockserver.openapi.model import ApiSpec
 
 
@@ -27,7 +27,7 @@ def test_mock_names_what_matches_no_operation(api: ApiSpec) -> None:
 
 
 def test_the_api_key_variable_is_the_one_contract_reads(api: ApiSpec) -> None:
-    assert api_key_variable(api) == "THINGS_API_KEY"
+    assert api.key_variable == "THINGS_API_KEY"
 
 
 def test_an_upstream_url_with_credentials_is_refused_without_echoing_them(
