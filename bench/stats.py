@@ -15,12 +15,14 @@ RPS_RATIOS = {  # ratio name → (numerator target, denominator target), by req/
     "mock_over_connexion_rps": ("mock", "connexion"),
     "mock_over_starlette_rps": ("mock", "starlette"),
     "mock_2_workers_over_mock_rps": ("mock-2w", "mock"),
+    "proxy_over_standin_rps": ("proxy", "standin"),
 }
 RATIO_LABELS = {
     "mock_over_prism_rps": "mock / Prism throughput",
     "mock_over_connexion_rps": "mock / Connexion-ceiling throughput",
     "mock_over_starlette_rps": "mock / Starlette throughput",
     "mock_2_workers_over_mock_rps": f"mock --workers {WORKERS} / mock",
+    "proxy_over_standin_rps": "proxy → stand-in / stand-in (target 0.5)",
 }
 
 

@@ -9,13 +9,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from processes import fetch, free_port, prism_argv, serve_argv, start_server, stop_server, wait_ready
-from settings import HOST, SPEC, WORKERS, BenchError, python_cmd, say
+from settings import AUTH_NAME, AUTH_VALUE, HOST, SPEC, WORKERS, BenchError, python_cmd, say
 from stats import TargetResult, summarize
 from wrk import WrkResult, run_wrk
 
 MOCK_PATH = "/openrouter/api/v1/activity"  # /<spec stem><server base path>/activity
 PRISM_PATH = "/activity"  # Prism serves the spec's paths without the server URL's base path
-TARGET_KEYS = ("mock", "mock-2w", "prism", "connexion", "starlette")
+STANDIN_PATH = "/api/v1/activity"  # the stand-in serves the spec's server base path at its root
+TARGET_KEYS = ("mock", "mock-2w", "prism", "connexion", "starlette", "standin", "proxy")
+# The stand-in takes one token; the proxy forwards the client's own.
+STANDIN_AUTH = ("Authorization: Bearer good-token",)
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,7 @@ class Target:
     label: str
     argv: tuple[str, ...]
     url: str
+    headers: tuple[str, ...] = (f"{AUTH_NAME}: {AUTH_VALUE}",)  # sent by wrk and the sample request
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,38 @@ def build_targets() -> list[Target]:
             (py, "bench/ceilings.py", "starlette", "--spec", SPEC, "--port", ports["starlette"]),
             url("starlette", MOCK_PATH),
         ),
+        # The proxy's overhead: the faithful stand-in (contract_tests/upstreams) alone, and through the proxy
+        # (every answer checked against the contract); the stand-in is the proxy's upstream, so it is loaded then
+        # too. Started in this order: the proxy needs its upstream up.
+        Target(
+            "standin",
+            "stand-in upstream, direct",
+            (py, "bench/standin.py", "--port", ports["standin"]),
+            url("standin", STANDIN_PATH),
+            STANDIN_AUTH,
+        ),
+        Target(
+            "proxy",
+            "proxy → stand-in",
+            (
+                py,
+                "-m",
+                "mockserver",
+                "proxy",
+                SPEC,
+                "--upstream",
+                url("standin", "/api/v1"),
+                "--max-rate",
+                "0",
+                "--quiet",
+                "--host",
+                HOST,
+                "--port",
+                ports["proxy"],
+            ),
+            url("proxy", MOCK_PATH),
+            STANDIN_AUTH,
+        ),
     ]
 
 
@@ -81,9 +117,9 @@ def start_target(target: Target, warmup_s: int, stack: ExitStack) -> Server:
     stack.callback(stop_server, proc)
     try:
         ready_s = wait_ready(proc, log, target.url)
-        status, body, content_type = fetch(target.url)
+        status, body, content_type = fetch(target.url, headers=dict(h.split(": ", 1) for h in target.headers))
         if warmup_s > 0:
-            run_wrk(target.url, warmup_s, f"{target.key}.warmup.wrk")
+            run_wrk(target.url, warmup_s, f"{target.key}.warmup.wrk", target.headers)
     except BenchError:
         stop_server(proc)  # not measured: not left running through the rounds
         raise
@@ -111,7 +147,7 @@ def measure_round(server: Server, round_no: int, duration_s: int) -> WrkResult:
     target = server.target
     if server.proc.poll() is not None:
         raise BenchError(f"server exited with {server.proc.returncode}; see {server.log}")
-    result = run_wrk(target.url, duration_s, f"{target.key}.round{round_no}.wrk")
+    result = run_wrk(target.url, duration_s, f"{target.key}.round{round_no}.wrk", target.headers)
     say(
         f"round {round_no} {target.label}: {result.requests_per_s:.0f} req/s, "
         f"p50 {result.p50_ms:.2f} ms, p99 {result.p99_ms:.2f} ms"

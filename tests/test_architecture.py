@@ -38,7 +38,7 @@ LAYERS: dict[str, tuple[set[str], set[str]]] = {
     # the validating proxy: builds the mock's app and reads the contract's checks and report, like the CLI
     "proxy": (
         {"shared", "bundled", "openapi", "generation", "serving", "contract"},
-        {"connexion", "starlette", "httpx"},
+        {"connexion", "starlette", "httpx", "aiohttp", "yarl"},
     ),
 }
 TOP = {

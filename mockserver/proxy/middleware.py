@@ -8,6 +8,7 @@ import logging
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from http.cookiejar import DefaultCookiePolicy
 from urllib.parse import urlencode
 
 import httpx
@@ -30,6 +31,7 @@ from mockserver.proxy.forward import (
 )
 from mockserver.proxy.pacing import Pacer
 from mockserver.proxy.run import ProxyRun, label
+from mockserver.proxy.transport import AiohttpTransport
 from mockserver.redact import is_secret_header, longest_first, mask_values, secret_query_values, secret_values
 from mockserver.serving.chaos import DRAWN, Chaos, faulty, pause
 from mockserver.serving.config import ServerConfig
@@ -97,7 +99,10 @@ class ProxyMiddleware:
         self.secrets = secret_values({"key": settings.api_key}) if settings.api_key else ()
         timeout = httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout)
         # trust_env=False: no proxy or netrc credentials from the environment reach the upstream behind our back.
+        transport = transport or AiohttpTransport(settings.connect_timeout, settings.read_timeout)
         self.client = httpx.AsyncClient(timeout=timeout, follow_redirects=False, trust_env=False, transport=transport)
+        # No cookie jar: a cookie the upstream set for one client would otherwise ride along with every other's.
+        self.client.cookies.jar.set_policy(DefaultCookiePolicy(allowed_domains=[]))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":

@@ -313,3 +313,16 @@ def test_an_api_without_an_upstream_is_served_by_the_mock_with_its_own_chaos(
 def test_a_proxy_for_an_api_not_served_is_refused(api: ApiSpec) -> None:
     with pytest.raises(ValueError, match="no API 'nope' to proxy; served: things"):
         build_proxy_app([api], ServerConfig(), {"nope": (ProxySettings(upstream=UPSTREAM), ProxyRun(api, UPSTREAM))})
+
+
+def test_a_cookie_the_upstream_set_for_one_client_is_never_sent_for_another(api: ApiSpec) -> None:
+    def reply(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=THINGS, headers={"Set-Cookie": "session=client-a-secret; Path=/"})
+
+    upstream = Upstream(reply)
+    with proxied(api, upstream) as (client, _run):
+        first = client.get("/things/v1/things", headers=AUTH)
+        client.cookies.clear()  # the second client has no cookie of its own
+        client.get("/things/v1/things", headers=AUTH)
+    assert first.headers["set-cookie"].startswith("session=")  # handed to the client it was for
+    assert "cookie" not in upstream.requests[1].headers
