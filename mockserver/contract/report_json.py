@@ -40,23 +40,22 @@ class RunInfo:
 
 def build_report(runs: list[tuple[ApiSpec, ApiResult]], info: RunInfo) -> dict[str, Any]:
     """The report of one contract run (one or more APIs) as plain JSON data."""
-    report = {
-        "format": FORMAT,
+    secrets = tuple(s for _, result in runs for s in result.secrets)
+    run = {
+        "seed": info.seed,
+        "max_examples": info.max_examples,
+        "allow_unsafe": info.allow_unsafe,
+        "excluded_checks": sorted(info.excluded_checks),
+        "baseline": {"path": info.baseline, "entries": info.baseline_entries} if info.baseline else None,
+    }
+    return {
+        "format": FORMAT,  # fixed words, never masked (a credential may be a word of them: "mockserver-contract")
         "version": VERSION,
         "generated_at": info.generated_at,
         "tool": {"name": "mockserver", "version": _version()},
-        "run": {
-            "seed": info.seed,
-            "max_examples": info.max_examples,
-            "allow_unsafe": info.allow_unsafe,
-            "excluded_checks": sorted(info.excluded_checks),
-            "baseline": {"path": info.baseline, "entries": info.baseline_entries} if info.baseline else None,
-        },
-        "apis": [_api(api, result) for api, result in runs],
+        "run": _masked(run, secrets),
+        "apis": _masked([_api(api, result) for api, result in runs], secrets),
     }
-    secrets = tuple(s for _, result in runs for s in result.secrets)
-    masked: dict[str, Any] = _masked(report, secrets)
-    return masked
 
 
 def write_report(report: dict[str, Any], path: str) -> None:
