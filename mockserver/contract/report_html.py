@@ -65,7 +65,7 @@ def _run(report: dict[str, Any]) -> str:
         f"{tool.get('name', 'mockserver')} {tool.get('version', '')}",
         f"seed {run.get('seed')}",
         f"max examples {run.get('max_examples')}",
-        "unsafe methods sent" if run.get("allow_unsafe") else "safe methods only against a URL",
+        "--allow-unsafe" if run.get("allow_unsafe") else "no --allow-unsafe (a URL gets safe methods only)",
     ]
     excluded = run.get("excluded_checks") or []
     items.append("excluded checks: " + (", ".join(excluded) if excluded else "none"))

@@ -77,5 +77,5 @@ def test_a_malformed_baseline_is_one_line_naming_the_file_and_the_problem(
 
 
 def test_a_missing_baseline_is_an_error_naming_it(tmp_path: Path) -> None:
-    with pytest.raises(BaselineError, match="absent.json: cannot read it"):
+    with pytest.raises(BaselineError, match=r"absent\.json: cannot read it"):
         read_baseline(str(tmp_path / "absent.json"))
