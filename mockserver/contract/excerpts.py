@@ -7,14 +7,13 @@ find in their own file, with a JSON pointer to where they are.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from mockserver.contract.coverage import documented_key
+from mockserver.contract.report import SCHEMA_AT
 
 LIMIT = 1500  # characters of an excerpt; longer ones are cut with "…"
-_SCHEMA_AT = re.compile(r"^Schema at (\S+?):?$", re.MULTILINE)  # how schemathesis names the schema that failed
 _BY_STATUS = {
     "response_schema_conformance",
     "error_envelope",
@@ -35,7 +34,7 @@ def excerpt_for(document: dict[str, Any], operation: str, check: str, status: in
 
     A schema violation whose message names where in the document the schema is ("Schema at /components/…")
     gets that schema; other status-bound checks get the documented response (its examples left out)."""
-    where = _SCHEMA_AT.search(message)
+    where = SCHEMA_AT.search(message)
     if where and where.group(1).startswith("/"):
         node = _get(document, [p.replace("~1", "/").replace("~0", "~") for p in where.group(1)[1:].split("/")])
         if node is not None:

@@ -71,16 +71,16 @@ class Violation:
 _INSTANCE_FIRST = re.compile(
     r"^.+? (?=(is not of type|is not one of|is too long|is too short|is less than|is greater than|is not a multiple"
     r"|does not match|is not valid under|is valid under|has non-unique elements|is not a |should be non-empty"
-    r"|is expected to be empty|was expected)\b)",
+    r"|is expected to be empty))",
     re.DOTALL,
 )
-_SCHEMA_AT = re.compile(r"^Schema at (\S+?):?$", re.MULTILINE)
+SCHEMA_AT = re.compile(r"^Schema at (\S+?):?$", re.MULTILINE)  # how schemathesis names the schema that failed
 
 
 def defect(message: str) -> str:
     """What a violation's message says broke, without the value that showed it: a stable dedup key."""
     first = message.strip().splitlines()[0] if message.strip() else ""
-    where = _SCHEMA_AT.search(message)
+    where = SCHEMA_AT.search(message)
     first = _INSTANCE_FIRST.sub("<value> ", first, count=1)
     return (f"{where.group(1)}: {first}" if where else first)[:160]
 

@@ -75,3 +75,4 @@ def test_a_schema_violation_is_keyed_by_where_and_how_it_broke_not_by_the_value(
     assert broke('"217"').key == broke('"12"').key
     assert broke('"217"').key[2] == '/components/schemas/Item/properties/n: <value> is not of type "number"'
     assert _violation(message="'model' is a required property").key[2] == "'model' is a required property"
+    assert _violation(message="'not mail' is not a 'email'").key[2] == "<value> is not a 'email'"
