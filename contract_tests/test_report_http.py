@@ -2,7 +2,8 @@
 
 The JSON must validate against docs/report-schema.json; the HTML must hold the coverage matrix and the
 violation, fetch nothing, and neither may hold the token. A baseline written by one run accepts the same
-defect in the next, which then passes, with the defect shown as baselined.
+defect in the next, which then passes, with the defect shown as baselined. Against the mock, the statuses
+only `Prefer: code=N` reached are told apart in the matrix.
 """
 
 from __future__ import annotations
@@ -14,7 +15,11 @@ from typing import Any
 
 import jsonschema
 import pytest
+from contract_support import APIS, AUTH, TODAY, make_app
 from report_support import API, TOKEN, write_drift_report
+
+from mockserver.contract.report_json import RunInfo, build_report
+from mockserver.contract.runner import ContractOptions, Target, run_contract
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = json.loads((ROOT / "docs" / "report-schema.json").read_text(encoding="utf-8"))
@@ -73,3 +78,15 @@ def test_a_written_baseline_accepts_the_defect_next_run_and_the_report_says_so(
     assert api["verdict"] == "conforms" and [v["baselined"] for v in api["violations"]] == [True]
     html = (tmp_path / "contract.html").read_text(encoding="utf-8")
     assert 'class="violation baselined"' in html and "excluded checks: not_a_server_error" in html
+
+
+def test_against_the_mock_statuses_only_prefer_reached_are_marked_provoked() -> None:
+    api = APIS["openrouter"]
+    target = Target(app=make_app(), mount_path=api.mount_path)
+    result = run_contract(api, target, ContractOptions(headers=dict(AUTH), max_examples=3, today=lambda: TODAY))
+    assert result.ok, result.summary()
+    (operation,) = build_report([(api, result)], RunInfo())["apis"][0]["operations"]
+    cells = {c["status"]: c["outcome"] for c in operation["cells"]}
+    # Nothing a client sends makes the mock answer 500 or 403 (a provisioning-key rule): only Prefer: code=N does.
+    assert cells["500"] == "provoked" and cells["403"] == "provoked", cells
+    assert cells["200"] == "checked", cells
