@@ -47,9 +47,11 @@ perf: $(STAMP)
 	$(PY) -m pytest -m perf
 
 # Every bundled API checked against the mock, in process (exit 1 on any violation).
+# REPORT_DIR=DIR also writes DIR/<api>.html and DIR/<api>.json (the coverage matrix and the violations).
 contract: $(STAMP)
-	@for api in $(basename $(notdir $(wildcard specs/*.yaml))); do \
-	  $(PY) -m mockserver contract $$api --max-examples 25 || exit $$?; done
+	@$(if $(REPORT_DIR),mkdir -p '$(REPORT_DIR)';) for api in $(basename $(notdir $(wildcard specs/*.yaml))); do \
+	  $(PY) -m mockserver contract $$api --max-examples 25 \
+	    $(if $(REPORT_DIR),--report '$(REPORT_DIR)'/$$api.html --report '$(REPORT_DIR)'/$$api.json) || exit $$?; done
 
 # One API against a real server: make contract-real API=openrouter BASE_URL=https://openrouter.ai/api/v1
 # Credentials come from <API>_API_KEY (e.g. OPENROUTER_API_KEY) or HEADER='Authorization: Bearer …'.

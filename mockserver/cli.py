@@ -167,6 +167,18 @@ def _parser() -> argparse.ArgumentParser:
     contract.add_argument("--max-examples", type=int, default=25)
     contract.add_argument("--seed", type=int, default=0)
     contract.add_argument("--junit-xml", metavar="PATH")
+    contract.add_argument(
+        "--report",
+        action="append",
+        default=[],
+        metavar="PATH.html|PATH.json",
+        help="write the report with its coverage matrix (repeatable; the format by the suffix)",
+    )
+    contract.add_argument("--baseline", metavar="FILE", help="known violations (from --write-baseline) do not fail")
+    contract.add_argument("--write-baseline", metavar="FILE", help="write the violations found as a baseline file")
+    contract.add_argument(
+        "--exclude-check", action="append", default=[], metavar="NAME", help="do not run or report this check"
+    )
     contract.add_argument("--allow-unsafe", action="store_true", help="also send POST/PUT/PATCH/DELETE to --base-url")
     contract.add_argument(
         "--rate-limit", metavar="N/s", help="bound the request rate (default for a URL: auto, honouring 429)"

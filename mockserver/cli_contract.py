@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shlex
 import sys
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,6 +17,7 @@ from mockserver.openapi.model import ApiSpec
 
 if TYPE_CHECKING:
     from mockserver.contract.limits import ResponseLimits
+    from mockserver.contract.report import ApiResult
 
 
 def _limits(args: argparse.Namespace) -> ResponseLimits | None:
@@ -125,8 +128,9 @@ def contract(args: argparse.Namespace) -> int:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        from mockserver.contract.report import render_text, write_junit
-        from mockserver.contract.runner import ContractOptions, Target, run_contract
+        from mockserver.contract.baseline import BaselineError, apply_baseline, read_baseline
+        from mockserver.contract.report import render_text
+        from mockserver.contract.runner import ContractOptions, Target, known_checks, run_contract
         from mockserver.serving.app import build_app
         from mockserver.serving.config import ServerConfig
 
@@ -142,6 +146,15 @@ def contract(args: argparse.Namespace) -> int:
             f"mockserver: error: --rate-limit {args.rate_limit!r} must look like 10/s, 100/m or 1000/h", file=sys.stderr
         )
         return EXIT_SPEC
+    if not _reports_named_well(args.report) or not _checks_known(args.exclude_check, known_checks()):
+        return EXIT_SPEC
+    known = frozenset[tuple[str, str, str, str]]()
+    if args.baseline:
+        try:
+            known = read_baseline(args.baseline)
+        except BaselineError as exc:
+            print(f"mockserver: error: --baseline {exc}", file=sys.stderr)
+            return EXIT_SPEC
     has_auth = any(k.lower() == "authorization" for k in headers)
     if args.base_url:
         target = Target(base_url=args.base_url)
@@ -152,7 +165,8 @@ def contract(args: argparse.Namespace) -> int:
         if not has_auth:
             headers["Authorization"] = f"Bearer {token}"
         app = build_app([api], ServerConfig(seed=args.seed, tokens=frozenset({token})))
-        target = Target(app=app, mount_path=api.mount_path)
+        serve = f"mockserver serve {shlex.quote(args.target)} --seed {args.seed}"
+        target = Target(app=app, mount_path=api.mount_path, serve_command=serve)
     options = ContractOptions(
         headers=headers,
         max_examples=args.max_examples,
@@ -160,17 +174,66 @@ def contract(args: argparse.Namespace) -> int:
         allow_unsafe=args.allow_unsafe,
         rate_limit=args.rate_limit,
         limits=limits,
+        excluded_checks=frozenset(args.exclude_check),
     )
     result = run_contract(api, target, options)
+    apply_baseline(result, known)
     print(render_text([result]))
-    if args.junit_xml:
-        try:
-            write_junit([result], args.junit_xml)
-        except OSError as exc:
-            print(
-                f"mockserver: error: cannot write --junit-xml {args.junit_xml}: {exc.strerror or exc}", file=sys.stderr
-            )
-            return EXIT_SPEC
+    written = _write_outputs(args, api, result, len(known))
+    if not written:
+        return EXIT_SPEC
     if result.errors:
         return EXIT_SPEC
     return 0 if result.ok else 1
+
+
+def _reports_named_well(paths: list[str]) -> bool:
+    from mockserver.contract.report_json import SUFFIXES
+
+    for path in paths:
+        if Path(path).suffix.lower() not in SUFFIXES:
+            print(f"mockserver: error: --report {path!r} must end in .html or .json", file=sys.stderr)
+            return False
+    return True
+
+
+def _checks_known(names: list[str], known: list[str]) -> bool:
+    for name in names:
+        if name not in known:
+            print(
+                f"mockserver: error: --exclude-check {name!r} is not a check; valid: {', '.join(known)}",
+                file=sys.stderr,
+            )
+            return False
+    return True
+
+
+def _write_outputs(args: argparse.Namespace, api: ApiSpec, result: ApiResult, known: int) -> bool:
+    """--junit-xml, --write-baseline and each --report; False after printing why one could not be written."""
+    from mockserver.contract.baseline import write_baseline
+    from mockserver.contract.report import write_junit
+    from mockserver.contract.report_json import RunInfo, build_report, save
+
+    info = RunInfo(
+        seed=args.seed,
+        max_examples=args.max_examples,
+        allow_unsafe=args.allow_unsafe,
+        excluded_checks=tuple(args.exclude_check),
+        baseline=args.baseline,
+        baseline_entries=known,
+    )
+    writers: list[tuple[str, str, Callable[[str], None]]] = []
+    if args.junit_xml:
+        writers.append(("--junit-xml", args.junit_xml, lambda path: write_junit([result], path)))
+    if args.write_baseline:
+        writers.append(("--write-baseline", args.write_baseline, lambda path: write_baseline([result], path)))
+    if args.report:
+        report = build_report([(api, result)], info)
+        writers += [("--report", path, lambda path: save(report, path)) for path in args.report]
+    for option, path, write in writers:
+        try:
+            write(path)
+        except OSError as exc:
+            print(f"mockserver: error: cannot write {option} {path}: {exc.strerror or exc}", file=sys.stderr)
+            return False
+    return True

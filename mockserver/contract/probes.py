@@ -82,8 +82,7 @@ class _Prober:
     def send(self, query: dict[str, Any], why: str) -> Sent:
         self.base.query = query
         response = self.base.call(base_url=self.target.url, headers=dict(self.options.headers))
-        self.result.requests += 1
-        self.result.statuses_seen.setdefault(self.label, set()).add(response.status_code)
+        self.result.answered(self.label, response.status_code)
         try:
             body = json.loads(response.content) if response.content else None
         except ValueError:
@@ -124,7 +123,7 @@ class _Prober:
                     )
                 finally:
                     self.base.method = original
-                self._error_body(response, f"{method.upper()} is not declared")
+                self._error_body(response, f"{method.upper()} is not declared", own_method=False)
 
     def _without_credentials(self) -> Any:
         """The request with no credential at all: none of the user's headers (they are the credentials the
@@ -146,8 +145,7 @@ class _Prober:
 
     def _accepted_without_credentials(self, response: Any) -> None:
         """A 2xx without credentials is `ignored_auth`'s defect: reported under that name, once."""
-        self.result.requests += 1
-        self.result.statuses_seen.setdefault(self.label, set()).add(response.status_code)
+        self.result.answered(self.label, response.status_code)
         if any(v.operation == self.label and v.check == "ignored_auth" for v in self.result.violations):
             return
         self._report(
@@ -167,7 +165,7 @@ class _Prober:
             headers = {**self.options.headers, "Prefer": f"code={key}"}
             response = self.base.call(base_url=self.target.url, headers=headers)
             if response.status_code != int(key):
-                self.result.requests += 1
+                self.result.answered(self.label, response.status_code, provoked=True)
                 self._report(
                     "status_code_conformance",
                     "Documented status not served",
@@ -175,11 +173,12 @@ class _Prober:
                     response,
                 )
                 continue
-            self._error_body(response, f"Prefer: code={key}")
+            self._error_body(response, f"Prefer: code={key}", provoked=True)
 
-    def _error_body(self, response: Any, why: str) -> None:
-        self.result.requests += 1
-        self.result.statuses_seen.setdefault(self.label, set()).add(response.status_code)
+    def _error_body(self, response: Any, why: str, *, provoked: bool = False, own_method: bool = True) -> None:
+        self.result.answered(self.label, response.status_code, provoked=provoked, own_method=own_method)
+        if not own_method:  # the path's answer to another method: seen on the path, not in the operation's matrix
+            self.result.statuses_seen.setdefault(self.label, set()).add(response.status_code)
         documented = self.op.response_for(response.status_code)
         if documented is None or documented.schema is None:
             return
@@ -233,7 +232,7 @@ class _Prober:
                 message,
                 response.status_code,
                 excerpt(response.content, self.result.secrets),
-                curl(request.method, request.url, headers),
+                curl(request.method, self.target.shown_url(request.url), headers),
             )
         )
 

@@ -8,11 +8,13 @@ message, an echoed body, a curl line or a run error.
 from __future__ import annotations
 
 import dataclasses
+import re
 import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from xml.etree import ElementTree
 
+from mockserver.contract.coverage import Exercised
 from mockserver.contract.throttle import Throttling
 from mockserver.redact import mask_headers, mask_values
 
@@ -57,10 +59,30 @@ class Violation:
     @property
     def key(self) -> tuple[str, str, str]:
         # One report per kind of defect: an x-mock rule is one defect whatever values showed it; a schema
-        # violation is named by the first line of its message.
+        # violation is named by where in the schema it broke and how, not by the value that broke it (so the
+        # key is the same from one run to the next: a baseline is a list of these keys).
         if self.check.startswith("xmock_"):
             return (self.operation, self.check, "")
-        return (self.operation, self.check, self.message.splitlines()[0][:120] if self.message else self.title)
+        return (self.operation, self.check, defect(self.message) if self.message else self.title)
+
+
+# jsonschema's messages start with the instance that failed ("217" is not of type "number"): the value varies
+# from run to run, the rest does not.
+_INSTANCE_FIRST = re.compile(
+    r"^.+? (?=(is not of type|is not one of|is too long|is too short|is less than|is greater than|is not a multiple"
+    r"|does not match|is not valid under|is valid under|has non-unique elements|is not a |should be non-empty"
+    r"|is expected to be empty))",
+    re.DOTALL,
+)
+SCHEMA_AT = re.compile(r"^Schema at (\S+?):?$", re.MULTILINE)  # how schemathesis names the schema that failed
+
+
+def defect(message: str) -> str:
+    """What a violation's message says broke, without the value that showed it: a stable dedup key."""
+    first = message.strip().splitlines()[0] if message.strip() else ""
+    where = SCHEMA_AT.search(message)
+    first = _INSTANCE_FIRST.sub("<value> ", first, count=1)
+    return (f"{where.group(1)}: {first}" if where else first)[:160]
 
 
 @dataclass
@@ -76,11 +98,32 @@ class ApiResult:
     seen: dict[tuple[str, str, str], int] = field(default_factory=dict)  # violation key -> times found
     throttling: Throttling = field(default_factory=Throttling)
     secrets: tuple[str, ...] = ()  # values hidden wherever they appear (see `mockserver.redact.secret_values`)
+    # What the coverage matrix is drawn from: per operation, answers to its own method by status (provoked:
+    # asked for with `Prefer: code=N`, the mock only), requests sent, and what schemathesis' cases exercised.
+    answers: dict[str, dict[int, int]] = field(default_factory=dict)
+    provoked: dict[str, dict[int, int]] = field(default_factory=dict)
+    requests_by_op: dict[str, int] = field(default_factory=dict)
+    exercised: dict[str, Exercised] = field(default_factory=dict)
+    excluded: frozenset[str] = frozenset()  # checks the user turned off (--exclude-check): never added
+    baselined: list[Violation] = field(default_factory=list)  # found, but accepted by --baseline
+    reproduce: str = ""  # how to replay a curl line, when the target was not a URL (the mock, in process)
 
     def mask(self, text: str) -> str:
         return mask_values(text, self.secrets)
 
+    def answered(self, operation: str, status: int, *, provoked: bool = False, own_method: bool = True) -> None:
+        """One request of `operation` was answered `status` (own_method: sent with the operation's own method)."""
+        self.requests += 1
+        self.requests_by_op[operation] = self.requests_by_op.get(operation, 0) + 1
+        if not own_method:
+            return
+        self.statuses_seen.setdefault(operation, set()).add(status)
+        counts = (self.provoked if provoked else self.answers).setdefault(operation, {})
+        counts[status] = counts.get(status, 0) + 1
+
     def add(self, violation: Violation) -> None:
+        if violation.check in self.excluded:
+            return
         violation = dataclasses.replace(
             violation,
             title=self.mask(violation.title),
@@ -108,6 +151,8 @@ class ApiResult:
         )
         if self.throttling.retries:
             line += f"; throttled {self.throttling.retries} time(s), waited {self.throttling.waited:.0f} s as asked"
+        if self.baselined:
+            line += f"; {len(self.baselined)} known violation(s) accepted by the baseline"
         unseen = self.unexercised()
         return line + (f"; never answered, so unchecked: {', '.join(unseen)}" if unseen else "")
 
@@ -133,6 +178,8 @@ def render_text(results: list[ApiResult]) -> str:
                 f"    reproduce: {v.request}",
                 "",
             ]
+        if result.violations and result.reproduce:
+            lines += [f"[{result.api}] {result.reproduce}", ""]
         for error in result.errors:
             lines.append(f"[{result.api}] run failed: {result.mask(error)}")
     lines += [r.summary() for r in results]

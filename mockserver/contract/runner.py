@@ -10,11 +10,13 @@ from typing import Any
 
 import requests
 import schemathesis
+from schemathesis.checks import CHECKS
 from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import events
 from schemathesis.schemas import BaseSchema
 
 from mockserver.contract import rule_checks
+from mockserver.contract.coverage import Exercised
 from mockserver.contract.limits import ResponseLimitExceeded, bounded_responses
 from mockserver.contract.options import ContractOptions, Target
 from mockserver.contract.probes import probe
@@ -25,8 +27,22 @@ from mockserver.openapi.model import ApiSpec
 from mockserver.openapi.resources import cursor_parameter
 from mockserver.redact import secret_values
 
-__all__ = ["SAFE_METHODS", "ContractOptions", "Target", "run_contract"]
+__all__ = ["SAFE_METHODS", "ContractOptions", "Target", "known_checks", "run_contract"]
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+# The checks this package adds besides schemathesis' own (x-mock rules, and what the probes report).
+OWN_CHECKS = (*rule_checks.CHECK_NAMES, "xmock_request_rule_probe", "error_envelope")
+
+
+def schemathesis_checks() -> list[str]:
+    """schemathesis' registered checks, by the names its configuration and its failures use."""
+    import schemathesis.specs.openapi.checks  # noqa: F401  (registers the OpenAPI checks, as loading a spec does)
+
+    return [name for name in CHECKS.get_all_names() if name != CHECK]
+
+
+def known_checks() -> list[str]:
+    """Every name `--exclude-check` accepts."""
+    return sorted({*schemathesis_checks(), *OWN_CHECKS})
 
 
 def _config(api: ApiSpec, target: Target, options: ContractOptions) -> SchemathesisConfig:
@@ -45,6 +61,8 @@ def _config(api: ApiSpec, target: Target, options: ContractOptions) -> Schemathe
         "checks": {"enabled": True, CHECK: {"run": RuleRun(api, options.today)}},
         "request-timeout": 10,
     }
+    for name in options.excluded_checks & set(schemathesis_checks()):
+        config["checks"][name] = {"enabled": False}
     if target.base_url and not options.allow_unsafe:
         # It sends DELETE, PATCH, … to see them refused: not to a real server without --allow-unsafe.
         config["checks"]["unsupported_method"] = {"enabled": False}
@@ -57,7 +75,13 @@ def _config(api: ApiSpec, target: Target, options: ContractOptions) -> Schemathe
 
 def run_contract(api: ApiSpec, target: Target, options: ContractOptions) -> ApiResult:
     """Check `target` against `api`'s contract; every violation and run error lands in the result."""
-    result = ApiResult(api=api.name, target=target.label, secrets=secret_values(options.headers, target.base_url))
+    result = ApiResult(
+        api=api.name,
+        target=target.label,
+        secrets=secret_values(options.headers, target.base_url),
+        excluded=options.excluded_checks,
+        reproduce=target.reproduce,
+    )
     if target.base_url is None:
         _run(api, target, options, result)
         return result
@@ -90,7 +114,7 @@ def _execute(api: ApiSpec, schema: BaseSchema, target: Target, options: Contract
     """schemathesis' engine, then (if the run could happen) the targeted probes."""
     for event in schemathesis.engine.from_schema(schema).execute():
         if isinstance(event, events.ScenarioFinished):
-            _collect(api, event, result, options)
+            _collect(api, event, result, options, target)
         elif isinstance(event, events.NonFatalError):
             text = _error_text(event.value)
             if text.split(":")[0] not in {e.split(":")[0] for e in result.errors}:
@@ -135,15 +159,18 @@ def _error_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[0] if text else ''}"[:300]
 
 
-def _collect(api: ApiSpec, event: Any, result: ApiResult, options: ContractOptions) -> None:
+def _collect(api: ApiSpec, event: Any, result: ApiResult, options: ContractOptions, target: Target) -> None:
     recorder = event.recorder
-    result.requests += sum(1 for i in recorder.interactions.values() if i.response is not None)
     method = recorder.label.split(" ", 1)[0].upper()
     for interaction in recorder.interactions.values():
         # Only the operation's own method counts: a 204 to schemathesis' OPTIONS "unsupported method" request
         # is not an answer to the operation (it let a run where every GET got 401 pass as conforming).
-        if interaction.response is not None and interaction.request.method.upper() == method:
-            result.statuses_seen.setdefault(recorder.label, set()).add(interaction.response.status_code)
+        if interaction.response is not None:
+            own = interaction.request.method.upper() == method
+            result.answered(recorder.label, interaction.response.status_code, own_method=own)
+    exercised = result.exercised.setdefault(recorder.label, Exercised())
+    for node in recorder.cases.values():
+        exercised.note(node.value)
     for case_id, checks in recorder.checks.items():
         for node in checks:
             if node.failure_info is None:
@@ -171,7 +198,9 @@ def _collect(api: ApiSpec, event: Any, result: ApiResult, options: ContractOptio
                         message=message,
                         status=response.status_code if response else None,
                         body_excerpt=excerpt(response.content if response else b"", result.secrets),
-                        request=curl(request.method, request.uri, headers, request.body) if request else "",
+                        request=curl(request.method, target.shown_url(request.uri), headers, request.body)
+                        if request
+                        else "",
                     )
                 )
 

@@ -65,3 +65,14 @@ def test_junit_xml_counts_failures_and_keeps_secrets_out(tmp_path: Path) -> None
     assert "sk-secret" not in path.read_text(encoding="utf-8")
     suite = ElementTree.parse(path).getroot().find("testsuite")
     assert suite is not None and suite.get("failures") == "1"
+
+
+def test_a_schema_violation_is_keyed_by_where_and_how_it_broke_not_by_the_value() -> None:
+    def broke(value: str) -> Violation:
+        message = f'{value} is not of type "number"\n\nSchema at /components/schemas/Item/properties/n:\n\n    {{}}'
+        return _violation(message=message)
+
+    assert broke('"217"').key == broke('"12"').key
+    assert broke('"217"').key[2] == '/components/schemas/Item/properties/n: <value> is not of type "number"'
+    assert _violation(message="'model' is a required property").key[2] == "'model' is a required property"
+    assert _violation(message="'not mail' is not a 'email'").key[2] == "<value> is not a 'email'"
