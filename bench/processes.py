@@ -87,13 +87,17 @@ def fetch(url: str, timeout_s: float = 5.0, headers: dict[str, str] | None = Non
         return exc.code, exc.read(), exc.headers.get("Content-Type", "")
 
 
-def first_answer(proc: subprocess.Popen[bytes], log: Path, url: str, deadline: float) -> int:
+def first_answer(
+    proc: subprocess.Popen[bytes], log: Path, url: str, deadline: float, headers: dict[str, str] | None = None
+) -> int:
     """Status of the first answer below 500 from `url`, polling until `deadline` (perf_counter); 0 if none came."""
     while (remaining := deadline - time.perf_counter()) > 0:
         if proc.poll() is not None:
             raise BenchError(f"server exited with {proc.returncode} before answering {url}; see {log}")
         try:
-            status, _, _ = fetch(url, timeout_s=remaining)  # a server that accepts but is still loading: wait
+            status, _, _ = fetch(
+                url, timeout_s=remaining, headers=headers
+            )  # a server that accepts but is still loading: wait
         except (urllib.error.URLError, OSError):
             status = 0
         if 0 < status < 500:
@@ -104,10 +108,10 @@ def first_answer(proc: subprocess.Popen[bytes], log: Path, url: str, deadline: f
     return 0
 
 
-def wait_ready(proc: subprocess.Popen[bytes], log: Path, url: str) -> float:
-    """Seconds from now until `url` answers 200; bounded by READY_TIMEOUT_S."""
+def wait_ready(proc: subprocess.Popen[bytes], log: Path, url: str, headers: dict[str, str] | None = None) -> float:
+    """Seconds from now until `url` answers 200 (to a request with `headers`); bounded by READY_TIMEOUT_S."""
     started = time.perf_counter()
-    status = first_answer(proc, log, url, started + READY_TIMEOUT_S)
+    status = first_answer(proc, log, url, started + READY_TIMEOUT_S, headers)
     if status == 0:
         raise BenchError(f"{url} did not answer within {READY_TIMEOUT_S:.0f} s; see {log}")
     if status != 200:

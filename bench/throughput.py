@@ -99,6 +99,7 @@ def build_targets() -> list[Target]:
                 url("standin", "/api/v1"),
                 "--max-rate",
                 "0",
+                "--no-fallback",
                 "--quiet",
                 "--host",
                 HOST,
@@ -116,8 +117,9 @@ def start_target(target: Target, warmup_s: int, stack: ExitStack) -> Server:
     proc, log = start_server(target.argv, target.key)
     stack.callback(stop_server, proc)
     try:
-        ready_s = wait_ready(proc, log, target.url)
-        status, body, content_type = fetch(target.url, headers=dict(h.split(": ", 1) for h in target.headers))
+        headers = dict(h.split(": ", 1) for h in target.headers)
+        ready_s = wait_ready(proc, log, target.url, headers)
+        status, body, content_type = fetch(target.url, headers=headers)
         if warmup_s > 0:
             run_wrk(target.url, warmup_s, f"{target.key}.warmup.wrk", target.headers)
     except BenchError:
