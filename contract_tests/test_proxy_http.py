@@ -6,6 +6,7 @@ report on exit, JUnit, --fail-on-violation, --mock, fallback, credentials) runs 
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 import httpx
+import jsonschema
 import pytest
 from contract_support import APIS
 from serve_support import Served, serving, until
@@ -155,9 +157,10 @@ def stop(served: Served, how: signal.Signals = signal.SIGTERM) -> str:
 
 
 def test_report_on_exit_lists_violations_and_coverage_and_masks_every_credential(root: str, tmp_path: Path) -> None:
-    junit = tmp_path / "proxy.xml"
+    junit, html, report = tmp_path / "proxy.xml", tmp_path / "proxy.html", tmp_path / "proxy.json"
     secret = "sk-distinctive-4b1d7e"  # a second credential, in the query: masked everywhere too
-    with proxying(root, "onepin", "wrong_type", "--junit-xml", str(junit)) as served:
+    outputs = ("--junit-xml", str(junit), "--report", str(html), "--report", str(report))
+    with proxying(root, "onepin", "wrong_type", *outputs) as served:
         mount = f"{served.base}/onepin"
         answer = httpx.get(f"{mount}/api/v1/usage/activity", params={"limit": "3", "api_key": secret}, headers=AUTH)
         assert answer.status_code == 200 and answer.headers["x-mock-violations"].startswith("2; ")
@@ -170,7 +173,14 @@ def test_report_on_exit_lists_violations_and_coverage_and_masks_every_credential
     xml = junit.read_text(encoding="utf-8")
     suite = ElementTree.parse(junit).getroot().find("testsuite")
     assert suite is not None and suite.get("failures") == "2" and suite.get("skipped") == "3"  # 401, 404, 422
-    for text in (output, journal, xml):
+    # The contract's own report of the traffic: its matrix counts the upstream's answers, its violations the checks'.
+    data = json.loads(report.read_text(encoding="utf-8"))
+    jsonschema.validate(data, json.loads((ROOT / "docs" / "report-schema.json").read_text(encoding="utf-8")))
+    (api,) = data["apis"]
+    assert {v["check"] for v in api["violations"]} == {"response_schema_conformance", "xmock_limit"}
+    page = html.read_text(encoding="utf-8")
+    assert 'id="coverage-matrix"' in page and 'class="violation"' in page
+    for text in (output, journal, xml, page, report.read_text(encoding="utf-8")):
         assert TOKEN not in text and secret not in text
 
 

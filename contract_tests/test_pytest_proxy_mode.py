@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 # Imported before any inner session (see tests/test_pytest_plugin.py: pytester drops what an inner session imported).
@@ -93,12 +94,24 @@ def test_the_session_policy_fails_the_session_not_the_tests(pytester: pytest.Pyt
     result.stdout.fnmatch_lines(["*(response_schema_conformance)*", "*1 violation(s)*"])
 
 
-def test_the_report_policy_only_lists_the_violations(pytester: pytest.Pytester, root: str) -> None:
+def test_the_report_policy_only_lists_the_violations_and_the_report_files_hold_them(
+    pytester: pytest.Pytester, root: str
+) -> None:
     pytester.makeini("[pytest]\nmock_violations = report\n")
-    result = run(pytester, root, "wrong_type")
+    result = run(pytester, root, "wrong_type", "--mock-proxy-report", "proxy.json", "--mock-proxy-report", "proxy.html")
     result.assert_outcomes(passed=3)
     assert result.ret == pytest.ExitCode.OK
-    result.stdout.fnmatch_lines(["*(response_schema_conformance)*"])
+    result.stdout.fnmatch_lines(["*(response_schema_conformance)*", "*report written to proxy.json*"])
+    report = json.loads((pytester.path / "proxy.json").read_text(encoding="utf-8"))
+    assert [v["check"] for api in report["apis"] for v in api["violations"]] == ["response_schema_conformance"]
+    page = (pytester.path / "proxy.html").read_text(encoding="utf-8")
+    assert 'id="coverage-matrix"' in page and TOKEN not in page
+
+
+def test_a_report_file_must_be_html_or_json(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest("--mock-upstream", "openrouter=http://127.0.0.1:9", "--mock-proxy-report", "r.txt")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--mock-proxy-report 'r.txt' must end in .html or .json*"])
 
 
 def test_upstreams_from_the_ini_file(pytester: pytest.Pytester, root: str) -> None:

@@ -212,6 +212,13 @@ def _proxy(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     proxy.add_argument("--mock", metavar="OPS", help="operationIds or 'METHOD /path', comma-separated: always mocked")
     proxy.add_argument("--no-fallback", action="store_true", help="never mock an operation the upstream lacks")
     proxy.add_argument(
+        "--report",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="on exit, the contract report of the traffic: PATH.html or PATH.json (repeatable)",
+    )
+    proxy.add_argument(
         "--fail-on-violation",
         action="store_true",
         help="answer a violating exchange with a 502 naming it (default: the upstream's answer + X-Mock-Violations)",

@@ -47,6 +47,9 @@ def _options_problem(args: argparse.Namespace) -> str | None:
         return f"--upstream {args.upstream.split('@')[-1][:80]!r} must be an http(s):// URL"
     if parts.username or parts.password:
         return "--upstream must not carry credentials; give them as <API>_API_KEY or let the client send them"
+    for path in args.report:
+        if not path.lower().endswith((".json", ".html", ".htm")):
+            return f"--report {path!r} must end in .html or .json"
     if byte_size(args.max_response_bytes) is None:
         return f"--max-response-bytes {args.max_response_bytes!r} must be a positive number of bytes (e.g. 8M)"
     if not 0 <= args.max_rate <= 100_000:  # also refuses nan
@@ -158,6 +161,12 @@ def proxy(args: argparse.Namespace) -> int:
     print(report.text(), flush=True)
     if args.junit_xml:
         report.write_junit(args.junit_xml)
+    for path in args.report:
+        try:
+            report.write_report(path, args.seed)
+        except OSError as exc:
+            print(f"mockserver: error: cannot write --report {path}: {exc.strerror or exc}", file=sys.stderr)
+            return EXIT_SPEC
     return EXIT_VIOLATIONS if report.result.violations else 0
 
 

@@ -64,6 +64,7 @@ from mockserver.pytest_proxy import (
     parse_policy,
     parse_upstreams,
     session_report,
+    write_reports,
 )
 
 __all__ = ["MockJournalUnavailable", "MockOverrideError", "MockSeedError", "MockServer", "MockStateHandle", "Override"]
@@ -129,6 +130,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="proxy mode: forward every method (default: GET, HEAD and OPTIONS only)",
     )
+    group.addoption(
+        "--mock-proxy-report",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="proxy mode: at the end, the contract report of the traffic to PATH.html or PATH.json (repeatable)",
+    )
     parser.addini("mock_upstreams", "like --mock-upstream, one NAME=URL a line", "linelist")
     parser.addini("mock_violations", "like --mock-violations", default="fail")
     parser.addini("mock_allow_unsafe", "like --mock-allow-unsafe", "bool", default=False)
@@ -173,6 +181,9 @@ def _proxy_mode(config: pytest.Config) -> ProxyMode:
     given = config.getoption("mock_upstream") or [str(entry) for entry in config.getini("mock_upstreams")]
     policy = config.getoption("mock_violations") or str(config.getini("mock_violations"))
     unsafe = config.getoption("mock_allow_unsafe")
+    for path in config.getoption("mock_proxy_report"):
+        if not path.lower().endswith((".json", ".html", ".htm")):
+            raise pytest.UsageError(f"--mock-proxy-report {path!r} must end in .html or .json")
     try:
         return ProxyMode(
             upstreams=parse_upstreams(given),
@@ -289,6 +300,13 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         text, _count = session_report(runs)
         terminalreporter.write_sep("=", "mockserver proxy: the contract on the traffic")
         terminalreporter.write_line(text)
+        for path in config.getoption("mock_proxy_report"):
+            try:
+                write_reports(runs, path, mock_options(config).seed)
+            except OSError as exc:
+                terminalreporter.write_line(f"mockserver: cannot write --mock-proxy-report {path}: {exc}", red=True)
+            else:
+                terminalreporter.write_line(f"mockserver: report written to {path}")
 
 
 @pytest.hookimpl(trylast=True)

@@ -95,6 +95,13 @@ def build_proxied_app(apis: list[ApiSpec], config: ServerConfig, mode: ProxyMode
     return build_proxy_app(apis, config, proxied), [run for _settings, run in proxied.values()]
 
 
+def write_reports(runs: list[ProxyRun], path: str, seed: int) -> None:
+    """The contract's HTML or JSON report of the session's traffic (by the suffix of `path`)."""
+    from mockserver.proxy.run import write_reports as write
+
+    write(runs, path, seed)
+
+
 def session_report(runs: Iterable[ProxyRun]) -> tuple[str, int]:
     """Every proxied API's report (violations, coverage), and how many violations they hold in all."""
     runs = list(runs)

@@ -22,6 +22,7 @@ class ProxyRun:
     """The report of one proxy run; safe to add to from the server's thread while another reads it."""
 
     def __init__(self, api: ApiSpec, upstream: str, secrets: tuple[str, ...] = ()) -> None:
+        self.api = api
         self.result = ApiResult(api=api.name, target=upstream, secrets=secrets)
         self.result.operations = [label(op) for op in api.operations]
         self.result.documented = {label(op): list(op.documented_statuses) for op in api.operations}
@@ -30,8 +31,7 @@ class ProxyRun:
     def answered(self, op: Operation, status: int) -> None:
         """An upstream answer was checked (coverage counts the upstream's answers, not the mock's)."""
         with self._lock:
-            self.result.requests += 1
-            self.result.statuses_seen.setdefault(label(op), set()).add(status)
+            self.result.answered(label(op), status)
 
     def add(
         self, op: Operation, findings: Iterable[Finding], status: int, body: bytes, request: str, secrets: Iterable[str]
@@ -71,6 +71,10 @@ class ProxyRun:
         lines += [f"  {op} {status}: {'seen' if seen else 'not seen'}" for op, status, seen in self.coverage()]
         return "\n".join(lines)
 
+    def write_report(self, path: str, seed: int = 0) -> None:
+        """The contract's HTML or JSON report (by the suffix) of the traffic seen (see `write_reports`)."""
+        write_reports([self], path, seed)
+
     def write_junit(self, path: str) -> None:
         """The contract's JUnit file, plus one test case per operation × documented status (skipped: not seen)."""
         with self._lock:
@@ -90,3 +94,15 @@ class ProxyRun:
         suite.set("tests", str(int(suite.get("tests", "0")) + len(self.coverage())))
         suite.set("skipped", str(unseen))
         tree.write(path, encoding="utf-8", xml_declaration=True)
+
+
+def write_reports(runs: list[ProxyRun], path: str, seed: int = 0) -> None:
+    """The contract's HTML or JSON report (by the suffix) of the traffic the runs saw, one section per API: its
+    matrix counts the upstreams' answers; nothing was generated (`max_examples` 0)."""
+    from mockserver.contract.report_json import RunInfo, build_report, save
+
+    results = []
+    for run in runs:
+        with run._lock:
+            results.append((run.api, run.result))
+    save(build_report(results, RunInfo(seed=seed, max_examples=0, allow_unsafe=True)), path)
