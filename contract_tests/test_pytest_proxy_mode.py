@@ -142,3 +142,13 @@ def test_an_upstream_for_an_api_not_served_fails_in_one_line(pytester: pytest.Py
     result = pytester.runpytest("-q", "--mock-specs", "openrouter", "--mock-upstream", "nope=http://127.0.0.1:9")
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*mockserver: --mock-upstream nope: no such API; served: openrouter*"])
+
+
+def test_a_users_session_shows_no_warning_of_the_libraries_behind_the_proxy(
+    pytester: pytest.Pytester, root: str
+) -> None:
+    # In a fresh process: here Connexion is imported already, and its deprecation warnings came at import.
+    pytester.makepyfile(test_app=APP_TESTS)
+    result = pytester.runpytest_subprocess("-q", "-k", "daily_usage", "--mock-upstream", upstream(root, "faithful"))
+    result.assert_outcomes(passed=1)
+    assert "DeprecationWarning" not in result.stdout.str()

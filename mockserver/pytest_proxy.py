@@ -19,6 +19,7 @@ own, else `<API>_API_KEY` from the environment, never printed. Only GET/HEAD/OPT
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -78,7 +79,9 @@ def parse_policy(text: str) -> str:
 def build_proxied_app(apis: list[ApiSpec], config: ServerConfig, mode: ProxyMode) -> tuple[Any, list[ProxyRun]]:
     """The app serving `apis`, those with an upstream through the proxy; and each proxied API's run report.
     An upstream for an API not served is an UpstreamOptionError naming the served ones."""
-    from mockserver.proxy.app import build_proxy_app
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Connexion's own deprecations (jsonschema's RefResolver): not the user's
+        from mockserver.proxy.app import build_proxy_app
     from mockserver.proxy.middleware import ProxySettings
     from mockserver.proxy.run import ProxyRun
     from mockserver.redact import secret_values
