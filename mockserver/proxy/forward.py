@@ -8,10 +8,12 @@ proxy's initiative. The answer's body is read in chunks up to `max_bytes` (after
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
+from starlette.types import Receive
 
 from mockserver.openapi.model import Operation
 
@@ -99,21 +101,61 @@ def with_api_key(
     return [*headers, ("Authorization", f"Bearer {key}")], query
 
 
+def streams_through(headers: Mapping[str, str]) -> bool:
+    """Whether a request's body goes upstream as it arrives instead of read whole first: a body no check reads
+    (an upload: not JSON, a form or text). `headers`: the client's, names lower-case."""
+    if not headers.get("transfer-encoding") and headers.get("content-length", "0").strip() in ("", "0"):
+        return False
+    media = headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if not media or media == "application/json" or media.endswith("+json"):
+        return False
+    return media != "application/x-www-form-urlencoded" and not media.startswith(("multipart/", "text/"))
+
+
+class StreamedBody:
+    """A request body handed upstream as the client sends it, never held whole; says whether any of it was read
+    (before that, the mock can still answer the request instead)."""
+
+    def __init__(self, receive: Receive) -> None:
+        self.receive = receive
+        self.started = False
+        self.size = 0
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        self.started = True
+        more = True
+        while more:
+            message = await self.receive()
+            if message["type"] == "http.disconnect":
+                raise ClientGone("the client went away while sending its body")
+            chunk = bytes(message.get("body", b""))
+            self.size += len(chunk)
+            if chunk:
+                yield chunk
+            more = message.get("more_body", False)
+
+
+class ClientGone(Exception):
+    """The client disconnected in the middle of its request body."""
+
+
 async def send(
     client: httpx.AsyncClient,
     method: str,
     url: str,
     headers: list[tuple[str, str]],
-    body: bytes,
+    body: bytes | StreamedBody,
     max_bytes: int,
     read_whole: Callable[[int, dict[str, str]], bool] = lambda status, headers: True,
 ) -> Answer:
     """The upstream's answer to one request. Its body is read whole (up to `max_bytes`) when `read_whole(status,
-    headers)` says the checks need it; otherwise it is handed on as it comes (`Answer.stream`)."""
-    request = client.build_request(method, url, headers=headers, content=body or None)
+    headers)` says the checks need it; otherwise it is handed on as it comes (`Answer.stream`). A `StreamedBody`
+    goes as it arrives (with the client's Content-Length, else chunked)."""
+    content: Any = body if isinstance(body, StreamedBody) else (body or None)
+    request = client.build_request(method, url, headers=headers, content=content)
     try:
         response = await client.send(request, stream=True, follow_redirects=False)
-    except httpx.HTTPError as exc:
+    except (httpx.HTTPError, ClientGone) as exc:
         raise UpstreamUnreachable(f"{type(exc).__name__}: {exc}") from exc
     raw = [(n.decode("latin-1"), v.decode("latin-1")) for n, v in response.headers.raw]
     kept = [(n, v) for n, v in raw if n.lower() not in NOT_PASSED_BACK]

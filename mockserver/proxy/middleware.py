@@ -23,9 +23,11 @@ from mockserver.proxy.checks import Exchange, ExchangeChecker, Finding
 from mockserver.proxy.forward import (
     Answer,
     AnswerTooLarge,
+    StreamedBody,
     UpstreamUnreachable,
     forwarded_headers,
     send,
+    streams_through,
     upstream_url,
     with_api_key,
 )
@@ -168,15 +170,23 @@ class ProxyMiddleware:
         self, scope: Scope, receive: Receive, send: Send, op: Operation, params: dict[str, str], relative: str
     ) -> None:
         settings = self.settings
-        try:
-            body = await read_body(receive, settings.max_body)
-        except BodyTooLarge as exc:
-            await problem(413, "Request body too large", str(exc), "request-too-large")(scope, receive, send)
-            return
         client_headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope.get("headers", [])]
+        lowered = {n.lower(): v for n, v in client_headers}
+        # An upload no check reads goes as it arrives (never held whole); any other body is read first (the checks
+        # read it, and the mock can answer it after all: a fallback replays it).
+        streamed = StreamedBody(receive) if streams_through(lowered) else None
+        body = b""
+        if streamed is None:
+            try:
+                body = await read_body(receive, settings.max_body)
+            except BodyTooLarge as exc:
+                await problem(413, "Request body too large", str(exc), "request-too-large")(scope, receive, send)
+                return
         raw_query = scope.get("query_string", b"").decode("latin-1")
         query_items = QueryParams(raw_query).multi_items()
         headers, added = with_api_key(op, forwarded_headers(client_headers), [], settings.api_key)
+        if streamed is not None and "content-length" in lowered:
+            headers.append(("Content-Length", lowered["content-length"]))  # sent as it comes, at the length announced
         if added:
             raw_query = "&".join(p for p in (raw_query, urlencode(added)) if p)
         secrets = longest_first(
@@ -203,12 +213,18 @@ class ProxyMiddleware:
             await asyncio.sleep(wait)
         try:
             answer = await send_upstream(
-                self.client, scope["method"], url, headers, body, settings.max_bytes, self._read_whole(scope)
+                self.client,
+                scope["method"],
+                url,
+                headers,
+                streamed or body,
+                settings.max_bytes,
+                self._read_whole(scope),
             )
         except UpstreamUnreachable as exc:
-            if settings.fallback:
+            if settings.fallback and (streamed is None or not streamed.started):
                 self._fallback(scope, op, f"upstream unreachable ({mask_values(str(exc), secrets)})")
-                await self.app(scope, replay(body, receive), send)
+                await self.app(scope, receive if streamed else replay(body, receive), send)
                 return
             annotate(scope, "proxy", "unreachable")
             detail = f"The upstream did not answer: {mask_values(str(exc), secrets)}"
@@ -218,12 +234,17 @@ class ProxyMiddleware:
             annotate(scope, "proxy", "too-large")
             await problem(502, "Upstream answer too large", str(exc), "answer-too-large")(scope, receive, send)
             return
-        if answer.status in FALLBACK_STATUSES and settings.fallback:
+        if answer.status in FALLBACK_STATUSES and settings.fallback and (streamed is None or not streamed.started):
             if answer.close is not None:
                 await answer.close()
             self._fallback(scope, op, f"the upstream answered {answer.status}")
-            await self.app(scope, replay(body, receive), send)
+            await self.app(scope, receive if streamed else replay(body, receive), send)
             return
+        if streamed is not None:
+            # Its body went upstream: the answer is the upstream's, and no check read the body.
+            annotate(scope, "request_body", f"streamed upstream, {streamed.size} bytes, not checked")
+            if answer.status in FALLBACK_STATUSES and settings.fallback:
+                logger.warning("no fallback: %s answered %s after its body went upstream", label(op), answer.status)
         annotate(scope, "proxy", "forwarded")
         response_headers = answer.header_map()
         exchange = Exchange(

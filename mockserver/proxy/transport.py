@@ -12,6 +12,7 @@ and reads no proxy settings from the environment.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 import aiohttp
 import httpx
@@ -43,14 +44,17 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         session = self._session or self._open()
-        headers = [(n.decode("latin-1"), v.decode("latin-1")) for n, v in request.headers.raw if n.lower() not in _OWN]
-        body = await request.aread()
+        streamed = not hasattr(request, "_content")  # an upload going as it arrives (forward.StreamedBody)
+        # A streamed body keeps the client's Content-Length (aiohttp sends it as is; without one, chunked).
+        own = _OWN - {b"content-length"} if streamed else _OWN
+        headers = [(n.decode("latin-1"), v.decode("latin-1")) for n, v in request.headers.raw if n.lower() not in own]
+        data: Any = _chunks(request.stream) if streamed else (await request.aread() or None)
         try:
             response = await session.request(
                 request.method,
                 yarl.URL(str(request.url), encoded=True),  # percent-encoding as the client sent it
                 headers=headers,
-                data=body or None,
+                data=data,
                 allow_redirects=False,
             )
         except TimeoutError as exc:
@@ -68,6 +72,11 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         if self._session is not None:
             await self._session.close()
             self._session = None
+
+
+async def _chunks(stream: Any) -> AsyncIterator[bytes]:
+    async for chunk in stream:
+        yield chunk
 
 
 class _Body(httpx.AsyncByteStream):

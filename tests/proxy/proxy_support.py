@@ -80,6 +80,19 @@ paths:
         "302":
           description: elsewhere
           headers: {Location: {schema: {type: string}}}
+    put:
+      operationId: putFile
+      security: []
+      parameters: [{name: name, in: path, required: true, schema: {type: string}}]
+      requestBody:
+        required: true
+        content: {application/octet-stream: {schema: {type: string, format: binary}}}
+      responses:
+        "200":
+          description: stored
+          content:
+            application/json:
+              schema: {type: object, required: [size], properties: {size: {type: integer}}}
 """
 
 

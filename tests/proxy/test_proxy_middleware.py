@@ -326,3 +326,36 @@ def test_a_cookie_the_upstream_set_for_one_client_is_never_sent_for_another(api:
         client.get("/things/v1/things", headers=AUTH)
     assert first.headers["set-cookie"].startswith("session=")  # handed to the client it was for
     assert "cookie" not in upstream.requests[1].headers
+
+
+def stored(request: httpx.Request) -> httpx.Response:
+    return httpx.Response(200, json={"size": len(request.read())})
+
+
+UPLOAD = {"Content-Type": "application/octet-stream"}
+
+
+def test_an_upload_goes_upstream_as_it_arrives_not_held_to_the_body_cap(api: ApiSpec) -> None:
+    upstream = Upstream(stored)
+    data = bytes(range(256)) * 64  # 16 KiB, four times the cap for a body that is read whole
+    with proxied(api, upstream, allow_unsafe=True, max_body=4096) as (client, run):
+        answer = client.put("/things/v1/files/a.bin", content=data, headers=UPLOAD)
+        entries = journal(client)
+    assert answer.status_code == 200 and answer.json() == {"size": len(data)}
+    assert upstream.requests[0].content == data
+    assert upstream.requests[0].headers["content-length"] == str(len(data))  # as announced, not re-chunked
+    assert entries[0]["request_body"] == f"streamed upstream, {len(data)} bytes, not checked"
+    assert not run.result.violations
+
+
+def test_a_json_body_is_still_read_whole_and_bounded(api: ApiSpec) -> None:
+    with proxied(api, Upstream(), allow_unsafe=True, max_body=64) as (client, _run):
+        answer = client.post("/things/v1/things", json={"id": 1, "name": "x" * 100}, headers=AUTH)
+    assert answer.status_code == 413
+
+
+def test_a_streamed_upload_the_upstream_lacks_gets_the_upstreams_404_not_the_mock(api: ApiSpec) -> None:
+    upstream = Upstream(lambda request: (request.read(), httpx.Response(404, json={"error": "none"}))[1])
+    with proxied(api, upstream, allow_unsafe=True) as (client, _run):
+        answer = client.put("/things/v1/files/a.bin", content=b"abc", headers=UPLOAD)
+    assert answer.status_code == 404 and answer.json() == {"error": "none"}  # its body is gone: no replay to mock
