@@ -23,11 +23,17 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         default="breaking",
         help="exit 1 when a change of this severity or worse is found (default: %(default)s)",
     )
+    parser.add_argument(
+        "--ref-root",
+        metavar="DIR",
+        default=None,
+        help="the folder whose files a $ref may read (default: the spec's own folder; a git: side reads its repository)",
+    )
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: %(default)s)")
 
 
 def run_diff(args: argparse.Namespace) -> int:
     """0: nothing at or above --fail-on; 1: something is; a spec that cannot be read raises (the CLI's exit 2)."""
-    result = diff(args.base, args.revision)
+    result = diff(args.base, args.revision, ref_root=args.ref_root)
     sys.stdout.write(RENDER[args.format](result))
     return EXIT_FOUND if result.fails(Severity[args.fail_on.upper()]) else 0

@@ -38,12 +38,15 @@ class DiffResult:
         return any(f.severity >= threshold for f in self.findings)
 
 
-def diff(base: str, revision: str, *, cwd: Path | None = None) -> DiffResult:
-    """Compare the spec `base` with `revision`; raises `SpecLoadError` when either cannot be read."""
+def diff(base: str, revision: str, *, cwd: Path | None = None, ref_root: Path | str | None = None) -> DiffResult:
+    """Compare the spec `base` with `revision`; raises `SpecLoadError` when either cannot be read.
+
+    `ref_root`: the folder whose files a `$ref` of a spec file may read (default: the spec's folder); a
+    `git:` side may read any file of the repository at its revision."""
     with ExitStack() as stack:
         old_side, new_side = open_side(base, stack, cwd=cwd), open_side(revision, stack, cwd=cwd)
         with _quiet():
-            old, new = _load(old_side), _load(new_side)
+            old, new = _load(old_side, ref_root), _load(new_side, ref_root)
         return compare(old, new, base_label=base, revision_label=revision, sides=(old_side, new_side))
 
 
@@ -71,9 +74,9 @@ def compare(
     return DiffResult(base_label, revision_label, found)
 
 
-def _load(side: Side) -> ApiSpec:
+def _load(side: Side, ref_root: Path | str | None) -> ApiSpec:
     try:
-        return load_unchecked(side.path)
+        return load_unchecked(side.path, ref_root=side.copy or ref_root)
     except SpecLoadError as exc:
         if side.copy is None:
             raise

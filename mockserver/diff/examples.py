@@ -98,7 +98,12 @@ def compare_examples(
         problem, pointer = _check(revision, sample.operation, sample, validators)
         if problem is not None:
             findings.add(
-                "example-invalid", label(sample.operation), _what(sample), f"{sample.where}: {problem}", None, pointer
+                "example-invalid",
+                label(sample.operation),
+                _what(sample),
+                f"{sample.where}: {problem}",
+                None,
+                sample.pointer or pointer,
             )
 
 

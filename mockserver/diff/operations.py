@@ -99,7 +99,9 @@ class OperationComparer:
             p_old = self._param_pointer(self.base, old, param)
             other = after.get(key)
             if other is None:
-                moved = next((p for (loc, n), p in after.items() if n == key[1] and (loc, n) not in before), None)
+                moved = next(
+                    (p for (loc, n), p in after.items() if n.lower() == key[1].lower() and (loc, n) not in before), None
+                )
                 if moved is not None and moved.location != param.location:
                     p_new = self._param_pointer(self.revision, new, moved)
                     detail = f"in: {param.location} → {moved.location}"
@@ -118,7 +120,7 @@ class OperationComparer:
             place = Place(name, where, "", f"{p_old}/schema", f"{p_new}/schema")
             self.schemas.compare(param.schema, other.schema, place, response=False)
         for key, param in after.items():
-            if key in before or any(n == key[1] and (loc, n) not in after for loc, n in before):
+            if key in before or any(n.lower() == key[1].lower() and (loc, n) not in after for loc, n in before):
                 continue
             where = f"{param.location} parameter {param.name}"
             p_new = self._param_pointer(self.revision, new, param)

@@ -48,6 +48,9 @@ class SchemaComparer:
                 continue
             self._seen.add(key)
             before, after = view(old, at.base), view(new, at.revision)
+            if bool(before.union) != bool(after.union):
+                # A union against a plain schema (`oneOf: [A, B]` → `A`): the plain one is a union of itself.
+                before, after = _as_union(before, old, after), _as_union(after, new, before)
             at = Place(at.operation, at.where, at.field, before.pointer, after.pointer)
             self._node(before, after, at, response)
             pending.extend(reversed(self._children(before, after, at, response)))
@@ -197,10 +200,28 @@ class SchemaComparer:
         return pairs
 
 
+def _as_union(found: View, schema: Any, other: View) -> View:
+    if found.union:
+        return found
+    return View(found.pointer, nullable=found.nullable, union=[Child(schema, found.pointer)], union_kind=other.union_kind)
+
+
 def _branch_key(branch: Child, index: int) -> str:
     """A branch by the name of the schema it refers to, else by its place in the list."""
-    ref = branch.schema.get("x-ref") if isinstance(branch.schema, dict) else None
+    schema = branch.schema
+    for _ in range(4):  # `oneOf: [$ref: Card]` (or one non-null branch beside null) is Card too
+        if not isinstance(schema, dict) or isinstance(schema.get("x-ref"), str):
+            break
+        members = [m for kind in ("oneOf", "anyOf", "allOf") for m in schema.get(kind) or () if not _null_only(m)]
+        if len(members) != 1:
+            break
+        schema = members[0]
+    ref = schema.get("x-ref") if isinstance(schema, dict) else None
     return str(ref).rsplit("/", 1)[-1] if isinstance(ref, str) else f"#{index}"
+
+
+def _null_only(schema: Any) -> bool:
+    return isinstance(schema, dict) and schema.get("type") in ("null", ["null"])
 
 
 def _widen(types: frozenset[str] | None) -> frozenset[str] | None:
