@@ -109,6 +109,10 @@ def _union(into: View, kind: str, branches: list[Any], pointer: str, active: set
     rest = [(i, b) for i, b in enumerate(branches) if not _only_null(b)]
     if len(rest) < len(branches):
         into.nullable = True
+    # `anyOf: [string, {type: string, enum: [known, values]}]` ("any string; these are the known ones") is a
+    # string: the enum branch adds nothing a client or server must handle, so its values are not compared.
+    plain = {_plain_type(b) for _, b in rest} - {None}
+    rest = [(i, b) for i, b in rest if _plain_type(b) is not None or _enum_type(b) not in plain]
     if len(rest) == 1:  # `anyOf: [X, {type: null}]` is X, nullable
         i, branch = rest[0]
         _merge(into, branch, f"{pointer}/{kind}/{i}", active)
@@ -164,6 +168,20 @@ def _bounds(into: View, schema: dict[str, Any]) -> None:
     for key, _ in SIZE_BOUNDS:
         if _number(schema.get(key)):
             into.sizes[key] = schema[key]
+
+
+def _plain_type(schema: Any) -> str | None:
+    """The type of a branch that says only its type (`{type: string}`), else None."""
+    if not isinstance(schema, dict) or not isinstance(schema.get("type"), str):
+        return None
+    return str(schema["type"]) if {k for k in schema if k not in _ANNOTATIONS} == {"type"} else None
+
+
+def _enum_type(schema: Any) -> str | None:
+    """The type of a branch that is a list of values of one type (`{type: string, enum: […]}`), else None."""
+    if not isinstance(schema, dict) or not isinstance(schema.get("type"), str):
+        return None
+    return str(schema["type"]) if {k for k in schema if k not in _ANNOTATIONS} <= {"type", "enum", "const"} else None
 
 
 def _only_null(schema: Any) -> bool:
