@@ -153,9 +153,9 @@ def _bounds(into: View, schema: dict[str, Any]) -> None:
     for plain, exclusive, side in (("minimum", "exclusiveMinimum", "low"), ("maximum", "exclusiveMaximum", "high")):
         candidates: list[tuple[float, bool]] = []
         value, flag = schema.get(plain), schema.get(exclusive)
-        if _number(value):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
             candidates.append((value, flag is True))  # 3.0: `exclusiveMinimum: true` beside `minimum`
-        if _number(flag):
+        if isinstance(flag, (int, float)) and not isinstance(flag, bool):
             candidates.append((flag, True))  # 3.1: `exclusiveMinimum: 5`
         current = getattr(into, side)
         if current is not None:
@@ -189,7 +189,7 @@ def _only_null(schema: Any) -> bool:
         return False
     kind = schema.get("type")
     meaningful = {k for k in schema if k not in _ANNOTATIONS}
-    return (kind == "null" or kind == ["null"]) and meaningful <= {"type"} or schema.get("enum") == [None]
+    return ((kind == "null" or kind == ["null"]) and meaningful <= {"type"}) or schema.get("enum") == [None]
 
 
 def _number(value: Any) -> bool:

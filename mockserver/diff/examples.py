@@ -90,7 +90,12 @@ def compare_examples(
         if problem is not None:
             reported.add(sample.key)
             findings.add(
-                "example-breaks-revision", label(op), _what(sample), f"{sample.where}: {problem}", sample.pointer, pointer
+                "example-breaks-revision",
+                label(op),
+                _what(sample),
+                f"{sample.where}: {problem}",
+                sample.pointer,
+                pointer,
             )
     for sample in samples(revision, revision_fixtures):
         if sample.key in reported:

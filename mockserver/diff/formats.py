@@ -33,7 +33,11 @@ def markdown(result: DiffResult) -> str:
         "",
         f"{verdict}; {result.count(Severity.WARNING)} warning(s), {result.count(Severity.INFO)} compatible change(s).",
     ]
-    for severity, title in ((Severity.BREAKING, "Breaking"), (Severity.WARNING, "Warnings"), (Severity.INFO, "Compatible")):
+    for severity, title in (
+        (Severity.BREAKING, "Breaking"),
+        (Severity.WARNING, "Warnings"),
+        (Severity.INFO, "Compatible"),
+    ):
         found = [f for f in result.findings if f.severity == severity]
         if not found:
             continue

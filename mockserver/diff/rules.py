@@ -62,11 +62,21 @@ _rule("request-body-removed", W, "client", "the operation no longer takes the bo
 _rule("request-media-type-removed", B, "client", "a request media type clients send is no longer accepted")
 _rule("request-media-type-added", OK, "none", "a new request media type")
 _rule("request-property-removed", W, "client", "a request field is no longer defined: the server ignores it")
-_rule("request-property-rejected", B, "client", "a request field clients send is now refused (additionalProperties: false)")
+_rule(
+    "request-property-rejected",
+    B,
+    "client",
+    "a request field clients send is now refused (additionalProperties: false)",
+)
 _rule("request-required-property-added", B, "client", "a new required request field: existing requests lack it")
 _rule("request-property-added", OK, "none", "a new optional request field")
 _rule("request-property-now-required", B, "client", "an optional request field became required")
-_rule("request-property-now-optional", W, "server", "a required request field became optional: the server must handle its absence")
+_rule(
+    "request-property-now-optional",
+    W,
+    "server",
+    "a required request field became optional: the server must handle its absence",
+)
 # --- request values (bodies and parameters)
 _rule("request-type-narrowed", B, "client", "the request value takes fewer types: values clients send are refused")
 _rule("request-type-widened", W, "server", "the request value takes more types: the server must accept them")
@@ -76,8 +86,18 @@ _rule("request-enum-value-removed", B, "client", "a value clients may send is no
 _rule("request-enum-value-added", W, "server", "a new enum value the server must accept")
 _rule("request-constraint-narrowed", B, "client", "a request bound is tighter (length, range, items, pattern added)")
 _rule("request-constraint-widened", OK, "none", "a request bound is looser")
-_rule("request-default-changed", W, "client", "the default of a request value changed: requests omitting it behave differently")
-_rule("request-union-narrowed", B, "client", "a oneOf/anyOf branch of the request is gone: values of that shape are refused")
+_rule(
+    "request-default-changed",
+    W,
+    "client",
+    "the default of a request value changed: requests omitting it behave differently",
+)
+_rule(
+    "request-union-narrowed",
+    B,
+    "client",
+    "a oneOf/anyOf branch of the request is gone: values of that shape are refused",
+)
 _rule("request-union-widened", W, "server", "a new oneOf/anyOf branch the server must accept")
 # --- responses
 _rule("response-status-removed", B, "client", "a documented response status is gone")
@@ -87,7 +107,9 @@ _rule("response-media-type-added", OK, "none", "a new response media type")
 _rule("response-header-removed", W, "client", "a documented response header is gone")
 _rule("response-property-removed", B, "client", "a response field clients read is gone")
 _rule("response-property-now-optional", B, "client", "a response field that was always sent may now be missing")
-_rule("response-property-now-required", W, "server", "a response field must now always be sent: the server must send it")
+_rule(
+    "response-property-now-required", W, "server", "a response field must now always be sent: the server must send it"
+)
 _rule("response-property-added", OK, "none", "a new response field")
 _rule("response-now-nullable", B, "client", "a response value may now be null")
 _rule("response-no-longer-nullable", OK, "none", "a response value is no longer null")
@@ -95,7 +117,12 @@ _rule("response-type-widened", B, "client", "a response value may have a type cl
 _rule("response-type-narrowed", OK, "none", "a response value has fewer possible types")
 _rule("response-enum-value-added", B, "client", "a response enum gained a value clients do not know")
 _rule("response-enum-value-removed", OK, "none", "a response enum lost a value")
-_rule("response-constraint-widened", W, "client", "a response bound is looser (length, range, items): client-side checks may fail")
+_rule(
+    "response-constraint-widened",
+    W,
+    "client",
+    "a response bound is looser (length, range, items): client-side checks may fail",
+)
 _rule("response-constraint-narrowed", OK, "none", "a response bound is tighter")
 _rule("response-default-changed", OK, "none", "the default of a response value changed (documentation only)")
 _rule("response-union-widened", B, "client", "a new oneOf/anyOf branch: responses of a shape clients cannot parse")

@@ -81,7 +81,7 @@ class SchemaComparer:
             if old.pattern is None and not response:
                 self._add("request-constraint-narrowed", at, f"pattern {new.pattern!r} added")
             elif new.pattern is None:
-                self._add(f"{side}-constraint-{'widened' if response else 'widened'}", at, "pattern removed")
+                self._add(f"{side}-constraint-widened", at, "pattern removed")
             else:
                 self._add("pattern-changed", at, f"pattern {old.pattern!r} → {new.pattern!r}")
         if old.default != new.default:
@@ -92,8 +92,8 @@ class SchemaComparer:
             return
         before, after = _widen(old.types), _widen(new.types)
         shown = f"type {_types(old.types)} → {_types(new.types)}"
-        gained = after is None and before is not None or (before is not None and after is not None and after - before)
-        lost = before is None and after is not None or (before is not None and after is not None and before - after)
+        gained = (after is None and before is not None) or (before is not None and after is not None and after - before)
+        lost = (before is None and after is not None) or (before is not None and after is not None and before - after)
         if side == "response":
             self._add("response-type-widened" if gained else "response-type-narrowed", at, shown)
         else:
@@ -170,7 +170,12 @@ class SchemaComparer:
                 self._add("request-required-property-added", place, f"{name!r} added, required", base=None)
             else:
                 self._add(f"{side}-property-added", place, f"{name!r} added", base=None)
-        if not response and old.additional is not False and new.additional is False and not old.properties.keys() - new.properties.keys():
+        if (
+            not response
+            and old.additional is not False
+            and new.additional is False
+            and not old.properties.keys() - new.properties.keys()
+        ):
             self._add("request-property-rejected", at, "additionalProperties: false (other fields refused)")
         if isinstance(old.additional, Child) and isinstance(new.additional, Child):
             place = at.child("{*}", old.additional.pointer, new.additional.pointer)
@@ -196,14 +201,18 @@ class SchemaComparer:
         for key, branch in after.items():
             if key not in before:
                 rule = "response-union-widened" if side == "response" else "request-union-widened"
-                self._add(rule, at, f"{new.union_kind or 'anyOf'} branch {key} added", base=None, revision=branch.pointer)
+                self._add(
+                    rule, at, f"{new.union_kind or 'anyOf'} branch {key} added", base=None, revision=branch.pointer
+                )
         return pairs
 
 
 def _as_union(found: View, schema: Any, other: View) -> View:
     if found.union:
         return found
-    return View(found.pointer, nullable=found.nullable, union=[Child(schema, found.pointer)], union_kind=other.union_kind)
+    return View(
+        found.pointer, nullable=found.nullable, union=[Child(schema, found.pointer)], union_kind=other.union_kind
+    )
 
 
 def _branch_key(branch: Child, index: int) -> str:

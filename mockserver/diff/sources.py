@@ -53,7 +53,9 @@ def open_side(given: str, stack: ExitStack, *, cwd: Path | None = None) -> Side:
 def _git_side(given: str, stack: ExitStack, cwd: Path) -> Side:
     ref, sep, path = given[len(GIT_PREFIX) :].partition(":")
     if not sep or not ref or not path:
-        raise SpecLoadError(given, SpecErrorKind.NOT_FOUND, "write a git side as git:REF:path (git:HEAD~1:specs/x.yaml)")
+        raise SpecLoadError(
+            given, SpecErrorKind.NOT_FOUND, "write a git side as git:REF:path (git:HEAD~1:specs/x.yaml)"
+        )
     top = _toplevel(given, cwd)
     # A path is relative to the current folder, as `git show REF:./path` reads it.
     wanted = (cwd.resolve() / path).resolve()

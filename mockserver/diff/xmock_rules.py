@@ -84,7 +84,8 @@ def _request_rules(old: tuple[RequestRule, ...], new: tuple[RequestRule, ...], a
 
 def _identity(rule: RequestRule) -> tuple[object, ...]:
     """A rule by its kind and the parameters it names, its range aside (a range changed is the same rule)."""
-    return (rule.kind, *(getattr(rule, f.name) for f in dataclasses.fields(rule) if f.name not in (*_RANGE_FIELDS, "message")))  # type: ignore[arg-type]
+    kept = [f.name for f in dataclasses.fields(rule) if f.name not in (*_RANGE_FIELDS, "message")]  # type: ignore[arg-type]
+    return (rule.kind, *(getattr(rule, name) for name in kept))
 
 
 def _describe(rule: RequestRule) -> str:
@@ -99,4 +100,3 @@ def _limit(limit: object) -> str:
 
 def _n(value: object) -> str:
     return "none" if value is None else str(value)
-

@@ -123,7 +123,9 @@ def warn_invalid_examples(api: ApiSpec) -> set[tuple[str, str]]:
             problem,
         )
     if len(invalid) > MAX_WARNINGS:
-        logger.warning("%s: %d more examples do not match their schema; not served", api.file, len(invalid) - MAX_WARNINGS)
+        logger.warning(
+            "%s: %d more examples do not match their schema; not served", api.file, len(invalid) - MAX_WARNINGS
+        )
     return {(example.operation.operation_id, example.name) for example, _ in invalid}
 
 

@@ -84,7 +84,9 @@ def test_json_output_names_rule_severity_and_both_pointers(
     (finding,) = document["findings"]
     assert finding["rule"] == "response-property-removed"
     assert finding["severity"] == "breaking"
-    assert finding["base_pointer"] == "/paths/~1items/get/responses/200/content/application~1json/schema/properties/name"
+    assert (
+        finding["base_pointer"] == "/paths/~1items/get/responses/200/content/application~1json/schema/properties/name"
+    )
     assert finding["revision_pointer"] is None
 
 
@@ -189,7 +191,10 @@ def test_git_from_a_subfolder_reads_paths_relative_to_it(repo: Path) -> None:
 @pytest.mark.parametrize(
     ("given", "expected"),
     [
-        ("git:nosuchref:specs/openrouter.yaml", "git:nosuchref:specs/openrouter.yaml: not found: no revision 'nosuchref'"),
+        (
+            "git:nosuchref:specs/openrouter.yaml",
+            "git:nosuchref:specs/openrouter.yaml: not found: no revision 'nosuchref'",
+        ),
         ("git:HEAD:specs/missing.yaml", "no file specs/missing.yaml at revision"),
         ("git:HEAD", "write a git side as git:REF:path"),
         ("git:--output=x:specs/openrouter.yaml", "is not a git revision"),

@@ -12,6 +12,7 @@ sides, written in one of these ways:
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 from typing import Any
 
@@ -88,3 +89,9 @@ def test_the_corpus_has_a_case_for_every_rule_and_forty_in_all() -> None:
     expected = {rule for path in CASE_FILES for rule in yaml.safe_load(path.read_text())["expect"]}
     assert set(RULES) - expected == set()
     assert len(CASE_FILES) >= 40
+
+
+def test_the_docs_describe_every_rule_id_and_no_other() -> None:
+    text = (Path(__file__).resolve().parents[2] / "docs" / "diff.md").read_text()
+    documented = set(re.findall(r"^\| `([a-z0-9-]+)` \|", text, flags=re.MULTILINE))
+    assert documented == set(RULES)
