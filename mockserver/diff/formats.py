@@ -73,7 +73,9 @@ RENDER: dict[str, Callable[[DiffResult], str]] = {"text": text, "markdown": mark
 
 
 def _row(f: Finding) -> str:
-    pointers = " → ".join(f"`{_cell(p)}`" for p in (f.base, f.revision) if p) or "-"
+    shown = [f"`{_cell(p)}`" if p else "(none)" for p in (f.base, f.revision)]
+    # One pointer when the place is the same in both documents; else BASE's → REVISION's.
+    pointers = shown[0] if f.base == f.revision else f"{shown[0]} → {shown[1]}"
     change = f"{_cell(f.detail)}<br>{_cell(f.rule.explanation)}"
     return f"| {_cell(f.operation) or '(document)'} | {_cell(f.where)}<br>{pointers} | {change} | `{f.rule.id}` |"
 
