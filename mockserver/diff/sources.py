@@ -8,6 +8,7 @@ file that changed between two commits is resolved as it was at each of them.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import tempfile
 from contextlib import ExitStack
@@ -23,6 +24,8 @@ from mockserver.openapi.parse import parse_text
 GIT_PREFIX = "git:"
 GIT_TIMEOUT = 60.0  # seconds for one git command: a hung git (a lock, a prompt) must not hang CI
 _REF_SUFFIXES = (".yaml", ".yml", ".json")
+# A `$ref` whose value does not start with `#` (YAML or JSON spelling): the file may name another file.
+_FILE_REF = re.compile(r"""["']?\$ref["']?\s*:\s*["']?(?!#)[^\s"']""")
 _SKIP = frozenset({"example", "default", "enum", "const"})  # data: a `$ref` key inside is not a reference
 
 
@@ -100,8 +103,11 @@ def _copy_with_refs(given: str, top: Path, commit: str, first: PurePosixPath, co
         target = copy / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
+        text = data.decode("utf-8", "replace")
+        if not _FILE_REF.search(text):
+            continue  # only `#/…` references (a large single-file spec): not parsed twice
         try:
-            document = parse_text(data.decode("utf-8"), json_text=relative.suffix == ".json")
+            document = parse_text(text, json_text=relative.suffix == ".json")
         except Exception:
             continue  # the loader reports it, naming the file, when it reads the copy
         for ref in _file_refs(document):
