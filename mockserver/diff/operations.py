@@ -12,7 +12,7 @@ from typing import Any
 from mockserver.diff.findings import Findings
 from mockserver.diff.schemas import Place, SchemaComparer
 from mockserver.openapi.examples import escape, follow, value_at
-from mockserver.openapi.model import ApiSpec, Operation, Parameter, ResponseSpec
+from mockserver.openapi.model import ApiSpec, Operation, Parameter, ResponseSpec, SecurityScheme
 
 _TEMPLATE = re.compile(r"\{[^}/]*\}")
 
@@ -73,18 +73,19 @@ class OperationComparer:
         self._responses(old, new, name)
 
     def _security(self, old: Operation, new: Operation, name: str, at_old: str, at_new: str) -> None:
-        before = {frozenset(s.name for s in alt) for alt in old.security}
-        after = {frozenset(s.name for s in alt) for alt in new.security}
+        # A scheme by what a client sends (kind, scheme, where, under which name), not only by its name.
+        before = {frozenset(_credential(s) for s in alt) for alt in old.security}
+        after = {frozenset(_credential(s) for s in alt) for alt in new.security}
         if before == after:
             return
         if not before:
-            shown = " or ".join(sorted("+".join(sorted(a)) for a in after))
+            shown = " or ".join(sorted("+".join(sorted(c[0] for c in a)) for a in after))
             self.findings.add("security-added", name, "security", f"now requires {shown}", at_old, at_new)
         elif not after:
             self.findings.add("security-removed", name, "security", "no longer requires authentication", at_old, at_new)
         elif not any(alt_new <= alt_old for alt_old in before for alt_new in after):
             # No credential set a client had satisfies any requirement now.
-            shown = " or ".join(sorted("+".join(sorted(a)) for a in after))
+            shown = " or ".join(sorted("+".join(sorted(c[0] for c in a)) for a in after))
             self.findings.add("security-changed", name, "security", f"now requires {shown}", at_old, at_new)
 
     def _parameters(self, old: Operation, new: Operation, name: str) -> None:
@@ -147,7 +148,9 @@ class OperationComparer:
             if "schema" in content and "schema" in other[1]:
                 self.schemas.compare(content["schema"], other[1]["schema"], place, response=False)
         for media in new.request_content:
-            if old.request_content and _media(old.request_content, media) is None:
+            if _media(old.request_content, media) is None and not (
+                new.request_body_required and not old.request_content
+            ):
                 m_new = f"{b_new}/content/{escape(media)}"
                 self.findings.add("request-media-type-added", name, "request body", media, None, m_new)
 
@@ -198,6 +201,10 @@ class OperationComparer:
                 if not pointer.startswith("/") and pointer.rsplit("/", 1)[-1] == param.name:
                     return pointer
         return f"{_op_pointer(op)}/parameters"
+
+
+def _credential(scheme: SecurityScheme) -> tuple[str, str, str, str, str]:
+    return scheme.name, scheme.type, scheme.scheme, scheme.location, scheme.param_name
 
 
 def _op_pointer(op: Operation) -> str:
