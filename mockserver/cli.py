@@ -185,6 +185,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     _response_limits(contract)
     _proxy(sub)
+    from mockserver.cli_diff import add_parser as add_diff
+
+    add_diff(sub)
     fixtures = sub.add_parser("fixtures", help="work with fixtures/ (named canned responses)")
     fixtures_sub = fixtures.add_subparsers(dest="fixtures_command", required=True)
     rec = fixtures_sub.add_parser("record", help="record what a real API answers to its safe operations")
@@ -374,6 +377,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from mockserver.cli_contract import contract
 
             return contract(args)
+        if args.command == "diff":
+            from mockserver.cli_diff import run_diff
+
+            return run_diff(args)
         if args.command == "list":
             _list(load_given(args.specs, args))
             return 0

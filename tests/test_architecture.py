@@ -35,6 +35,8 @@ LAYERS: dict[str, tuple[set[str], set[str]]] = {
         {"shared", "bundled", "openapi"},
         {"schemathesis", "hypothesis", "requests", "urllib3", "yaml", "httpx"},
     ),
+    # `mockserver diff`: reads two specs (and git, as a subprocess); compares them as data
+    "diff": ({"shared", "bundled", "openapi"}, set()),
     # the validating proxy: builds the mock's app and reads the contract's checks and report, like the CLI
     "proxy": (
         {"shared", "bundled", "openapi", "generation", "serving", "contract"},
@@ -46,6 +48,7 @@ TOP = {
     "mockserver.cli_serve",
     "mockserver.cli_contract",
     "mockserver.cli_proxy",
+    "mockserver.cli_diff",
     "mockserver.__main__",
     "mockserver.strategies",
     "mockserver.pytest_plugin",

@@ -20,6 +20,7 @@ from mockserver.generation.media import kind as media_kind
 from mockserver.generation.shaping import Shaper
 from mockserver.generation.statuses import status_phrase
 from mockserver.generation.values import Pools
+from mockserver.openapi.examples import warn_invalid_examples
 from mockserver.openapi.fixtures import Fixture, load_fixtures
 from mockserver.openapi.matching import select
 from mockserver.openapi.model import ApiSpec, Operation, ResponseSpec
@@ -307,6 +308,11 @@ class ApiMock:
         self.operations = {
             op.operation_id: OperationMock(api, op, compiler, fixtures.get(op.operation_id)) for op in api.operations
         }
+        # Inline examples get the fixtures' check: one breaking its schema is said and not served by name.
+        for operation_id, name in warn_invalid_examples(api):
+            mock = self.operations.get(operation_id)
+            if mock is not None and name not in mock.fixtures:
+                mock.examples.pop(name, None)
 
     def error_status(self, op: Operation) -> int:
         """The status this API documents for an invalid request: 400, else 422, else 400 anyway."""

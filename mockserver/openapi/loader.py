@@ -141,6 +141,13 @@ def load(
     return api
 
 
+def load_unchecked(path: Path | str, *, ref_root: Path | str | None = None) -> ApiSpec:
+    """`load` without the OpenAPI schema check (`mockserver diff` compares two versions, it does not judge them);
+    what cannot be read at all is still a `SpecLoadError`."""
+    checked, digest = _prepare(Path(path), ref_root, RemoteDocuments())
+    return _index(*checked, digest)
+
+
 def _parse_all(
     paths: Iterable[Path | str], ref_root: Path | str | None, remote: RemoteDocuments
 ) -> list[tuple[Checked, str]]:

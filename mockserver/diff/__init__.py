@@ -1,0 +1,1 @@
+"""`mockserver diff`: what changed between two versions of a spec, and whom it breaks (docs/diff.md)."""
