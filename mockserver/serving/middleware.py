@@ -23,7 +23,7 @@ from mockserver.generation.responses import ApiMock, default_problem
 from mockserver.generation.statuses import status_phrase
 from mockserver.serving.answers import json_bytes, mock_error
 from mockserver.serving.auth import credential_problem
-from mockserver.serving.bridge import to_connexion_document
+from mockserver.serving.bridge import to_swagger_document
 from mockserver.serving.budget import bounded, within_budget
 from mockserver.serving.chaos import Chaos, Decision, faulty, pause
 from mockserver.serving.echo import clip, plain
@@ -172,10 +172,11 @@ class MockMiddleware:
         return bounded(config.request_budget, config.max_answer, scope, make)
 
     def _document(self, api: ApiMock) -> bytes:
-        """The whole API, as the 3.0 document Swagger UI 4 renders, with the mock as its server."""
+        """The whole API, as the 3.0 document Swagger UI 4 renders (its security as the mock accepts it), with the
+        mock as its server."""
         mount = api.api.mount_path
         if mount not in self._documents:
-            document = to_connexion_document(api.api.document)
+            document = to_swagger_document(api.api.document)
             document["servers"] = [{"url": mount}]
             self._documents[mount] = json_bytes(document)
         return self._documents[mount]
