@@ -26,6 +26,7 @@ from mockserver.serving.auth import credential_problem
 from mockserver.serving.bridge import to_swagger_document
 from mockserver.serving.budget import bounded, within_budget
 from mockserver.serving.chaos import Chaos, Decision, faulty, pause
+from mockserver.serving.chaos_settings import CHAOS_PATH, RuntimeChaos
 from mockserver.serving.echo import clip, plain
 from mockserver.serving.envelopes import EXTENSION, error_response, invalid_request_problem
 from mockserver.serving.journal import printable
@@ -74,7 +75,8 @@ class MockMiddleware:
     def __init__(self, app: ASGIApp, state: MockState) -> None:
         self.app = app
         self.state = state
-        self.chaos = Chaos(state.config, state.store)
+        self.runtime_chaos = RuntimeChaos(state.config, state.store)  # /__mock/chaos
+        self.chaos = Chaos(state.config, state.store, self.runtime_chaos.config)
         self.overrides = Overrides(state)
         self.rate_limit = RateLimiter(state)
         self.seeding = Seeding(state)  # /__mock/state/<api><collection>; reads fixtures/<api>/_state/ now
@@ -99,6 +101,9 @@ class MockMiddleware:
             return
         if path.startswith(STATE_PATH + "/"):
             await (await self.seeding.answer(scope, receive))(scope, receive, send)
+            return
+        if path == CHAOS_PATH:
+            await (await self.runtime_chaos.answer(scope, receive))(scope, receive, send)
             return
         if path == OVERRIDES_PATH or path.startswith(OVERRIDES_PATH + "/"):
             await self.overrides.admin(scope, receive, send)
@@ -197,7 +202,10 @@ class MockMiddleware:
         # End of steering.
         decision = self.chaos.decide(scope, bound.op, prefs) if response is None else Decision()
         await pause(decision)
+        if decision.latency_ms:
+            annotate(scope, "latency_ms", decision.latency_ms)  # the journal's chaos markers (the dashboard shows them)
         if decision.fault is not None:
+            annotate(scope, "fault", decision.fault)
             send = faulty(decision.fault, send)
         if decision.error_status is not None:
             # Chaos: a documented error, in the documented envelope, as a flaky upstream would send it.
