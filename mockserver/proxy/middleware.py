@@ -33,7 +33,7 @@ from mockserver.proxy.run import ProxyRun, label
 from mockserver.redact import is_secret_header, longest_first, mask_values, secret_query_values, secret_values
 from mockserver.serving.chaos import Chaos, faulty, pause
 from mockserver.serving.config import ServerConfig
-from mockserver.serving.journal import note_problem, printable
+from mockserver.serving.journal import note_problem, note_secrets, printable
 from mockserver.serving.overrides import annotate
 from mockserver.serving.prefer import PreferError, parse_prefer
 from mockserver.serving.repositories import StateStore
@@ -174,6 +174,7 @@ class ProxyMiddleware:
                 *secret_query_values(raw_query),
             ]
         )
+        note_secrets(scope, self.secrets)  # the key added here may come back in the answer the journal keeps
         url = upstream_url(settings.upstream, relative, raw_query)
         wait = self.pacer.slot()
         if wait is None:

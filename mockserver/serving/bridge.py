@@ -68,7 +68,9 @@ def to_swagger_document(document: dict[str, Any]) -> dict[str, Any]:
             for name in requirement if isinstance(requirement, dict) else ():
                 schemes.setdefault(str(name), {"type": "http", "scheme": "bearer"})
     for operation in _operations(doc):
-        if operation.pop(_AUTHORIZATION_PARAMETER, False) and not _secured(operation.get("security", doc.get("security"))):
+        if operation.pop(_AUTHORIZATION_PARAMETER, False) and not _secured(
+            operation.get("security", doc.get("security"))
+        ):
             schemes.setdefault(_AUTHORIZATION, {"type": "apiKey", "in": "header", "name": "Authorization"})
             operation["security"] = [{_AUTHORIZATION: []}]
     if schemes:

@@ -71,7 +71,10 @@ class RuntimeChaos:
                 settings = parse_settings(body)
             except SettingsError as exc:
                 return mock_error(400, "Invalid chaos settings", str(exc))
-            shown = {("latency_ms" if k == "latency" else k): list(v) if isinstance(v, tuple) else v for k, v in settings.items()}
+            shown = {
+                ("latency_ms" if k == "latency" else k): list(v) if isinstance(v, tuple) else v
+                for k, v in settings.items()
+            }
             text = json.dumps(shown, separators=(",", ":"))  # as a PUT would give it: read back by parse_settings
             self.repo.put(_NAME, text)
             self._apply(text)
@@ -146,7 +149,7 @@ def _latency(value: Any) -> tuple[int, int]:
     elif isinstance(value, str):
         text = value
     else:
-        raise SettingsError(f"latency_ms={clip(repr(value))} must be 150, [100, 400] or \"100-400\" (milliseconds)")
+        raise SettingsError(f'latency_ms={clip(repr(value))} must be 150, [100, 400] or "100-400" (milliseconds)')
     try:
         return parse_latency(text, "latency_ms")
     except PreferError as exc:

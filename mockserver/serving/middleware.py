@@ -2,12 +2,12 @@
 
 Every request under an API's mount is answered here, in the imitated API's documented envelope
 (unknown paths, wrong methods, missing credentials, invalid requests); only Swagger UI's pages go
-on to Connexion. The index at `/` and each API's `openapi.json` are served here too.
+on to Connexion. The index at `/` (a page for a browser), each API's `openapi.json` and the dashboard
+(`/__mock/`, dashboard.py) are served here too.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -21,12 +21,14 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from mockserver.generation.context import FieldError, Problem
 from mockserver.generation.responses import ApiMock, default_problem
 from mockserver.generation.statuses import status_phrase
+from mockserver.serving.admin import is_admin
 from mockserver.serving.answers import json_bytes, mock_error
 from mockserver.serving.auth import credential_problem
 from mockserver.serving.bridge import to_swagger_document
 from mockserver.serving.budget import bounded, within_budget
 from mockserver.serving.chaos import Chaos, Decision, faulty, pause
 from mockserver.serving.chaos_settings import CHAOS_PATH, RuntimeChaos
+from mockserver.serving.dashboard import Dashboard, index_response
 from mockserver.serving.echo import clip, plain
 from mockserver.serving.envelopes import EXTENSION, error_response, invalid_request_problem
 from mockserver.serving.journal import printable
@@ -80,6 +82,7 @@ class MockMiddleware:
         self.overrides = Overrides(state)
         self.rate_limit = RateLimiter(state)
         self.seeding = Seeding(state)  # /__mock/state/<api><collection>; reads fixtures/<api>/_state/ now
+        self.dashboard = Dashboard(state)  # /__mock/: the pages, their assets, /__mock/apis
         self._documents: dict[str, bytes] = {}  # mount path → openapi.json, made when first asked for
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -109,9 +112,10 @@ class MockMiddleware:
             await self.overrides.admin(scope, receive, send)
             return
         if path in ("", "/") and scope["method"] in ("GET", "HEAD"):
-            await Response(json.dumps(index(self.state), indent=2).encode(), media_type="application/json")(
-                scope, receive, send
-            )
+            await index_response(scope, index(self.state))(scope, receive, send)
+            return
+        if is_admin(path) and (page := self.dashboard.answer(scope)) is not None:
+            await page(scope, receive, send)
             return
         if api is None:
             mounted = ", ".join(a.api.mount_path for a in self.state.apis)
