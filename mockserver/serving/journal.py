@@ -125,8 +125,10 @@ class JournalMiddleware:
             if isinstance(entry.get("problem"), str):
                 entry["problem"] = _cut(mask_values(entry["problem"], secrets))
             entry["body"] = _text(received, secrets)
-            entry["response"] = {"headers": self._answer_headers(answer_headers, secrets), "body": _text(sent, secrets)}
-            self.store.add_request(entry, _size(entry))
+            shown_headers, headers_size = self._answer_headers(answer_headers, secrets)
+            entry["response"] = {"headers": shown_headers, "body": _text(sent, secrets)}
+            size = _size(entry) + headers_size + len(entry["body"]) + len(entry["response"]["body"])
+            self.store.add_request(entry, size)
             if self.log:
                 target = printable(path + (f"?{query}" if query else ""))
                 method = printable(entry["method"])
@@ -154,14 +156,24 @@ class JournalMiddleware:
                 kept.append((raw_name.decode("latin-1"), shown))
         return kept, longest_first(found)
 
-    def _answer_headers(self, raw: list[tuple[bytes, bytes]], secrets: tuple[str, ...]) -> dict[str, str]:
-        """The answer's headers as kept: credentials masked by name (a cookie set, a token echoed) and by value."""
+    def _answer_headers(self, raw: list[tuple[bytes, bytes]], secrets: tuple[str, ...]) -> tuple[dict[str, str], int]:
+        """The answer's headers as kept, credentials masked by name (a cookie set, a token echoed) and by value,
+        and their size (for the journal's byte bound). Every request passes here: kept lean."""
         kept: dict[str, str] = {}
+        size = 0
         for raw_name, raw_value in raw:
-            name = raw_name.decode("latin-1")
-            secret = raw_name.lower() in (b"set-cookie", b"cookie") or self._secret_header(raw_name.lower())
-            kept[_cut(name)] = MASK if secret else _cut(mask_values(raw_value.decode("latin-1"), secrets))
-        return kept
+            name = raw_name.decode("latin-1").lower()
+            if name in ("set-cookie", "cookie") or self._secret_header(raw_name.lower()):
+                value = MASK
+            else:
+                value = raw_value.decode("latin-1")
+                if secrets:
+                    value = mask_values(value, secrets)
+                if len(value) > FIELD_LIMIT:
+                    value = _cut(value)
+            kept[name if len(name) <= FIELD_LIMIT else _cut(name)] = value
+            size += len(name) + len(value)
+        return kept, size
 
     def _secret_header(self, raw_name: bytes) -> bool:
         """`is_secret_header`, remembered per name (the same few names come with every request)."""
@@ -195,14 +207,14 @@ def _cut(text: str) -> str:
 
 def _text(data: bytearray, secrets: tuple[str, ...]) -> str:
     """Up to BODY_LIMIT bytes of a body as text (undecodable bytes replaced), credentials' values masked."""
+    if not data:
+        return ""
     text = data.decode("utf-8", errors="replace")
     return mask_values(text, secrets) if secrets else text
 
 
 def _size(entry: dict[str, Any]) -> int:
+    """The entry's rough size, without its bodies and the answer's headers (the caller adds those)."""
     headers = entry.get("headers") or {}
-    answer = entry.get("response") or {}
-    answer_headers = answer.get("headers") or {}
     text = [entry.get("path"), entry.get("query"), entry.get("problem"), *headers.keys(), *headers.values()]
-    text += [entry.get("body"), answer.get("body"), *answer_headers.keys(), *answer_headers.values()]
     return 200 + sum(len(t) for t in text if isinstance(t, str))
