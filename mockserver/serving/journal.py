@@ -25,6 +25,7 @@ from mockserver.redact import (
     MASK,
     is_secret_header,
     longest_first,
+    mask_body_fields,
     mask_query,
     mask_values,
     secret_query_values,
@@ -206,10 +207,11 @@ def _cut(text: str) -> str:
 
 
 def _text(data: bytearray, secrets: tuple[str, ...]) -> str:
-    """Up to BODY_LIMIT bytes of a body as text (undecodable bytes replaced), credentials' values masked."""
+    """Up to BODY_LIMIT bytes of a body as text (undecodable bytes replaced), credentials masked: fields named
+    for one (`"password": "***"`) and the request's credentials' values wherever they appear."""
     if not data:
         return ""
-    text = data.decode("utf-8", errors="replace")
+    text = mask_body_fields(data.decode("utf-8", errors="replace"))
     return mask_values(text, secrets) if secrets else text
 
 

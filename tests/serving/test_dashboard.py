@@ -148,3 +148,10 @@ def test_the_journal_keeps_a_bounded_part_of_large_bodies(client: TestClient) ->
     client.post("/__mock/overrides", content=b"x" * (BODY_LIMIT * 3))
     (entry,) = client.get("/__mock/requests").json()["requests"][:1]
     assert len(entry["body"]) == BODY_LIMIT
+
+
+def test_the_journal_masks_fields_of_a_body_named_for_a_credential(client: TestClient) -> None:
+    client.delete("/__mock/requests")
+    client.post("/__mock/overrides", content=b'{"user": "ann", "password": "hunter2"}')
+    (entry,) = client.get("/__mock/requests").json()["requests"][:1]
+    assert entry["body"] == '{"user": "ann", "password": "***"}'
