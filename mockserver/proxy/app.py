@@ -25,11 +25,11 @@ def build_proxy_app(
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> AsyncApp:
     """`api` served through the proxy. Chaos, latency and faults (`config`) are drawn once per request by the
-    proxy, for forwarded and mocked answers alike; the mock behind it draws none of its own. `transport`: how
+    proxy, for forwarded and mocked answers alike, with what `/__mock/chaos` sets; the mock behind it draws none. `transport`: how
     the upstream is reached (default: the network; tests hand in an app)."""
     store = open_store(config.state_file, config.state_url, journal_size=config.journal_size)
-    quiet = dataclasses.replace(config, chaos=0.0, latency=(0, 0), faults=(), fault_rate=0.0)
-    app = build_app([api], quiet, store)
+    # The mock behind draws none (draws_chaos), but keeps the options: `/__mock/chaos` shows them as the proxy's.
+    app = build_app([api], dataclasses.replace(config, draws_chaos=False), store)
     # Inserted before Connexion's ExceptionMiddleware: inside the journal (added there earlier), outside the mock.
     app.add_middleware(
         ProxyMiddleware,

@@ -32,6 +32,7 @@ from mockserver.proxy.pacing import Pacer
 from mockserver.proxy.run import ProxyRun, label
 from mockserver.redact import is_secret_header, longest_first, mask_values, secret_query_values, secret_values
 from mockserver.serving.chaos import Chaos, faulty, pause
+from mockserver.serving.chaos_settings import RuntimeChaos
 from mockserver.serving.config import ServerConfig
 from mockserver.serving.journal import note_problem, note_secrets, printable
 from mockserver.serving.overrides import annotate
@@ -85,7 +86,7 @@ class ProxyMiddleware:
         self.settings = settings
         self.run = run
         self.checker = ExchangeChecker(api)
-        self.chaos = Chaos(config, store)
+        self.chaos = Chaos(config, store, RuntimeChaos(config, store).config)  # /__mock/chaos included
         self.today = config.today
         self.routes: RouteTable[Operation] = RouteTable()
         for op in api.operations:

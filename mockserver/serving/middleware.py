@@ -8,6 +8,7 @@ on to Connexion. The index at `/` (a page for a browser), each API's `openapi.js
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -78,7 +79,9 @@ class MockMiddleware:
         self.app = app
         self.state = state
         self.runtime_chaos = RuntimeChaos(state.config, state.store)  # /__mock/chaos
-        self.chaos = Chaos(state.config, state.store, self.runtime_chaos.config)
+        quiet = dataclasses.replace(state.config, chaos=0.0, latency=(0, 0), faults=(), fault_rate=0.0)
+        current = self.runtime_chaos.config if state.config.draws_chaos else lambda: quiet
+        self.chaos = Chaos(state.config, state.store, current)
         self.overrides = Overrides(state)
         self.rate_limit = RateLimiter(state)
         self.seeding = Seeding(state)  # /__mock/state/<api><collection>; reads fixtures/<api>/_state/ now

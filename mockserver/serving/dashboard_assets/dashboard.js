@@ -140,6 +140,15 @@
     return found.map(([kind, text]) => el("span", { class: "marker " + kind, text }));
   }
 
+  // What was wrong with the exchange: the mock's answer (validation problems, unknown route, credentials) and,
+  // behind `mockserver proxy`, the request's problems and the contract's violations.
+  function problems(entry) {
+    const found = entry.problem ? [entry.problem] : [];
+    for (const text of Array.isArray(entry.request_problems) ? entry.request_problems : []) found.push("request: " + text);
+    for (const v of Array.isArray(entry.violations) ? entry.violations : []) found.push("violation (" + v.check + "): " + v.title + (v.message ? ": " + v.message : ""));
+    return found;
+  }
+
   function journalTable() {
     const rows = visible().map((entry, index) => {
       const status = entry.status === null || entry.status === undefined ? "-" : String(entry.status);
@@ -152,7 +161,7 @@
         el("td", { class: "status " + klass, text: status }),
         el("td", { class: "mono", text: entry.ms === undefined ? "" : entry.ms + " ms" }),
         el("td", { class: "mono", text: entry.operation || "" }),
-        el("td", {}, ...markers(entry), entry.problem ? el("div", { class: "problem", text: entry.problem }) : null));
+        el("td", {}, ...markers(entry), ...problems(entry).map((text) => el("div", { class: "problem", text }))));
       row.addEventListener("click", () => { selected = entry; renderJournal(); showDetail(); });
       return row;
     });
@@ -180,7 +189,7 @@
     box.append(...[
       el("h3", { text: e.method + " " + e.path + (e.query ? "?" + e.query : "") }),
       el("div", { class: "muted", text: "status " + (e.status ?? "-") + " · " + (e.ms ?? "?") + " ms" + (e.operation ? " · " + e.operation : "") }),
-      e.problem ? el("div", { class: "problem", text: e.problem }) : null,
+      ...problems(e).map((text) => el("div", { class: "problem", text })),
       el("h3", { text: "Request headers" }), el("pre", { id: "detail-request-headers", text: headerLines(e.headers) }),
       el("h3", { text: "Request body" }), el("pre", { id: "detail-request-body", text: pretty(e.body) }),
       el("h3", { text: "Response headers" }), el("pre", { id: "detail-response-headers", text: headerLines(answer.headers) }),
