@@ -8,7 +8,7 @@ PORT ?= 8000
 SEED ?= 0
 SPECS ?= specs
 
-.PHONY: install serve test test-fast perf lint contract contract-real clean bench bench-corpus corpus soak redis-server
+.PHONY: install serve test test-fast perf lint contract contract-real clean bench bench-corpus corpus soak redis-server chromium
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,7 @@ install: $(STAMP)
 serve: $(STAMP)
 	$(PY) -m mockserver serve $(SPECS) --host $(HOST) --port $(PORT) --seed $(SEED)
 
-test: $(STAMP) redis-server
+test: $(STAMP) redis-server chromium
 	$(PY) -m pytest
 
 # The Redis backend's tests run against a real redis-server (Debian package): installed when missing, as root
@@ -36,6 +36,19 @@ redis-server:
 	    apt-get install -y -qq redis-server >/dev/null || echo "make: could not install redis-server; the Redis tests will be skipped"; \
 	  else \
 	    echo "make: redis-server is missing (apt-get install redis-server); the Redis tests will be skipped"; \
+	  fi; }
+
+# The dashboard's and Swagger UI's tests run in a real headless browser: Debian's chromium, driven by Playwright
+# (never `playwright install`: no browser is downloaded), installed like redis-server above. Where it cannot be
+# installed the browser tests say so and are skipped (contract_tests/browser_support.py).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-cache policy chromium 2>/dev/null | grep -q 'Candidate: [0-9]' || apt-get update -qq; \
+	    apt-get install -y -qq chromium >/dev/null || echo "make: could not install chromium; the browser tests will be skipped"; \
+	  else \
+	    echo "make: chromium is missing (apt-get install chromium); the browser tests will be skipped"; \
 	  fi; }
 
 test-fast: $(STAMP)

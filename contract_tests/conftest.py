@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 
 import pytest
+from browser_support import browser_page, chromium  # noqa: F401  (fixtures: a headless chromium, browser_support.py)
 from contract_support import APIS, SEED, TODAY, TOKEN
 from starlette.testclient import TestClient
 

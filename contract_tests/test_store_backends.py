@@ -93,6 +93,17 @@ def test_two_stores_on_one_location_share_the_journal_the_counts_and_the_state(m
     assert [r.id for r in other.overrides().rows()] == [ident]
 
 
+def test_settings_are_shared_by_instances_and_kept_by_a_reset(make_store: MakeStore) -> None:
+    one, other = make_store(), make_store()
+    assert one.settings().get("chaos") is None
+    one.settings().put("chaos", '{"chaos":1}')
+    assert other.settings().get("chaos") == '{"chaos":1}'
+    other.reset()
+    assert one.settings().get("chaos") == '{"chaos":1}'
+    one.settings().put("chaos", None)
+    assert other.settings().get("chaos") is None
+
+
 def test_reset_forgets_the_state_but_keeps_the_journal_and_summary_counts_it(make_store: MakeStore) -> None:
     store = make_store()
     overrides, rates = store.overrides(), store.rate_limits()

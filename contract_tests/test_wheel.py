@@ -92,6 +92,8 @@ def test_the_wheel_holds_every_module_spec_and_fixture(installed: Installed) -> 
     for folder in ("specs", "fixtures"):
         files = {p.relative_to(ROOT).as_posix() for p in (ROOT / folder).rglob("*.yaml")}
         assert files and {f"mockserver/bundled/{f}" for f in files} - names == set()
+    assets = {p.relative_to(ROOT).as_posix() for p in (ROOT / "mockserver/serving/dashboard_assets").iterdir()}
+    assert assets and assets - names == set(), "the dashboard's files missing from [tool.setuptools.package-data]"
 
 
 def test_import_resolves_to_the_wheel_not_the_checkout(installed: Installed) -> None:
@@ -127,6 +129,13 @@ def test_serve_answers_with_generated_data_and_bundled_fixtures(served: str) -> 
     assert generated.json()["pagination"]["limit"] == 2
     fixture = httpx.get(f"{served}/openrouter/api/v1/activity", headers={**auth, "Prefer": "example=empty"}, timeout=10)
     assert (fixture.status_code, fixture.json()) == (200, {"data": []})
+
+
+def test_the_installed_server_serves_its_dashboard_from_package_data(served: str) -> None:
+    page = httpx.get(f"{served}/__mock/", timeout=10)
+    assert page.status_code == 200 and "dashboard.js" in page.text
+    for name in ("dashboard.js", "dashboard.css"):
+        assert httpx.get(f"{served}/__mock/assets/{name}", timeout=10).status_code == 200, name
 
 
 USER_TESTS = """

@@ -130,3 +130,29 @@ def test_every_workers_requests_reach_one_journal_and_one_chaos_count() -> None:
     with serving("--workers", "2", "--quiet", "--seed", "11", cwd=ROOT) as again:
         second = [httpx.get(again.base + URL, headers=chaos, timeout=10).status_code for _ in range(12)]
     assert first == second and len(set(first)) > 1
+
+
+def _status_and_worker(server_pid: int, port: int, request: bytes) -> tuple[int, int | None]:
+    """`request` on a fresh connection: the status it got, and the pid of the worker that answered it."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as client:
+        client.sendall(request)
+        head = client.recv(65536)
+        return int(head.split(b" ", 2)[1]), _answering_worker(server_pid, port, client)
+
+
+@pytest.mark.skipif(not Path("/proc/net/tcp").is_file(), reason="reads which process holds a connection from /proc")
+def test_chaos_switched_on_at_run_time_reaches_every_worker() -> None:
+    request = f"GET {URL} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer x\r\n\r\n".encode()
+    with serving("--workers", "2", "--quiet", cwd=ROOT) as served:
+        assert httpx.put(served.base + "/__mock/chaos", json={"chaos": 1}, timeout=10).status_code == 200
+        deadline = time.monotonic() + 30  # each worker re-reads the setting within a second (chaos_settings.REFRESH)
+        failed_by: set[int] = set()
+        while len(failed_by) < 2 and time.monotonic() < deadline:
+            status, worker = _status_and_worker(served.process.pid, served.port, request)
+            if status >= 400 and worker is not None:
+                failed_by.add(worker)
+        assert len(failed_by) == 2, f"only workers {failed_by} followed the setting"
+        httpx.delete(served.base + "/__mock/chaos", timeout=10)
+        statuses = {_status_and_worker(served.process.pid, served.port, request)[0] for _ in range(40)}
+        # Back to the options: after the re-read, every worker answers 200 again (the first second may not).
+        assert 200 in statuses

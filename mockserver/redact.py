@@ -114,3 +114,27 @@ def mask_values(text: str, secrets: Iterable[str]) -> str:
         if len(secret) >= MIN_SECRET and secret in text:
             text = text.replace(secret, MASK)
     return _USERINFO.sub(r"\1***@", text) if "@" in text else text
+
+
+# A JSON member or a form field, its name checked by `_SECRETISH` (`"password": "…"`, `api_key=…`). Each match
+# starts at a quote or `&` and its name stops at the next quote, `=` or `&`: linear in the body, whatever it holds.
+_SECRET_WORDS = ("token", "secret", "key", "password", "auth")  # what _SECRETISH looks for
+_JSON_MEMBER = re.compile(r'"([^"\\]{1,64})"(\s*:\s*)"(?:[^"\\]|\\.)*"')
+_FORM_FIELD = re.compile(r"(^|&)([^=&]{1,64})=([^&]*)")
+
+
+def mask_body_fields(text: str) -> str:
+    """A JSON or form body with the values of credential-like fields masked (`"password": "***"`): what a
+    journal keeps of bodies, where the credential's value is not known beforehand."""
+    lowered = text.lower()
+    if not any(word in lowered for word in _SECRET_WORDS):
+        return text  # the usual case: a few substring scans (the regex's own search is ~50x slower on a body)
+
+    def member(found: re.Match[str]) -> str:
+        return f'"{found[1]}"{found[2]}"{MASK}"' if _SECRETISH.search(found[1]) else found[0]
+
+    def field(found: re.Match[str]) -> str:
+        return f"{found[1]}{found[2]}={MASK}" if _SECRETISH.search(found[2]) else found[0]
+
+    text = _JSON_MEMBER.sub(member, text)
+    return _FORM_FIELD.sub(field, text) if "=" in text else text

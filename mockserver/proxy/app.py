@@ -30,7 +30,7 @@ def build_proxy_app(
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> AsyncApp:
     """`apis` served, those named in `proxied` (API name → its settings and run report) through the proxy.
-    Chaos, latency and faults (`config`) are drawn once per request: by the proxy for a proxied API's
+    Chaos, latency and faults (`config`, and what `/__mock/chaos` sets) are drawn once per request: by the proxy for a proxied API's
     operations, forwarded and mocked alike, by the mock for the rest. `transport`: how the upstreams are
     reached (default: the network; tests hand in an app)."""
     unknown = sorted(set(proxied) - {api.name for api in apis})

@@ -36,8 +36,9 @@ from mockserver.proxy.run import ProxyRun, label
 from mockserver.proxy.transport import AiohttpTransport
 from mockserver.redact import is_secret_header, longest_first, mask_values, secret_query_values, secret_values
 from mockserver.serving.chaos import DRAWN, Chaos, faulty, pause
+from mockserver.serving.chaos_settings import RuntimeChaos
 from mockserver.serving.config import ServerConfig
-from mockserver.serving.journal import note_problem, printable
+from mockserver.serving.journal import note_problem, note_secrets, printable
 from mockserver.serving.overrides import Overrides, annotate
 from mockserver.serving.prefer import PreferError, parse_prefer
 from mockserver.serving.repositories import StateStore
@@ -91,7 +92,7 @@ class ProxyMiddleware:
         self.settings = settings
         self.run = run
         self.checker = ExchangeChecker(api)
-        self.chaos = Chaos(config, store)
+        self.chaos = Chaos(config, store, RuntimeChaos(config, store).config)  # /__mock/chaos included
         self.today = config.today
         self.routes: RouteTable[Operation] = RouteTable()
         for op in api.operations:
@@ -196,6 +197,7 @@ class ProxyMiddleware:
                 *secret_query_values(raw_query),
             ]
         )
+        note_secrets(scope, self.secrets)  # the key added here may come back in the answer the journal keeps
         url = upstream_url(settings.upstream, relative, raw_query)
         wait = self.pacer.slot()
         if wait is None:

@@ -40,28 +40,99 @@ _DROP_KEYS = frozenset(
 
 def to_connexion_document(document: dict[str, Any]) -> dict[str, Any]:
     """A 3.0.3 copy of `document` without security requirements or Authorization header parameters."""
-    doc = copy.deepcopy(document)
-    if str(doc.get("openapi", "")).startswith("3.1"):
-        doc = _downgrade(doc)
+    doc = _bridged(document)
     doc.pop("security", None)
     doc.get("components", {}).pop("securitySchemes", None)
-    for item in (doc.get("paths") or {}).values():
-        if not isinstance(item, dict):
-            continue
-        item["parameters"] = _without_authorization(item.get("parameters", []))
-        for operation in item.values():
-            if isinstance(operation, dict) and "responses" in operation:
-                operation.pop("security", None)
-                operation["parameters"] = _without_authorization(operation.get("parameters", []))
+    for operation in _operations(doc):
+        operation.pop("security", None)
     return doc
 
 
-def _without_authorization(parameters: list[Any]) -> list[Any]:
+def to_swagger_document(document: dict[str, Any]) -> dict[str, Any]:
+    """The 3.0.3 copy Swagger UI renders (each API's openapi.json), security kept in the form the mock accepts.
+
+    Swagger UI's Authorize button comes from `securitySchemes`, and Try it out sends what they say; so each
+    scheme is given as the mock checks it (serving/auth.py): OAuth 2, OpenID Connect and mutual TLS tokens
+    travel as bearer tokens (the mock has no authorization server: any token typed in is sent as one), a
+    requirement naming an undeclared scheme is a bearer token, and an operation that asks for a required
+    Authorization header parameter instead of a scheme (which Swagger UI ignores) gets an apiKey scheme
+    named `Authorization`."""
+    doc = _bridged(document, keep_authorization_security=True)
+    components = doc.setdefault("components", {})
+    declared = components.get("securitySchemes")
+    schemes: dict[str, Any] = {
+        str(name): _as_mock_accepts(raw) for name, raw in (declared.items() if isinstance(declared, dict) else ())
+    }
+    for requirements in [doc.get("security"), *(op.get("security") for op in _operations(doc))]:
+        for requirement in requirements if isinstance(requirements, list) else ():
+            for name in requirement if isinstance(requirement, dict) else ():
+                schemes.setdefault(str(name), {"type": "http", "scheme": "bearer"})
+    for operation in _operations(doc):
+        if operation.pop(_AUTHORIZATION_PARAMETER, False) and not _secured(
+            operation.get("security", doc.get("security"))
+        ):
+            schemes.setdefault(_AUTHORIZATION, {"type": "apiKey", "in": "header", "name": "Authorization"})
+            operation["security"] = [{_AUTHORIZATION: []}]
+    if schemes:
+        components["securitySchemes"] = schemes
+    return doc
+
+
+_AUTHORIZATION = "Authorization"
+_AUTHORIZATION_PARAMETER = "x-mockserver-authorization-parameter"  # set by _bridged, removed by its callers
+_BEARER_NOTE = "Any token is accepted by the mock (sent as Authorization: Bearer …)."
+
+
+def _secured(requirements: Any) -> bool:
+    """Whether these requirements make the mock ask for a scheme (`[]` and `{}` alternatives ask for none)."""
+    return isinstance(requirements, list) and bool(requirements) and all(requirements)
+
+
+def _as_mock_accepts(raw: Any) -> Any:
+    if not isinstance(raw, dict) or raw.get("type") in ("apiKey", "http"):
+        return raw
+    # oauth2, openIdConnect, mutualTLS: the mock takes their tokens as bearer tokens (auth.py)
+    described = f"{raw['description']} ({_BEARER_NOTE})" if isinstance(raw.get("description"), str) else _BEARER_NOTE
+    return {"type": "http", "scheme": "bearer", "description": described}
+
+
+def _bridged(document: dict[str, Any], keep_authorization_security: bool = False) -> dict[str, Any]:
+    """A 3.0.3 copy of `document` without Authorization header parameters (Swagger UI ignores them; the mock
+    reads the header itself). Operations that required one are marked, for `to_swagger_document`."""
+    doc = copy.deepcopy(document)
+    if str(doc.get("openapi", "")).startswith("3.1"):
+        doc = _downgrade(doc)
+    for item in (doc.get("paths") or {}).values():
+        if not isinstance(item, dict):
+            continue
+        shared = item.get("parameters", [])
+        item["parameters"] = _without_authorization(shared)
+        for operation in item.values():
+            if isinstance(operation, dict) and "responses" in operation:
+                own = operation.get("parameters", [])
+                operation["parameters"] = _without_authorization(own)
+                required = any(_is_authorization(p) and p.get("required") is True for p in [*shared, *own])
+                if keep_authorization_security and required:
+                    operation[_AUTHORIZATION_PARAMETER] = True
+    return doc
+
+
+def _operations(doc: dict[str, Any]) -> list[dict[str, Any]]:
     return [
-        p
-        for p in parameters
-        if not (isinstance(p, dict) and p.get("in") == "header" and str(p.get("name", "")).lower() == "authorization")
+        operation
+        for item in (doc.get("paths") or {}).values()
+        if isinstance(item, dict)
+        for operation in item.values()
+        if isinstance(operation, dict) and "responses" in operation
     ]
+
+
+def _is_authorization(p: Any) -> bool:
+    return isinstance(p, dict) and p.get("in") == "header" and str(p.get("name", "")).lower() == "authorization"
+
+
+def _without_authorization(parameters: list[Any]) -> list[Any]:
+    return [p for p in parameters if not _is_authorization(p)]
 
 
 def _downgrade(doc: dict[str, Any]) -> dict[str, Any]:

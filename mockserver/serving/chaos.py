@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from random import Random
 
@@ -66,18 +67,23 @@ class Decision:
 class Chaos:
     """Decides, per request, what goes wrong; counts identical requests so that a run replays the same."""
 
-    def __init__(self, config: ServerConfig, store: StateStore | None = None) -> None:
+    def __init__(
+        self, config: ServerConfig, store: StateStore | None = None, current: Callable[[], ServerConfig] | None = None
+    ) -> None:
         self.config = config
         self.store: StateStore = store or Store()
+        # The settings in force, when they can change while the server runs (`/__mock/chaos`, chaos_settings.py).
+        self.current = current or (lambda: self.config)
 
     def decide(self, scope: Scope, op: Operation, prefs: Preferences) -> Decision:
-        rate = self.config.chaos if prefs.chaos is None else prefs.chaos
-        latency = prefs.latency or self.config.latency
-        if not rate and latency == (0, 0) and prefs.fault is None and not self.config.fault_rate:
+        config = self.current()
+        rate = config.chaos if prefs.chaos is None else prefs.chaos
+        latency = prefs.latency or config.latency
+        if not rate and latency == (0, 0) and prefs.fault is None and not config.fault_rate:
             return Decision()
         identity = (scope["method"], scope["path"], scope.get("query_string", b"").decode("latin-1"))
         if prefs.seed is None:
-            seed, repeat = self.config.seed, self.store.seen(f"chaos:{stable_seed(*identity)}")
+            seed, repeat = config.seed, self.store.seen(f"chaos:{stable_seed(*identity)}")
         else:
             seed, repeat = prefs.seed, 0
         rng = Random(stable_seed(seed, "chaos", repeat, *identity))
@@ -86,8 +92,8 @@ class Chaos:
         if prefs.code is not None or prefs.example is not None:
             status = None  # the client asked for this answer by name: chance does not overrule it
         fault = prefs.fault
-        kinds = [k for k in self.config.faults if k in FAULTS]
-        if fault is None and kinds and rng.random() < self.config.fault_rate:
+        kinds = [k for k in config.faults if k in FAULTS]
+        if fault is None and kinds and rng.random() < config.fault_rate:
             fault = rng.choice(kinds)
         return Decision(status, rng.randint(*latency) if latency != (0, 0) else 0, fault)
 

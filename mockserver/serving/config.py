@@ -38,3 +38,6 @@ class ServerConfig:
     # Requests per credential in a period, as (requests, seconds); past it, 429 with Retry-After. (0, 0): off.
     rate_limit: tuple[int, int] = (0, 0)
     request_budget: float = 5.0  # seconds a request's checks and answer may take; past it, the mock's own 503
+    # Whether the mock draws chaos, latency and faults itself (the options above and `/__mock/chaos`); off for the
+    # mock behind `mockserver proxy`, where the proxy draws them once per request, for forwarded and mocked alike.
+    draws_chaos: bool = True

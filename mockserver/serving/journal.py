@@ -4,7 +4,8 @@ Outermost of the mock's layers: it sees every request and the status it got, wha
 The entries live in the server's `Store`, so that every worker process writes to and reads one journal.
 Bounded in entries and in bytes: every stored field is cut to a length (`FIELD_LIMIT`, at most
 `HEADER_COUNT` headers), and the oldest entries fall off once the journal holds `BYTE_LIMIT` bytes.
-Credentials are masked before anything is stored or logged: by name (the spec's security schemes and
+The first `BODY_LIMIT` bytes of the request's body and of the answer's (with the answer's headers) are
+kept too, for the dashboard. Credentials are masked before anything is stored or logged: by name (the spec's security schemes and
 names that say so, percent-decoded), then by value wherever else the same value appears (the path,
 the problem text). Control characters are escaped in the access log, so that no field can forge a line.
 """
@@ -24,6 +25,7 @@ from mockserver.redact import (
     MASK,
     is_secret_header,
     longest_first,
+    mask_body_fields,
     mask_query,
     mask_values,
     secret_query_values,
@@ -36,8 +38,10 @@ from mockserver.serving.store import JOURNAL_BYTES
 JOURNAL_PATH = "/__mock/requests"
 FIELD_LIMIT = 1024  # characters kept of a path, a query string, a header value or a problem
 HEADER_COUNT = 64  # headers kept per request
+BODY_LIMIT = 4096  # bytes kept of a request's body and of its answer's (the dashboard shows them)
 BYTE_LIMIT = JOURNAL_BYTES  # the whole journal, roughly (the sum of its entries' field lengths)
 ENTRY = "mockserver.journal"  # scope extension: this request's journal entry, for others to annotate
+SECRETS = "mockserver.secrets"  # scope extension: credentials a layer added (the proxy's key), masked as well
 access_log = logging.getLogger("mockserver.access")
 
 
@@ -46,6 +50,12 @@ def note_problem(scope: Scope, text: str) -> None:
     entry = scope.get("extensions", {}).get(ENTRY)
     if entry is not None:
         entry["problem"] = text
+
+
+def note_secrets(scope: Scope, values: tuple[str, ...]) -> None:
+    """Credentials the request did not carry but its exchange may show (a key the proxy added, echoed back by
+    the upstream): masked in the journal entry as the request's own are."""
+    scope.setdefault("extensions", {}).setdefault(SECRETS, set()).update(v for v in values if v)
 
 
 class JournalMiddleware:
@@ -83,14 +93,26 @@ class JournalMiddleware:
             "problem": None,
         }
         scope.setdefault("extensions", {})[ENTRY] = entry
+        sent = bytearray()
+        received = bytearray()
+        answer_headers: list[tuple[bytes, bytes]] = []
 
         async def record(message: Message) -> None:
             if message["type"] == "http.response.start":
                 entry["status"] = message["status"]
+                answer_headers.extend(message.get("headers", [])[:HEADER_COUNT])
+            elif message["type"] == "http.response.body" and len(sent) < BODY_LIMIT:
+                sent.extend(message.get("body", b"")[: BODY_LIMIT - len(sent)])
             await send(message)
 
+        async def reading() -> Message:
+            message = await receive()
+            if message["type"] == "http.request" and len(received) < BODY_LIMIT:
+                received.extend(message.get("body", b"")[: BODY_LIMIT - len(received)])
+            return message
+
         try:
-            await self.app(scope, receive, record)
+            await self.app(scope, reading, record)
         except Exception as exc:
             if not is_fault(exc):
                 raise
@@ -98,9 +120,16 @@ class JournalMiddleware:
             entry["problem"] = "fault: response broken on purpose"
         finally:
             entry["ms"] = round((time.perf_counter() - started) * 1000, 1)
+            added = scope.get("extensions", {}).get(SECRETS)
+            if added:
+                secrets = longest_first(set(secrets) | added)
             if isinstance(entry.get("problem"), str):
                 entry["problem"] = _cut(mask_values(entry["problem"], secrets))
-            self.store.add_request(entry, _size(entry))
+            entry["body"] = _text(received, secrets)
+            shown_headers, headers_size = self._answer_headers(answer_headers, secrets)
+            entry["response"] = {"headers": shown_headers, "body": _text(sent, secrets)}
+            size = _size(entry) + headers_size + len(entry["body"]) + len(entry["response"]["body"])
+            self.store.add_request(entry, size)
             if self.log:
                 target = printable(path + (f"?{query}" if query else ""))
                 method = printable(entry["method"])
@@ -127,6 +156,25 @@ class JournalMiddleware:
             if len(kept) < HEADER_COUNT:
                 kept.append((raw_name.decode("latin-1"), shown))
         return kept, longest_first(found)
+
+    def _answer_headers(self, raw: list[tuple[bytes, bytes]], secrets: tuple[str, ...]) -> tuple[dict[str, str], int]:
+        """The answer's headers as kept, credentials masked by name (a cookie set, a token echoed) and by value,
+        and their size (for the journal's byte bound). Every request passes here: kept lean."""
+        kept: dict[str, str] = {}
+        size = 0
+        for raw_name, raw_value in raw:
+            name = raw_name.decode("latin-1").lower()
+            if name in ("set-cookie", "cookie") or self._secret_header(raw_name.lower()):
+                value = MASK
+            else:
+                value = raw_value.decode("latin-1")
+                if secrets:
+                    value = mask_values(value, secrets)
+                if len(value) > FIELD_LIMIT:
+                    value = _cut(value)
+            kept[name if len(name) <= FIELD_LIMIT else _cut(name)] = value
+            size += len(name) + len(value)
+        return kept, size
 
     def _secret_header(self, raw_name: bytes) -> bool:
         """`is_secret_header`, remembered per name (the same few names come with every request)."""
@@ -158,7 +206,17 @@ def _cut(text: str) -> str:
     return text if len(text) <= FIELD_LIMIT else text[:FIELD_LIMIT] + f"… ({len(text)} characters)"
 
 
+def _text(data: bytearray, secrets: tuple[str, ...]) -> str:
+    """Up to BODY_LIMIT bytes of a body as text (undecodable bytes replaced), credentials masked: fields named
+    for one (`"password": "***"`) and the request's credentials' values wherever they appear."""
+    if not data:
+        return ""
+    text = mask_body_fields(data.decode("utf-8", errors="replace"))
+    return mask_values(text, secrets) if secrets else text
+
+
 def _size(entry: dict[str, Any]) -> int:
+    """The entry's rough size, without its bodies and the answer's headers (the caller adds those)."""
     headers = entry.get("headers") or {}
     text = [entry.get("path"), entry.get("query"), entry.get("problem"), *headers.keys(), *headers.values()]
     return 200 + sum(len(t) for t in text if isinstance(t, str))

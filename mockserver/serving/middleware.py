@@ -2,12 +2,13 @@
 
 Every request under an API's mount is answered here, in the imitated API's documented envelope
 (unknown paths, wrong methods, missing credentials, invalid requests); only Swagger UI's pages go
-on to Connexion. The index at `/` and each API's `openapi.json` are served here too.
+on to Connexion. The index at `/` (a page for a browser), each API's `openapi.json` and the dashboard
+(`/__mock/`, dashboard.py) are served here too.
 """
 
 from __future__ import annotations
 
-import json
+import dataclasses
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -21,11 +22,14 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from mockserver.generation.context import FieldError, Problem
 from mockserver.generation.responses import ApiMock, default_problem
 from mockserver.generation.statuses import status_phrase
+from mockserver.serving.admin import is_admin
 from mockserver.serving.answers import json_bytes, mock_error
 from mockserver.serving.auth import credential_problem
-from mockserver.serving.bridge import to_connexion_document
+from mockserver.serving.bridge import to_swagger_document
 from mockserver.serving.budget import bounded, within_budget
 from mockserver.serving.chaos import DRAWN, Chaos, Decision, faulty, pause
+from mockserver.serving.chaos_settings import CHAOS_PATH, RuntimeChaos
+from mockserver.serving.dashboard import Dashboard, index_response
 from mockserver.serving.echo import clip, plain
 from mockserver.serving.envelopes import EXTENSION, error_response, invalid_request_problem
 from mockserver.serving.journal import printable
@@ -74,10 +78,14 @@ class MockMiddleware:
     def __init__(self, app: ASGIApp, state: MockState) -> None:
         self.app = app
         self.state = state
-        self.chaos = Chaos(state.config, state.store)
+        self.runtime_chaos = RuntimeChaos(state.config, state.store)  # /__mock/chaos
+        quiet = dataclasses.replace(state.config, chaos=0.0, latency=(0, 0), faults=(), fault_rate=0.0)
+        current = self.runtime_chaos.config if state.config.draws_chaos else lambda: quiet
+        self.chaos = Chaos(state.config, state.store, current)
         self.overrides = Overrides(state)
         self.rate_limit = RateLimiter(state)
         self.seeding = Seeding(state)  # /__mock/state/<api><collection>; reads fixtures/<api>/_state/ now
+        self.dashboard = Dashboard(state)  # /__mock/: the pages, their assets, /__mock/apis
         self._documents: dict[str, bytes] = {}  # mount path → openapi.json, made when first asked for
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -100,13 +108,17 @@ class MockMiddleware:
         if path.startswith(STATE_PATH + "/"):
             await (await self.seeding.answer(scope, receive))(scope, receive, send)
             return
+        if path == CHAOS_PATH:
+            await (await self.runtime_chaos.answer(scope, receive))(scope, receive, send)
+            return
         if path == OVERRIDES_PATH or path.startswith(OVERRIDES_PATH + "/"):
             await self.overrides.admin(scope, receive, send)
             return
         if path in ("", "/") and scope["method"] in ("GET", "HEAD"):
-            await Response(json.dumps(index(self.state), indent=2).encode(), media_type="application/json")(
-                scope, receive, send
-            )
+            await index_response(scope, index(self.state))(scope, receive, send)
+            return
+        if is_admin(path) and (page := self.dashboard.answer(scope)) is not None:
+            await page(scope, receive, send)
             return
         if api is None:
             mounted = ", ".join(a.api.mount_path for a in self.state.apis)
@@ -172,10 +184,11 @@ class MockMiddleware:
         return bounded(config.request_budget, config.max_answer, scope, make)
 
     def _document(self, api: ApiMock) -> bytes:
-        """The whole API, as the 3.0 document Swagger UI 4 renders, with the mock as its server."""
+        """The whole API, as the 3.0 document Swagger UI 4 renders (its security as the mock accepts it), with the
+        mock as its server."""
         mount = api.api.mount_path
         if mount not in self._documents:
-            document = to_connexion_document(api.api.document)
+            document = to_swagger_document(api.api.document)
             document["servers"] = [{"url": mount}]
             self._documents[mount] = json_bytes(document)
         return self._documents[mount]
@@ -197,7 +210,10 @@ class MockMiddleware:
         drawn = response is not None or scope["extensions"].get(DRAWN, False)
         decision = Decision() if drawn else self.chaos.decide(scope, bound.op, prefs)
         await pause(decision)
+        if decision.latency_ms:
+            annotate(scope, "latency_ms", decision.latency_ms)  # the journal's chaos markers (the dashboard shows them)
         if decision.fault is not None:
+            annotate(scope, "fault", decision.fault)
             send = faulty(decision.fault, send)
         if decision.error_status is not None:
             # Chaos: a documented error, in the documented envelope, as a flaky upstream would send it.

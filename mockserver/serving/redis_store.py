@@ -23,7 +23,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from mockserver.errors import StoreError
-from mockserver.serving.repositories import EntityRepo, OverrideRepo, OverrideRow, RateRepo
+from mockserver.serving.repositories import EntityRepo, OverrideRepo, OverrideRow, RateRepo, SettingsRepo
 from mockserver.serving.store import COUNTER_KEYS, JOURNAL_BYTES, JOURNAL_SIZE, REDIS_SCHEMES, masked
 
 PREFIX = "mockserver:"
@@ -247,6 +247,9 @@ class RedisStore:
 
         return RedisEntities(self)
 
+    def settings(self) -> SettingsRepo:
+        return RedisSettings(self)
+
 
 class RedisOverrides:
     """Three hashes by id: what an override applies to (`[api, operation, times]`), its document, its uses."""
@@ -304,6 +307,26 @@ class RedisOverrides:
             if used >= 0:
                 return ident, document, used
         return None
+
+
+class RedisSettings:
+    """One hash outside `state:` (so that `reset` keeps it, as the SQLite store does)."""
+
+    def __init__(self, store: RedisStore) -> None:
+        self.store = store
+        self.hash = store.key("settings")
+
+    def get(self, name: str) -> str | None:
+        with self.store.calls():
+            value = self.store.client.hget(self.hash, name)
+        return None if value is None else str(value)
+
+    def put(self, name: str, value: str | None) -> None:
+        with self.store.calls():
+            if value is None:
+                self.store.client.hdel(self.hash, name)
+            else:
+                self.store.client.hset(self.hash, name, value)
 
 
 class RedisRates:

@@ -83,6 +83,15 @@ class EntityRepo(Protocol):
     def count(self, api: str, resource: str, filters: Filters) -> int: ...
 
 
+class SettingsRepo(Protocol):
+    """Settings changed while the server runs (`/__mock/chaos`), by name, as JSON text; every worker reads them."""
+
+    def get(self, name: str) -> str | None: ...
+
+    def put(self, name: str, value: str | None) -> None:
+        """Set `name` (None: forget it, back to the server's options)."""
+
+
 class StateStore(Protocol):
     """The shared memory of one server: the journal, the chaos counters, and each feature's repository."""
 
@@ -110,3 +119,5 @@ class StateStore(Protocol):
     def rate_limits(self) -> RateRepo: ...
 
     def entities(self) -> EntityRepo: ...
+
+    def settings(self) -> SettingsRepo: ...

@@ -17,6 +17,7 @@ CREATE TABLE IF NOT EXISTS overrides (
 );
 """
 _LIVE = "(api IS NULL OR api = ?) AND (operation IS NULL OR operation = ?) AND (times IS NULL OR used < times)"
+_SETTINGS = "CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);"
 _RATES = "CREATE TABLE IF NOT EXISTS rate_limits (key TEXT PRIMARY KEY, due REAL NOT NULL);"
 
 
@@ -83,3 +84,25 @@ class SqliteRates:
                     (most,),
                 )
         return due, True
+
+
+class SqliteSettings:
+    """Not a state table: `DELETE /__mock/state` forgets what requests did, not how the server was set to run."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        store.extend(_SETTINGS)
+
+    def get(self, name: str) -> str | None:
+        rows = self.store.read("SELECT value FROM settings WHERE name = ?", (name,))
+        return str(rows[0][0]) if rows else None
+
+    def put(self, name: str, value: str | None) -> None:
+        with self.store.write() as db:
+            if value is None:
+                db.execute("DELETE FROM settings WHERE name = ?", (name,))
+            else:
+                db.execute(
+                    "INSERT INTO settings VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+                    (name, value),
+                )

@@ -25,8 +25,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from mockserver.errors import StoreError
 from mockserver.serving.entities import SqliteEntities
 from mockserver.serving.journal_store import JournalFiles
-from mockserver.serving.repositories import EntityRepo, OverrideRepo, RateRepo, StateStore
-from mockserver.serving.sqlite_repos import SqliteOverrides, SqliteRates
+from mockserver.serving.repositories import EntityRepo, OverrideRepo, RateRepo, SettingsRepo, StateStore
+from mockserver.serving.sqlite_repos import SqliteOverrides, SqliteRates, SqliteSettings
 
 JOURNAL_SIZE = 500  # requests kept
 JOURNAL_BYTES = 4 * 1024 * 1024  # the journal, roughly (see journal._size)
@@ -184,6 +184,9 @@ class Store:
 
     def entities(self) -> EntityRepo:
         return SqliteEntities(self)
+
+    def settings(self) -> SettingsRepo:
+        return SqliteSettings(self)
 
 
 def open_store(state_file: str | None, state_url: str | None, *, journal_size: int = JOURNAL_SIZE) -> StateStore:

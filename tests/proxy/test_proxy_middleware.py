@@ -202,6 +202,29 @@ def test_chaos_applies_to_proxied_traffic(api: ApiSpec) -> None:
     assert answer.status_code == 401 and not upstream.requests  # the one documented error, in its envelope
 
 
+def test_chaos_switched_on_at_run_time_applies_to_proxied_traffic(api: ApiSpec) -> None:
+    upstream = Upstream()
+    with proxied(api, upstream) as (client, _run):
+        assert client.put("/__mock/chaos", json={"chaos": 1}).status_code == 200
+        answer = client.get("/things/v1/things", headers=AUTH)
+        assert answer.status_code == 401 and not upstream.requests
+        assert journal(client)[0]["proxy"] == "chaos"
+
+
+def test_chaos_switched_on_at_run_time_is_the_proxys_for_mocked_operations_too(api: ApiSpec) -> None:
+    with proxied(api, Upstream(), mocked=frozenset({"getThing"})) as (client, _run):
+        client.put("/__mock/chaos", json={"chaos": 1})
+        assert client.get("/things/v1/things/5", headers=AUTH).status_code >= 400
+        # drawn by the proxy, once, as for forwarded requests (not by the mock behind it, a second time)
+        assert journal(client)[0]["proxy"] == "chaos"
+
+
+def test_the_chaos_settings_shown_are_the_proxys_options(api: ApiSpec) -> None:
+    with proxied(api, Upstream(), ServerConfig(chaos=0.25, latency=(0, 3), access_log=False)) as (client, _run):
+        shown = client.get("/__mock/chaos").json()
+    assert (shown["chaos"], shown["latency_ms"], shown["changed"]) == (0.25, [0, 3], False)
+
+
 def test_each_upstream_answer_reaches_the_hooks(api: ApiSpec) -> None:
     seen: list[tuple[str, int, str, Any]] = []
 

@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 from openapi_spec_validator import OpenAPIV30SpecValidator, validate
+from starlette.testclient import TestClient
 
 from mockserver.openapi.loader import load, load_all
 from mockserver.serving.app import build_app
-from mockserver.serving.bridge import to_connexion_document
+from mockserver.serving.bridge import to_connexion_document, to_swagger_document
 from mockserver.serving.config import ServerConfig
 
 SPECS = Path(__file__).resolve().parents[2] / "specs"
@@ -188,3 +189,52 @@ def test_connexion_accepts_all_bundled_specs_together_and_originals_are_unchange
     before = {api.name: copy.deepcopy(api.document) for api in apis}
     build_app(apis, ServerConfig(seed=1))
     assert {api.name: api.document for api in apis} == before
+
+
+# The document Swagger UI renders (each API's openapi.json) ---------------------------------------------------
+
+
+def test_swagger_document_keeps_security_schemes_and_requirements() -> None:
+    result = to_swagger_document(document_31({}))
+    assert result["security"] == [{"bearer": []}]
+    assert result["paths"]["/things"]["get"]["security"] == [{"bearer": []}]
+    assert result["components"]["securitySchemes"] == {"bearer": {"type": "http", "scheme": "bearer"}}
+    validate(result, cls=OpenAPIV30SpecValidator)
+
+
+def test_swagger_document_gives_oauth2_and_undeclared_schemes_as_bearer_tokens() -> None:
+    doc = document_31({})
+    oauth = {"implicit": {"authorizationUrl": "https://auth.example/authorize", "scopes": {}}}
+    doc["components"]["securitySchemes"] = {"oauth": {"type": "oauth2", "flows": oauth}}
+    doc["paths"]["/things"]["get"]["security"] = [{"oauth": []}, {"nowhere": []}]
+    schemes = to_swagger_document(doc)["components"]["securitySchemes"]
+    assert schemes["oauth"]["type"] == "http" and schemes["oauth"]["scheme"] == "bearer"
+    assert schemes["nowhere"] == {"type": "http", "scheme": "bearer"}
+
+
+def test_swagger_document_makes_a_required_authorization_parameter_an_api_key_scheme() -> None:
+    doc = document_31({})
+    del doc["security"]
+    del doc["paths"]["/things"]["get"]["security"]
+    result = to_swagger_document(doc)
+    operation = result["paths"]["/things"]["get"]
+    assert operation["security"] == [{"Authorization": []}]
+    assert result["components"]["securitySchemes"]["Authorization"] == {
+        "type": "apiKey",
+        "in": "header",
+        "name": "Authorization",
+    }
+    assert "x-mockserver-authorization-parameter" not in operation
+    validate(result, cls=OpenAPIV30SpecValidator)
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.stem)
+def test_served_openapi_json_keeps_the_bundled_apis_security(path: Path) -> None:
+    api = load(path)
+    client = TestClient(build_app([api], ServerConfig(seed=1)))
+    served = client.get(f"{api.mount_path}/openapi.json").json()
+    validate(served, cls=OpenAPIV30SpecValidator)
+    if api.document.get("components", {}).get("securitySchemes"):
+        assert served["components"]["securitySchemes"].keys() == api.document["components"]["securitySchemes"].keys()
+    for op in [op for op in api.operations if op.security]:
+        assert served["paths"][op.path][op.method].get("security", served.get("security")), op.operation_id

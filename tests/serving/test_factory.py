@@ -31,6 +31,7 @@ def test_every_setting_reaches_the_workers() -> None:
         state_url="redis://:secret@localhost:6379/0",
         rate_limit=(5, 60),
         stateless=True,
+        draws_chaos=False,
     )
     defaults = ServerConfig()
     unchanged = [f.name for f in dataclasses.fields(config) if f.name != "today"]
