@@ -8,7 +8,7 @@ PORT ?= 8000
 SEED ?= 0
 SPECS ?= specs
 
-.PHONY: install serve test test-fast perf lint contract contract-real clean bench bench-corpus corpus soak redis-server chromium
+.PHONY: screenshots install serve test test-fast perf lint contract contract-real clean bench bench-corpus corpus soak redis-server chromium
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -101,3 +101,8 @@ bench-corpus: $(STAMP)
 # requests only. Outputs in .corpus-out/. Quick run: make corpus CORPUS_ARGS='--sample 5 --max-examples 5'
 corpus: $(STAMP)
 	$(PY) tests/corpus/run.py $(CORPUS_ARGS)
+
+# The README's pictures: the browser tests, writing their screenshots to docs/screenshots (a plain test run writes
+# them to a temporary folder and leaves the work tree as it was).
+screenshots: $(STAMP) chromium
+	MOCKSERVER_SCREENSHOTS=docs/screenshots $(PY) -m pytest contract_tests/test_dashboard_browser.py contract_tests/test_report_browser.py -q

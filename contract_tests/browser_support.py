@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,8 +24,6 @@ import pytest
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
-ROOT = Path(__file__).resolve().parent.parent
-SCREENSHOTS = ROOT / "docs" / "screenshots"  # written by the browser tests, committed (the README shows them)
 WAIT_MS = 10_000  # the longest a test waits for something to appear: generous, for a loaded 2-core machine
 VIEWPORT: Any = {"width": 1280, "height": 800}  # (a ViewportSize)
 
@@ -78,9 +77,12 @@ def browser_page(chromium: Browser) -> Iterator[Page]:
         context.close()
 
 
-def screenshot(page: Page, name: str) -> Path:
-    """Save what `page` shows as docs/screenshots/<name>.png (the README's pictures come from the test run)."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    target = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(target), full_page=False)
+def screenshot(page: Page, name: str, *, full_page: bool = False) -> Path:
+    """Save what `page` shows as <name>.png: in docs/screenshots under `make screenshots` (the README's pictures,
+    `MOCKSERVER_SCREENSHOTS=DIR`), else in a temporary folder, so that a test run leaves the work tree as it was."""
+    wanted = os.environ.get("MOCKSERVER_SCREENSHOTS")
+    folder = Path(wanted) if wanted else Path(tempfile.gettempdir()) / "mockserver-screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{name}.png"
+    page.screenshot(path=str(target), full_page=full_page)
     return target

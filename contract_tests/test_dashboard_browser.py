@@ -1,7 +1,7 @@
 """The dashboard and Swagger UI in a real browser (headless chromium), against a real server on a socket.
 
 Each test waits for what it expects with Playwright's bounded waits (`expect(...)`), never a sleep. The
-dashboard and Swagger UI screenshots in docs/screenshots/ are written here.
+dashboard and Swagger UI screenshots of the README are taken here (`make screenshots`).
 """
 
 from __future__ import annotations
