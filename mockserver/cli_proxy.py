@@ -143,7 +143,7 @@ def proxy(args: argparse.Namespace) -> int:
     host = f"[{args.host}]" if ":" in args.host else args.host
     base = f"http://{host}:{sock.getsockname()[1]}"
     print(f"mockserver: {api.name:18} {base}{api.mount_path}  → {settings.upstream}", flush=True)
-    print(f"mockserver: proxy; seed={args.seed}; index at {base}/", flush=True)
+    print(f"mockserver: proxy; seed={args.seed}; index at {base}/; dashboard at {base}/__mock/", flush=True)
     forwarded = "every method (--allow-unsafe)" if args.allow_unsafe else "GET, HEAD and OPTIONS only"
     fallback = "off (--no-fallback)" if args.no_fallback else "the mock answers 404/501 and an unreachable upstream"
     rate = f"at most {args.max_rate:g} requests/s" if args.max_rate else "no rate bound"

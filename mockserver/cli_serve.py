@@ -123,7 +123,7 @@ def serve(args: argparse.Namespace) -> int:
     base = f"http://{host}:{sock.getsockname()[1]}"
     for api in apis:
         print(f"mockserver: {api.name:18} {base}{api.mount_path}  (docs {base}{api.mount_path}/ui/)", flush=True)
-    print(f"mockserver: seed={args.seed}; index at {base}/", flush=True)
+    print(f"mockserver: seed={args.seed}; index at {base}/; dashboard at {base}/__mock/", flush=True)
     print(f"mockserver: {_settings(config)}", flush=True)
     print(f"mockserver: {_state_line(config)}", flush=True)
     work = f"{config.request_budget:g} s" if config.request_budget else "no time limit"

@@ -284,6 +284,13 @@ def test_serve_on_port_0_names_the_port_the_system_chose_in_its_banner() -> None
         assert httpx.get(server.base + "/", timeout=10).status_code == 200
 
 
+def test_serve_banner_names_the_dashboard_and_it_answers_a_browser() -> None:
+    with serving("openrouter", "--quiet") as server:
+        assert any(line.endswith(f"dashboard at {server.base}/__mock/") for line in server.banner), server.banner
+        page = httpx.get(server.base + "/__mock/", headers={"Accept": "text/html"}, timeout=10)
+        assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+
+
 def test_serve_answers_the_index_and_an_openrouter_request_over_real_http(served: str) -> None:
     with httpx.Client(base_url=served, timeout=10) as http:
         index = http.get("/")
