@@ -109,7 +109,7 @@ def proxy(args: argparse.Namespace) -> int:
     sock = listen(args.host, args.port)
     from mockserver.proxy.app import build_proxy_app
     from mockserver.proxy.middleware import ProxySettings
-    from mockserver.proxy.run import ProxyRun
+    from mockserver.proxy.run import ProxyRun, write_reports
     from mockserver.redact import secret_values
     from mockserver.serving.config import ServerConfig
     from mockserver.serving.server import run
@@ -163,7 +163,7 @@ def proxy(args: argparse.Namespace) -> int:
         report.write_junit(args.junit_xml)
     for path in args.report:
         try:
-            report.write_report(path, args.seed)
+            write_reports([report], path, args.seed)
         except OSError as exc:
             print(f"mockserver: error: cannot write --report {path}: {exc.strerror or exc}", file=sys.stderr)
             return EXIT_SPEC

@@ -59,19 +59,17 @@ from mockserver.pytest_proxy import (
     LISTED,
     POLICIES,
     ProxyMode,
+    ProxySession,
     UpstreamOptionError,
     build_proxied_app,
     parse_policy,
     parse_upstreams,
-    session_report,
-    write_reports,
 )
 
 __all__ = ["MockJournalUnavailable", "MockOverrideError", "MockSeedError", "MockServer", "MockStateHandle", "Override"]
 
 if TYPE_CHECKING:
     from mockserver.openapi.model import ApiSpec
-    from mockserver.proxy.run import ProxyRun
     from mockserver.serving.config import ServerConfig
 
 HOST = "127.0.0.1"
@@ -79,7 +77,7 @@ READY_POLLS = 400  # × 25 ms: the server has 10 s to listen
 _LIVE: list[MockServer] = []  # the session's running servers, for the per-test hooks
 # Proxy mode: each proxied API's report, printed when the session ends (kept per session: pytester runs
 # several in one process).
-_RUNS = pytest.StashKey[list["ProxyRun"]]()
+_PROXIED = pytest.StashKey[ProxySession]()
 
 
 def _rate(text: str) -> float:
@@ -282,8 +280,8 @@ def pytest_runtest_call(item: pytest.Item) -> Any:
             pytest.fail(f"--mock-strict: the mock refused {len(problems)} request(s):\n  {listed}", pytrace=False)
     if (
         _uses_mock_server(item)
-        and item.config.stash.get(_RUNS, [])
-        and mock_options(item.config).proxy.policy == "fail"
+        and (proxied := item.config.stash.get(_PROXIED, None)) is not None
+        and proxied.mode.policy == "fail"
     ):
         found = [line for server in _LIVE for line in server.violations()]
         if found:
@@ -295,24 +293,26 @@ def pytest_runtest_call(item: pytest.Item) -> Any:
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
-    runs = config.stash.get(_RUNS, [])
-    if runs:
-        text, _count = session_report(runs)
-        terminalreporter.write_sep("=", "mockserver proxy: the contract on the traffic")
-        terminalreporter.write_line(text)
-        for path in config.getoption("mock_proxy_report"):
-            try:
-                write_reports(runs, path, mock_options(config).seed)
-            except OSError as exc:
-                terminalreporter.write_line(f"mockserver: cannot write --mock-proxy-report {path}: {exc}", red=True)
-            else:
-                terminalreporter.write_line(f"mockserver: report written to {path}")
+    proxied = config.stash.get(_PROXIED, None)
+    if proxied is None:
+        return
+    terminalreporter.write_sep("=", "mockserver proxy: the contract on the traffic")
+    terminalreporter.write_line(proxied.report()[0])
+    for path in config.getoption("mock_proxy_report"):
+        from mockserver.proxy.run import write_reports
+
+        try:
+            write_reports(proxied.runs, path, proxied.seed)
+        except OSError as exc:
+            terminalreporter.write_line(f"mockserver: cannot write --mock-proxy-report {path}: {exc}", red=True)
+        else:
+            terminalreporter.write_line(f"mockserver: report written to {path}")
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    runs = session.config.stash.get(_RUNS, [])
-    if runs and mock_options(session.config).proxy.policy == "session" and session_report(runs)[1]:
+    proxied = session.config.stash.get(_PROXIED, None)
+    if proxied is not None and proxied.mode.policy == "session" and proxied.report()[1]:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
@@ -335,10 +335,10 @@ def mock_server(
     mode = mock_options(pytestconfig).proxy
     if mode.upstreams:
         try:
-            app, runs = build_proxied_app(mock_specs, mock_config, mode)
+            app, proxied = build_proxied_app(mock_specs, mock_config, mode)
         except UpstreamOptionError as exc:
             pytest.fail(f"mockserver: {exc}", pytrace=False)
-        pytestconfig.stash[_RUNS] = runs
+        pytestconfig.stash[_PROXIED] = proxied
     else:
         app = _build_app(mock_specs, mock_config)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

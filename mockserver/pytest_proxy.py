@@ -76,8 +76,22 @@ def parse_policy(text: str) -> str:
     return text
 
 
-def build_proxied_app(apis: list[ApiSpec], config: ServerConfig, mode: ProxyMode) -> tuple[Any, list[ProxyRun]]:
-    """The app serving `apis`, those with an upstream through the proxy; and each proxied API's run report.
+@dataclass(frozen=True)
+class ProxySession:
+    """What a session in proxy mode keeps for its hooks: each proxied API's run report, and the mode."""
+
+    runs: list[ProxyRun]
+    mode: ProxyMode
+    seed: int
+
+    def report(self) -> tuple[str, int]:
+        """Every proxied API's report (violations, coverage), and how many violations they hold in all."""
+        text = "\n\n".join(run.text() for run in self.runs)
+        return text, sum(len(run.result.violations) for run in self.runs)
+
+
+def build_proxied_app(apis: list[ApiSpec], config: ServerConfig, mode: ProxyMode) -> tuple[Any, ProxySession]:
+    """The app serving `apis`, those with an upstream through the proxy; and the session's proxy runs.
     An upstream for an API not served is an UpstreamOptionError naming the served ones."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # Connexion's own deprecations (jsonschema's RefResolver): not the user's
@@ -95,17 +109,5 @@ def build_proxied_app(apis: list[ApiSpec], config: ServerConfig, mode: ProxyMode
         key = os.environ.get(api.key_variable) or None
         settings = ProxySettings(upstream=url, allow_unsafe=mode.allow_unsafe, api_key=key)
         proxied[name] = (settings, ProxyRun(api, url, secret_values({"key": key}) if key else ()))
-    return build_proxy_app(apis, config, proxied), [run for _settings, run in proxied.values()]
-
-
-def write_reports(runs: list[ProxyRun], path: str, seed: int) -> None:
-    """The contract's HTML or JSON report of the session's traffic (by the suffix of `path`)."""
-    from mockserver.proxy.run import write_reports as write
-
-    write(runs, path, seed)
-
-
-def session_report(runs: Iterable[ProxyRun]) -> tuple[str, int]:
-    """Every proxied API's report (violations, coverage), and how many violations they hold in all."""
-    runs = list(runs)
-    return "\n\n".join(run.text() for run in runs), sum(len(run.result.violations) for run in runs)
+    runs = [run for _settings, run in proxied.values()]
+    return build_proxy_app(apis, config, proxied), ProxySession(runs, mode, config.seed)

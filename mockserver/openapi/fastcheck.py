@@ -74,8 +74,7 @@ class _Context:
         self.formats = formats
         self.active = _OAS31_ACTIVE if v31 else _OAS30_ACTIVE
         self._done: dict[int, Fast] = {}
-        self._open: set[int] = set()
-        self._keep: list[Any] = []  # the schemas whose ids are keys above stay alive for the compilation
+        self._open: set[int] = set()  # ids: every subschema is part of the root the caller holds, so they stay
 
     def compile(self, schema: Any) -> Fast:
         if schema is True:
@@ -88,7 +87,6 @@ class _Context:
         if key in self._open or len(self._open) > _MAX_DEPTH:
             return _never  # recursive, or too deep
         self._open.add(key)
-        self._keep.append(schema)
         try:
             fast = self._compile(schema)
         finally:

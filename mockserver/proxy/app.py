@@ -11,16 +11,12 @@ import httpx
 from connexion import AsyncApp
 from connexion.middleware import MiddlewarePosition
 
-from mockserver.generation.responses import ApiMock
-from mockserver.generation.values import Pools
 from mockserver.openapi.model import ApiSpec
 from mockserver.proxy.middleware import ProxyMiddleware, ProxySettings
 from mockserver.proxy.run import ProxyRun
-from mockserver.serving.app import build_app
+from mockserver.serving.app import app_for, mock_state
 from mockserver.serving.config import ServerConfig
 from mockserver.serving.overrides import Overrides
-from mockserver.serving.state import MockState
-from mockserver.serving.store import open_store
 
 
 def build_proxy_app(
@@ -30,16 +26,16 @@ def build_proxy_app(
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> AsyncApp:
     """`apis` served, those named in `proxied` (API name → its settings and run report) through the proxy.
-    Chaos, latency and faults (`config`, and what `/__mock/chaos` sets) are drawn once per request: by the proxy for a proxied API's
-    operations, forwarded and mocked alike, by the mock for the rest. `transport`: how the upstreams are
-    reached (default: the network; tests hand in an app)."""
+    Chaos, latency and faults (`config`, and what `/__mock/chaos` sets) are drawn once per request: by the
+    proxy for a proxied API's operations, forwarded and mocked alike, by the mock for the rest. `transport`:
+    how the upstreams are reached (default: the network; tests hand in an app)."""
     unknown = sorted(set(proxied) - {api.name for api in apis})
     if unknown:
         raise ValueError(f"no API {unknown[0]!r} to proxy; served: {', '.join(api.name for api in apis)}")
-    store = open_store(config.state_file, config.state_url, journal_size=config.journal_size)
-    app = build_app(apis, config, store)
+    state = mock_state(apis, config)
+    app = app_for(state)
     # What a test's overrides say, read by each proxy layer (the mock's own copy answers them).
-    overrides = Overrides(MockState([ApiMock(api, Pools(0)) for api in apis], config, store))
+    overrides = Overrides(state)
     for api in apis:
         if api.name not in proxied:
             continue
@@ -52,7 +48,7 @@ def build_proxy_app(
             settings=settings,
             run=run,
             config=config,
-            store=store,
+            store=state.store,
             transport=transport,
             overrides=overrides,
         )

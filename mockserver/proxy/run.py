@@ -71,10 +71,6 @@ class ProxyRun:
         lines += [f"  {op} {status}: {'seen' if seen else 'not seen'}" for op, status, seen in self.coverage()]
         return "\n".join(lines)
 
-    def write_report(self, path: str, seed: int = 0) -> None:
-        """The contract's HTML or JSON report (by the suffix) of the traffic seen (see `write_reports`)."""
-        write_reports([self], path, seed)
-
     def write_junit(self, path: str) -> None:
         """The contract's JUnit file, plus one test case per operation × documented status (skipped: not seen)."""
         with self._lock:

@@ -38,17 +38,26 @@ MIDDLEWARES = [ServerErrorMiddleware, ExceptionMiddleware, SwaggerUIMiddleware, 
 def build_app(apis: list[ApiSpec], config: ServerConfig | None = None, store: StateStore | None = None) -> AsyncApp:
     """An AsyncApp serving every API in `apis`; specs must have loaded (see `openapi.loader`). `store`: what
     an earlier app of this server remembered (`--reload` keeps the journal, overrides and state)."""
+    return app_for(mock_state(apis, config, store))
+
+
+def mock_state(apis: list[ApiSpec], config: ServerConfig | None = None, store: StateStore | None = None) -> MockState:
+    """Every API of `apis` compiled, with the store its server keeps (a new one unless `store` is given)."""
     config = config or ServerConfig()
+    # The pools are a fixed vocabulary; seeds choose from them, so `Prefer: seed=N` equals `--seed N`.
+    pools = Pools(0)
+    store = store or open_store(config.state_file, config.state_url, journal_size=config.journal_size)
+    return MockState([ApiMock(api, pools) for api in apis], config, store)
+
+
+def app_for(state: MockState) -> AsyncApp:
+    """The AsyncApp serving `state` (a layer in front, the proxy, may share the state: `proxy/app.py`)."""
+    config, store, mocks = state.config, state.store, state.apis
     # Connexion logs every undeclared query parameter as an error (a handler taking **kwargs asks for them all).
     logging.getLogger("connexion.decorators.parameter").setLevel(logging.CRITICAL)
     server_log = logging.getLogger("uvicorn.error")
     if not any(isinstance(f, QuietDrops) for f in server_log.filters):
         server_log.addFilter(QuietDrops())
-    # The pools are a fixed vocabulary; seeds choose from them, so `Prefer: seed=N` equals `--seed N`.
-    pools = Pools(0)
-    mocks = [ApiMock(api, pools) for api in apis]
-    store = store or open_store(config.state_file, config.state_url, journal_size=config.journal_size)
-    state = MockState(mocks, config, store)
     app = AsyncApp(
         __name__,
         middlewares=list(MIDDLEWARES),  # a copy: Connexion inserts the added middlewares into it
@@ -70,7 +79,7 @@ def build_app(apis: list[ApiSpec], config: ServerConfig | None = None, store: St
         position=MiddlewarePosition.BEFORE_EXCEPTION,
         store=store,
         log=config.access_log,
-        credentials=credential_names(apis),
+        credentials=credential_names([mock.api for mock in mocks]),
     )
     # Before Swagger UI: every request under a mount is the mock's, except Swagger UI's own pages.
     # Inside Connexion's ExceptionMiddleware too, which would make any exception a 500.
