@@ -19,6 +19,9 @@ import httpx
 import yarl
 
 CHUNK = 64 * 1024
+# A compressed answer is read in small pieces: httpx inflates each piece whole, and deflate inflates up to about
+# 1,000 times, so 64 KiB of a gzip bomb would become some 64 MB before the proxy's size bound could refuse it.
+COMPRESSED_CHUNK = 4 * 1024
 # Set by aiohttp itself from the URL and the body; the rest of httpx's request headers go as they are.
 _OWN = frozenset({b"host", b"content-length", b"transfer-encoding", b"connection"})
 
@@ -85,8 +88,9 @@ class _Body(httpx.AsyncByteStream):
         self._request = request
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
+        size = COMPRESSED_CHUNK if self._response.headers.get("content-encoding") else CHUNK
         try:
-            async for chunk in self._response.content.iter_chunked(CHUNK):
+            async for chunk in self._response.content.iter_chunked(size):
                 yield chunk
         except TimeoutError as exc:
             raise httpx.ReadTimeout(f"the answer stopped coming: {exc}", request=self._request) from exc
