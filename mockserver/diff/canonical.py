@@ -170,11 +170,21 @@ def _bounds(into: View, schema: dict[str, Any]) -> None:
             into.sizes[key] = schema[key]
 
 
-def _plain_type(schema: Any) -> str | None:
-    """The type of a branch that says only its type (`{type: string}`), else None."""
-    if not isinstance(schema, dict) or not isinstance(schema.get("type"), str):
+def _plain_type(schema: Any, depth: int = 0) -> str | None:
+    """The type of a branch that takes any value of one type, else None: `{type: string}`, or an `anyOf` that comes
+    to that ("any string; these are the known ones", however deeply nested: OpenAI's model ids)."""
+    if not isinstance(schema, dict) or depth > _OPEN_DEPTH:
         return None
-    return str(schema["type"]) if {k for k in schema if k not in _ANNOTATIONS} == {"type"} else None
+    meaningful = {k for k in schema if k not in _ANNOTATIONS}
+    if meaningful == {"type"}:
+        return str(schema["type"]) if isinstance(schema["type"], str) else None
+    if meaningful != {"anyOf"}:  # (`oneOf` refuses a value two branches take: not "any string")
+        return None
+    kinds = [(_plain_type(b, depth + 1), b) for b in _list(schema["anyOf"])]
+    plain = {kind for kind, _ in kinds} - {None}
+    if len(plain) != 1 or not all(kind in plain or _enum_type(b) in plain for kind, b in kinds):
+        return None
+    return next(iter(plain))
 
 
 def _enum_type(schema: Any) -> str | None:
@@ -208,4 +218,5 @@ def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
+_OPEN_DEPTH = 8  # nested unions looked through for "any value of one type"
 _ANNOTATIONS = frozenset({"description", "title", "example", "examples", "default", "deprecated", "x-ref", "nullable"})
