@@ -5,7 +5,8 @@ The entries live in the server's `Store`, so that every worker process writes to
 Bounded in entries and in bytes: every stored field is cut to a length (`FIELD_LIMIT`, at most
 `HEADER_COUNT` headers), and the oldest entries fall off once the journal holds `BYTE_LIMIT` bytes.
 The first `BODY_LIMIT` bytes of the request's body and of the answer's (with the answer's headers) are
-kept too, for the dashboard. Credentials are masked before anything is stored or logged: by name (the spec's security schemes and
+kept too, for the dashboard. An entry is stored before the answer's last piece is sent, so a client
+that has its answer finds the request in the journal (from any worker or instance). Credentials are masked before anything is stored or logged: by name (the spec's security schemes and
 names that say so, percent-decoded), then by value wherever else the same value appears (the path,
 the problem text). Control characters are escaped in the access log, so that no field can forge a line.
 """
@@ -32,6 +33,7 @@ from mockserver.redact import (
 )
 from mockserver.serving.auth import CredentialNames
 from mockserver.serving.chaos import is_fault
+from mockserver.serving.outage import STORE_FAILURES
 from mockserver.serving.repositories import StateStore
 from mockserver.serving.store import JOURNAL_BYTES
 
@@ -43,6 +45,7 @@ BYTE_LIMIT = JOURNAL_BYTES  # the whole journal, roughly (the sum of its entries
 ENTRY = "mockserver.journal"  # scope extension: this request's journal entry, for others to annotate
 SECRETS = "mockserver.secrets"  # scope extension: credentials a layer added (the proxy's key), masked as well
 access_log = logging.getLogger("mockserver.access")
+logger = logging.getLogger("mockserver")
 
 
 def note_problem(scope: Scope, text: str) -> None:
@@ -97,12 +100,42 @@ class JournalMiddleware:
         received = bytearray()
         answer_headers: list[tuple[bytes, bytes]] = []
 
+        stored = False
+
+        def store() -> None:
+            nonlocal stored, secrets
+            if stored:
+                return
+            stored = True
+            entry["ms"] = round((time.perf_counter() - started) * 1000, 1)
+            added = scope.get("extensions", {}).get(SECRETS)
+            if added:
+                secrets = longest_first(set(secrets) | added)
+            if isinstance(entry.get("problem"), str):
+                entry["problem"] = _cut(mask_values(entry["problem"], secrets))
+            entry["body"] = _text(received, secrets)
+            shown_headers, headers_size = self._answer_headers(answer_headers, secrets)
+            entry["response"] = {"headers": shown_headers, "body": _text(sent, secrets)}
+            size = _size(entry) + headers_size + len(entry["body"]) + len(entry["response"]["body"])
+            self.store.add_request(entry, size)
+            if self.log:
+                target = printable(path + (f"?{query}" if query else ""))
+                method = printable(entry["method"])
+                access_log.info("%s %s %s %.1fms", method, target, entry["status"] or "-", entry["ms"])
+
         async def record(message: Message) -> None:
             if message["type"] == "http.response.start":
                 entry["status"] = message["status"]
                 answer_headers.extend(message.get("headers", [])[:HEADER_COUNT])
-            elif message["type"] == "http.response.body" and len(sent) < BODY_LIMIT:
-                sent.extend(message.get("body", b"")[: BODY_LIMIT - len(sent)])
+            elif message["type"] == "http.response.body":
+                if len(sent) < BODY_LIMIT:
+                    sent.extend(message.get("body", b"")[: BODY_LIMIT - len(sent)])
+                if not message.get("more_body", False):
+                    # Stored before the last piece goes out: a client that has its answer finds it in the journal.
+                    try:
+                        store()
+                    except STORE_FAILURES as exc:  # the answer still goes out whole
+                        logger.warning("state store failed: %s", exc)
             await send(message)
 
         async def reading() -> Message:
@@ -119,21 +152,7 @@ class JournalMiddleware:
             # A fault made on purpose: leave the response unfinished, and uvicorn closes the connection.
             entry["problem"] = "fault: response broken on purpose"
         finally:
-            entry["ms"] = round((time.perf_counter() - started) * 1000, 1)
-            added = scope.get("extensions", {}).get(SECRETS)
-            if added:
-                secrets = longest_first(set(secrets) | added)
-            if isinstance(entry.get("problem"), str):
-                entry["problem"] = _cut(mask_values(entry["problem"], secrets))
-            entry["body"] = _text(received, secrets)
-            shown_headers, headers_size = self._answer_headers(answer_headers, secrets)
-            entry["response"] = {"headers": shown_headers, "body": _text(sent, secrets)}
-            size = _size(entry) + headers_size + len(entry["body"]) + len(entry["response"]["body"])
-            self.store.add_request(entry, size)
-            if self.log:
-                target = printable(path + (f"?{query}" if query else ""))
-                method = printable(entry["method"])
-                access_log.info("%s %s %s %.1fms", method, target, entry["status"] or "-", entry["ms"])
+            store()
 
     def _headers(self, scope: Scope, raw_query: str) -> tuple[list[tuple[str, str]], tuple[str, ...]]:
         """The first `HEADER_COUNT` headers as kept (credentials masked by name), and the credential values

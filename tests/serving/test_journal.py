@@ -225,3 +225,62 @@ def test_the_journal_drops_its_oldest_entries_past_its_byte_budget() -> None:
     paths = [e["path"] for e in reversed(store.requests())]
     assert paths[-1] == "/49" and len(paths) < 10
     assert sum(1200 + len(p) for p in paths) <= 10_000 + 1300
+
+
+def _answer_in_two_pieces() -> Any:
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
+        await send({"type": "http.response.body", "body": b"first ", "more_body": True})
+        await send({"type": "http.response.body", "body": b"last"})
+
+    return app
+
+
+def _scope() -> dict[str, Any]:
+    return {"type": "http", "method": "GET", "path": "/things", "query_string": b"", "headers": []}
+
+
+async def _nothing() -> dict[str, Any]:
+    return {"type": "http.disconnect"}
+
+
+def test_a_request_is_in_the_journal_before_the_last_piece_of_its_answer_goes_out() -> None:
+    # A client that has its whole answer must find the request in the journal, also from another instance
+    # sharing the store (the Redis test saw two of three entries when the entry was stored after sending).
+    import asyncio
+
+    from mockserver.serving.journal import JournalMiddleware
+    from mockserver.serving.store import Store
+
+    store = Store()
+    seen_when_sent: list[tuple[bool, list[str]]] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.body":
+            seen_when_sent.append((message.get("more_body", False), [e["path"] for e in store.requests()]))
+
+    asyncio.run(JournalMiddleware(_answer_in_two_pieces(), store, log=False)(_scope(), _nothing, send))
+    assert seen_when_sent == [(True, []), (False, ["/things"])]
+    [entry] = store.requests()
+    assert entry["status"] == 200 and entry["response"]["body"] == "first last"
+
+
+def test_a_store_failing_to_keep_the_entry_still_lets_the_whole_answer_out(caplog: pytest.LogCaptureFixture) -> None:
+    import asyncio
+
+    from mockserver.errors import StoreError
+    from mockserver.serving.journal import JournalMiddleware
+    from mockserver.serving.store import Store
+
+    class Failing(Store):
+        def add_request(self, entry: dict[str, Any], size: int) -> None:
+            raise StoreError("cannot use the state store redis://gone: ConnectionError")
+
+    body = bytearray()
+
+    async def send(message: dict[str, Any]) -> None:
+        body.extend(message.get("body", b""))
+
+    asyncio.run(JournalMiddleware(_answer_in_two_pieces(), Failing(), log=False)(_scope(), _nothing, send))
+    assert bytes(body) == b"first last"
+    assert "state store failed" in caplog.text
