@@ -37,7 +37,7 @@ def write_drift_report(tmp_path: Path, *extra: str, expect_exit: int = 1) -> tup
     """Check the drifting stand-in, writing `tmp_path/contract.html` and `.json`; return (html_path, json_path).
 
     `extra` options are added to the command line. Raises if the run did not exit `expect_exit` (1: the
-    violation was found and is new) or wrote no report."""
+    violation was found and is new; 0 with `--write-baseline`, which accepts it) or wrote no report."""
     html, data = tmp_path / "contract.html", tmp_path / "contract.json"
     with serve_all() as root:
         result = run_contract_cli(
