@@ -77,6 +77,7 @@ class OperationComparer:
         before = {frozenset(_credential(s) for s in alt) for alt in old.security}
         after = {frozenset(_credential(s) for s in alt) for alt in new.security}
         if before == after:
+            self._scopes(old, new, name, at_old, at_new)
             return
         if not before:
             shown = " or ".join(sorted("+".join(sorted(c[0] for c in a)) for a in after))
@@ -87,6 +88,21 @@ class OperationComparer:
             # No credential set a client had satisfies any requirement now.
             shown = " or ".join(sorted("+".join(sorted(c[0] for c in a)) for a in after))
             self.findings.add("security-changed", name, "security", f"now requires {shown}", at_old, at_new)
+
+    def _scopes(self, old: Operation, new: Operation, name: str, at_old: str, at_new: str) -> None:
+        """The same schemes: a scope a client's token was never asked for is now required (OAuth2, OpenID Connect)."""
+        before, after = _requirements(self.base, old), _requirements(self.revision, new)
+        for had in before:
+            # A client that met `had` still gets in if some requirement asks for no scheme nor scope beyond it.
+            if any(all(k in had and want <= had[k] for k, want in alt.items()) for alt in after):
+                continue
+            missing = sorted(
+                f"{k}: {s}" for alt in after if alt.keys() <= had.keys() for k, want in alt.items() for s in want - had[k]
+            )
+            if missing:
+                shown = ", ".join(missing)
+                self.findings.add("security-scope-added", name, "security", f"now requires scope {shown}", at_old, at_new)
+                return
 
     def _parameters(self, old: Operation, new: Operation, name: str) -> None:
         before = {(p.location, _pname(p)): p for p in old.parameters}
@@ -228,6 +244,19 @@ def _media(content: dict[str, Any], media: str) -> tuple[str, dict[str, Any]] | 
         if key.split(";", 1)[0].strip().lower() == bare:
             return key, value
     return None
+
+
+def _requirements(api: ApiSpec, op: Operation) -> list[dict[str, frozenset[str]]]:
+    """The operation's security requirements as written (its own, else the document's): scheme -> scopes."""
+    raw = value_at(api.document, _op_pointer(op))
+    listed = raw.get("security") if isinstance(raw, dict) and "security" in raw else api.document.get("security")
+    if not isinstance(listed, list):
+        return []
+    return [
+        {str(k): frozenset(str(s) for s in v) if isinstance(v, list) else frozenset() for k, v in alt.items()}
+        for alt in listed
+        if isinstance(alt, dict)
+    ]
 
 
 def _deprecated(api: ApiSpec, op: Operation) -> bool:

@@ -48,6 +48,7 @@ _rule("operation-deprecated", OK, "none", "the operation is now deprecated")
 _rule("base-path-changed", B, "client", "the first server's path changed: every request URL moves")
 _rule("security-added", B, "client", "the operation now requires authentication it did not require")
 _rule("security-changed", B, "client", "the operation requires a credential none of its former schemes gave")
+_rule("security-scope-added", B, "client", "the operation requires an OAuth scope a client's token was not asked for")
 _rule("security-removed", OK, "none", "the operation no longer requires authentication")
 # --- parameters
 _rule("parameter-removed", B, "client", "a parameter clients send is no longer defined")
