@@ -126,10 +126,40 @@ _FORM_FIELD = re.compile(r"(^|&)([^=&]{1,64})=([^&]*)")
 def mask_body_fields(text: str) -> str:
     """A JSON or form body with the values of credential-like fields masked (`"password": "***"`): what a
     journal keeps of bodies, where the credential's value is not known beforehand."""
-    lowered = text.lower()
-    if not any(word in lowered for word in _SECRET_WORDS):
+    folded = text.casefold()  # as _SECRETISH's IGNORECASE: the long s of "ſecret" too
+    if not any(word in folded for word in _SECRET_WORDS):
         return text  # the usual case: a few substring scans (the regex's own search is ~50x slower on a body)
+    if "=" not in text and not _names_a_member(folded):
+        return text  # "prompt_tokens": 12 is no string member: a JSON answer about tokens, 4x cheaper this way
+    return _mask_fields(text)
 
+
+def _names_a_member(folded: str) -> bool:
+    """Whether a secret word could sit in the name of a string member (`…word…"  :  "`): a superset of what
+    `_JSON_MEMBER` finds with a `_SECRETISH` name, found with substring scans, linear in the body."""
+    size = len(folded)
+    looked: set[int] = set()  # each closing quote is looked past once, however many words lead to it
+    for word in _SECRET_WORDS:
+        at = folded.find(word)
+        while at != -1:
+            end = at + len(word)
+            quote = folded.find('"', end, end + 65)  # a name is at most 64 characters
+            if quote != -1 and quote not in looked:
+                looked.add(quote)
+                j = quote + 1
+                while j < size and folded[j].isspace():
+                    j += 1
+                if j < size and folded[j] == ":":
+                    j += 1
+                    while j < size and folded[j].isspace():
+                        j += 1
+                    if j < size and folded[j] == '"':
+                        return True
+            at = folded.find(word, at + 1)
+    return False
+
+
+def _mask_fields(text: str) -> str:
     def member(found: re.Match[str]) -> str:
         return f'"{found[1]}"{found[2]}"{MASK}"' if _SECRETISH.search(found[1]) else found[0]
 

@@ -4,19 +4,22 @@ Every request writes a journal entry; with `--workers N` sharing one database th
 lock, and SQLite's busy wait sleeps in steps of milliseconds (one worker was seen frozen 131 ms). So each
 process writes only to its own file (`<state file>-requests/<pid>.sqlite`): the hot path never waits for
 another process. Reading (`GET /__mock/requests`) merges every file's newest entries by time, within the
-journal's bounds; clearing empties them all. One process keeps its journal in memory.
+journal's bounds; clearing empties them all. One process alone (no state file) keeps its journal in
+`MemoryJournal`: a bounded deque of the entries themselves, no SQLite and no JSON on the hot path.
 """
 
 from __future__ import annotations
 
+import copy
 import heapq
 import json
 import os
 import sqlite3
 import threading
 import time
+from collections import deque
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from mockserver.errors import StoreError
 
@@ -30,6 +33,49 @@ CREATE TABLE IF NOT EXISTS journal (
 """
 
 
+class Journal(Protocol):
+    def add(self, entry: dict[str, Any], size: int) -> None: ...
+
+    def entries(self) -> list[dict[str, Any]]: ...
+
+    def clear(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class MemoryJournal:
+    """One process's journal in memory: the newest `size` entries, at most `byte_limit` bytes (the newest
+    entry is kept whatever its size, as the files do)."""
+
+    def __init__(self, size: int, byte_limit: int) -> None:
+        self.size = size
+        self.byte_limit = byte_limit
+        self._lock = threading.Lock()  # the app's event loop and a test client's thread may both reach it
+        self._kept: deque[tuple[dict[str, Any], int]] = deque()
+        self._bytes = 0
+
+    def add(self, entry: dict[str, Any], size: int) -> None:
+        with self._lock:
+            self._kept.append((entry, size))
+            self._bytes += size
+            while len(self._kept) > 1 and (len(self._kept) > self.size or self._bytes > self.byte_limit):
+                self._bytes -= self._kept.popleft()[1]
+
+    def entries(self) -> list[dict[str, Any]]:
+        """Newest first; copies, so that a reader cannot change what is kept."""
+        with self._lock:
+            kept = [entry for entry, _ in reversed(self._kept)]
+        return copy.deepcopy(kept)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._kept.clear()
+            self._bytes = 0
+
+    def close(self) -> None:
+        self.clear()
+
+
 def _connect(path: str) -> sqlite3.Connection:
     db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, check_same_thread=False, isolation_level=None)
     if path != ":memory:":
@@ -40,7 +86,8 @@ def _connect(path: str) -> sqlite3.Connection:
 
 
 class JournalFiles:
-    """This process's journal file, and every other process's beside it (`folder`; None: memory only)."""
+    """This process's journal file, and every other process's beside it (`folder`; None: an SQLite database
+    in memory, which `MemoryJournal` does cheaper)."""
 
     def __init__(self, folder: Path | None, size: int, byte_limit: int) -> None:
         self.folder = folder

@@ -24,7 +24,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from mockserver.errors import StoreError
 from mockserver.serving.entities import SqliteEntities
-from mockserver.serving.journal_store import JournalFiles
+from mockserver.serving.journal_store import Journal, JournalFiles, MemoryJournal
 from mockserver.serving.repositories import EntityRepo, OverrideRepo, RateRepo, SettingsRepo, StateStore
 from mockserver.serving.sqlite_repos import SqliteOverrides, SqliteRates, SqliteSettings
 
@@ -78,8 +78,12 @@ class Store:
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open the state database {self.location or '(memory)'}: {exc}") from exc
         # The journal is written on every request: each process to a file of its own (see journal_store.py).
-        folder = Path(f"{self.location}-requests") if self.location else None  # not "-journal": SQLite's own
-        self._journal = JournalFiles(folder, journal_size, journal_bytes)
+        self._journal: Journal
+        if self.location:
+            folder = Path(f"{self.location}-requests")  # not "-journal": SQLite's own
+            self._journal = JournalFiles(folder, journal_size, journal_bytes)
+        else:
+            self._journal = MemoryJournal(journal_size, journal_bytes)
 
     def extend(self, schema: str, state_tables: tuple[str, ...] = ()) -> None:
         """Add a feature's tables (`CREATE TABLE IF NOT EXISTS …`); `state_tables` are emptied by `reset`."""

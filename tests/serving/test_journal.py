@@ -284,3 +284,18 @@ def test_a_store_failing_to_keep_the_entry_still_lets_the_whole_answer_out(caplo
     asyncio.run(JournalMiddleware(_answer_in_two_pieces(), Failing(), log=False)(_scope(), _nothing, send))
     assert bytes(body) == b"first last"
     assert "state store failed" in caplog.text
+
+
+def test_a_journal_in_memory_keeps_the_newest_entries_within_its_count_and_gives_copies() -> None:
+    from mockserver.serving.journal_store import MemoryJournal
+
+    journal = MemoryJournal(size=3, byte_limit=10_000)
+    for i in range(5):
+        journal.add({"path": f"/{i}"}, 10)
+    assert [e["path"] for e in journal.entries()] == ["/4", "/3", "/2"]
+    journal.entries()[0]["path"] = "/changed"
+    assert journal.entries()[0]["path"] == "/4"
+    journal.add({"path": "/big"}, 50_000)  # past the byte bound alone: kept, as the newest always is
+    assert [e["path"] for e in journal.entries()] == ["/big"]
+    journal.clear()
+    assert journal.entries() == []
