@@ -31,7 +31,7 @@ def compile_choice(
         for i, b in enumerate(branches)
     ]
     discriminator = _discriminator(schema, branches)
-    if combiner == "anyOf" or _disjoint(branches):
+    if combiner == "anyOf" or _disjoint(branches) or _tagged(branches):
         check: Callable[[Any, int], bool] | None = None
     else:
         check = _exclusive_check(branches, openapi_31=compiler.openapi_31)
@@ -73,12 +73,12 @@ def compile_choice(
 
 def _exclusive_check(branches: list[Any], *, openapi_31: bool) -> Callable[[Any, int], bool]:
     """Whether a value made by branch `index` fits no other branch (`oneOf` means exactly one)."""
-    from mockserver.openapi.validation import schema_validator
+    from mockserver.openapi.validation import schema_accepts
 
-    validators = [schema_validator(b, openapi_31=openapi_31) for b in branches]
+    accepts = [schema_accepts(b, openapi_31=openapi_31) for b in branches]
 
     def exactly_one(value: Any, index: int) -> bool:
-        return not any(v(value) == [] for i, v in enumerate(validators) if i != index)
+        return not any(fits(value) for i, fits in enumerate(accepts) if i != index)
 
     return exactly_one
 
@@ -116,6 +116,68 @@ def _disjoint(branches: list[Any]) -> bool:
             return False
         seen |= kinds
     return True
+
+
+def _tagged(branches: list[Any]) -> bool:
+    """True when no value can fit two branches because of constants: each branch pins its values (an enum
+    spelled as a `oneOf` of `const`s, as Discord's are), or each is a non-null object requiring one property
+    that it pins to values no other branch allows (a tagged union: `type: {enum: [2]}` …)."""
+    if len(branches) < 2 or not all(isinstance(b, dict) for b in branches):
+        return False
+    if _apart([_pinned(b) for b in branches]):
+        return True
+    if not all(types_of(b) == ["object"] and b.get("nullable") is not True for b in branches):
+        return False
+    shared = set.intersection(*(set(b.get("required") or []) for b in branches))
+    return any(
+        _apart([_pinned((b.get("properties") or {}).get(name)) for b in branches]) for name in sorted(map(str, shared))
+    )
+
+
+def _apart(pinned: list[frozenset[tuple[str, Any]] | None]) -> bool:
+    """Whether every set is known and no two share a value."""
+    seen: set[tuple[str, Any]] = set()
+    for values in pinned:
+        if values is None or values & seen:
+            return False
+        seen |= values
+    return True
+
+
+def _pinned(schema: Any, depth: int = 0) -> frozenset[tuple[str, Any]] | None:
+    """Every value `schema` allows, when an `enum`/`const` pins it (None: open, or values not compared safely).
+
+    Numbers compare as floats (1 and 1.0 are one JSON value; two large integers that round alike count as
+    the same, which only makes a union look less disjoint than it is), booleans apart from numbers."""
+    if not isinstance(schema, dict) or depth > 4:
+        return None
+    if isinstance(schema.get("enum"), list):
+        literals = schema["enum"]
+    elif "const" in schema:
+        literals = [schema["const"]]
+    elif isinstance(schema.get("allOf"), list):  # a value fits every member: one pinned member bounds it
+        return next((p for b in schema["allOf"] if (p := _pinned(b, depth + 1)) is not None), None)
+    elif any(isinstance(schema.get(k), list) for k in ("anyOf", "oneOf")):
+        parts = [_pinned(b, depth + 1) for k in ("anyOf", "oneOf") for b in schema.get(k) or []]
+        return None if not parts or any(p is None for p in parts) else frozenset().union(*parts)  # type: ignore[arg-type]
+    else:
+        return None
+    found: set[tuple[str, Any]] = set()
+    kind = schema.get("type")
+    if schema.get("nullable") is True or kind == "null" or (isinstance(kind, list) and "null" in kind):
+        found.add(("null", None))  # whether the enum lists null or not: two such tags may both be null
+    for value in literals:
+        if isinstance(value, bool):
+            found.add(("bool", value))
+        elif isinstance(value, int | float):
+            found.add(("number", float(value)))
+        elif isinstance(value, str):
+            found.add(("string", value))
+        elif value is None:
+            found.add(("null", None))
+        else:
+            return None  # objects and arrays: not compared here
+    return frozenset(found)
 
 
 def _discriminator(schema: Schema, branches: list[Any]) -> tuple[str, list[str | None]] | None:

@@ -41,6 +41,24 @@ def schema_validator(schema: Any, *, openapi_31: bool) -> Check:
     return check
 
 
+def schema_accepts(schema: Any, *, openapi_31: bool) -> Callable[[Any], bool]:
+    """Whether a value is valid against `schema`: `schema_validator`'s verdict without its messages, so it
+    stops at the first error (a union's draw asks this of every other branch)."""
+    if schema is True or schema == {}:
+        return lambda value: True
+    cls = _OAS31 if openapi_31 else _OAS30
+    validator = cls(schema, format_checker=_FORMATS)
+    fast: Fast | None = None
+
+    def accepts(value: Any) -> bool:
+        nonlocal fast
+        if fast is None:
+            fast = compile_fast(schema, openapi_31=openapi_31, formats=_FORMATS)
+        return fast(value) or bool(validator.is_valid(value))
+
+    return accepts
+
+
 def jsonschema_errors(schema: Any, *, openapi_31: bool) -> Check:
     """`schema_validator` without its fast path: jsonschema's verdict on every value (its tests compare the two)."""
     cls = _OAS31 if openapi_31 else _OAS30

@@ -190,3 +190,17 @@ def test_schema_validator_keeps_jsonschemas_messages_for_an_invalid_value() -> N
     check = schema_validator({"type": "object", "required": ["id"]}, openapi_31=False)
     assert check({}) == ["(root): 'id' is a required property"]
     assert check({"id": 1}) == []
+
+
+@pytest.mark.parametrize("openapi_31", [False, True])
+def test_schema_accepts_gives_the_validators_verdict(openapi_31: bool) -> None:
+    from mockserver.openapi.validation import schema_accepts, schema_validator
+
+    schema = {
+        "type": "object",
+        "required": ["kind"],
+        "properties": {"kind": {"type": "string", "enum": ["a", "b"]}, "n": {"type": "integer", "minimum": 2}},
+    }
+    values = [{"kind": "a"}, {"kind": "c"}, {"kind": "b", "n": 1}, {"kind": "b", "n": 5}, [], None, {"n": 3}]
+    accepts, errors = schema_accepts(schema, openapi_31=openapi_31), schema_validator(schema, openapi_31=openapi_31)
+    assert [accepts(v) for v in values] == [not errors(v) for v in values] == [True, False, False, True, False, False, False]
