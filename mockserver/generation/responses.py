@@ -95,6 +95,9 @@ class OperationMock:
             # Its rules are what the operation is about: compile them before any request, not during the first.
             self._shaper = self._make_shaper()
         self.fixtures = dict(fixtures or {})
+        # (status key, media type, name) of inline examples that break their schema: left out of what
+        # `Prefer: dynamic=false` serves (a 'default' name is the single `example`).
+        self.invalid_examples: set[tuple[str, str, str]] = set()
         self.examples: dict[str, tuple[int, Any]] = {name: (f.status, f.body) for name, f in self.fixtures.items()}
         for key, response in op.responses.items():
             for name, value in response.examples.items():
@@ -180,7 +183,7 @@ class OperationMock:
             return self.render(406, ctx, request, origin=origin)
         media = media or default
         content = response.content.get(media) or {}
-        examples = _examples(content)
+        examples = [value for name, value in _examples(content) if (key, media, name) not in self.invalid_examples]
         gen = self._bodies.get((key, media))
         schema = content.get("schema")
         if gen is not None and (dynamic or not examples):
@@ -256,12 +259,13 @@ def header_text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _examples(content: dict[str, Any]) -> list[Any]:
-    found = [
-        ex.get("value") for ex in (content.get("examples") or {}).values() if isinstance(ex, dict) and "value" in ex
-    ]
+def _examples(content: dict[str, Any]) -> list[tuple[str, Any]]:
+    """(name, value) of a media type's examples, the single `example` first (named 'default', as
+    `openapi.examples.inline_examples` names it)."""
+    named = (content.get("examples") or {}).items()
+    found = [(str(name), ex.get("value")) for name, ex in named if isinstance(ex, dict) and "value" in ex]
     if "example" in content:
-        found.insert(0, content["example"])
+        found.insert(0, ("default", content["example"]))
     return found
 
 
@@ -308,11 +312,14 @@ class ApiMock:
         self.operations = {
             op.operation_id: OperationMock(api, op, compiler, fixtures.get(op.operation_id)) for op in api.operations
         }
-        # Inline examples get the fixtures' check: one breaking its schema is said and not served by name.
-        for operation_id, name in warn_invalid_examples(api):
-            mock = self.operations.get(operation_id)
-            if mock is not None and name not in mock.fixtures:
-                mock.examples.pop(name, None)
+        # Inline examples get the fixtures' check: one breaking its schema is said, and never served.
+        for example in warn_invalid_examples(api):
+            mock = self.operations.get(example.operation.operation_id)
+            if mock is None:
+                continue
+            mock.invalid_examples.add((example.status, example.media_type, example.name))
+            if example.name not in mock.fixtures:
+                mock.examples.pop(example.name, None)
 
     def error_status(self, op: Operation) -> int:
         """The status this API documents for an invalid request: 400, else 422, else 400 anyway."""

@@ -110,9 +110,9 @@ def invalid_examples(api: ApiSpec) -> list[tuple[InlineExample, str]]:
     return found
 
 
-def warn_invalid_examples(api: ApiSpec) -> set[tuple[str, str]]:
+def warn_invalid_examples(api: ApiSpec) -> list[InlineExample]:
     """Log each invalid inline example (file and pointer) as `load_fixtures` logs an invalid fixture; returns
-    the (operationId, name) of those not to serve by name."""
+    them, not to be served (by name, nor as the first example `Prefer: dynamic=false` takes)."""
     invalid = invalid_examples(api)
     for example, problem in invalid[:MAX_WARNINGS]:
         logger.warning(
@@ -126,7 +126,7 @@ def warn_invalid_examples(api: ApiSpec) -> set[tuple[str, str]]:
         logger.warning(
             "%s: %d more examples do not match their schema; not served", api.file, len(invalid) - MAX_WARNINGS
         )
-    return {(example.operation.operation_id, example.name) for example, _ in invalid}
+    return [example for example, _ in invalid]
 
 
 def value_at(document: Any, pointer: str) -> Any:

@@ -76,3 +76,30 @@ def test_an_invalid_inline_example_is_warned_at_start_up_and_not_served(
     # As for an invalid fixture: not served by name; the answer lists what is.
     assert bad.status_code == 404
     assert "examples: good" in bad.text
+
+
+def _with_examples(tmp_path: Path, examples: dict[str, object], example: object = None) -> Path:
+    spec = yaml.safe_load(yaml.safe_dump(SPEC))
+    content = spec["components"]["responses"]["Items"]["content"]["application/json"]
+    content["examples"] = {name: {"value": value} for name, value in examples.items()}
+    if example is not None:
+        content["example"] = example
+    path = tmp_path / "items.yaml"
+    path.write_text(yaml.safe_dump(spec))
+    return path
+
+
+def test_prefer_dynamic_false_passes_over_an_invalid_first_example(tmp_path: Path, serve_app: ServeApp) -> None:
+    spec = _with_examples(tmp_path, {"bad": {"id": "seven"}, "good": {"id": 7}}, example={"id": None})
+    with serve_app([load(spec)]) as client:
+        answer = client.get("/items/items", headers={"Prefer": "dynamic=false"})
+    assert answer.status_code == 200 and answer.json() == {"id": 7}
+
+
+def test_prefer_dynamic_false_with_only_invalid_examples_generates_a_valid_answer(
+    tmp_path: Path, serve_app: ServeApp
+) -> None:
+    spec = _with_examples(tmp_path, {"bad": {"id": "seven"}})
+    with serve_app([load(spec)]) as client:
+        answers = [client.get("/items/items", headers={"Prefer": f"dynamic=false, seed={n}"}) for n in range(5)]
+    assert all(a.status_code == 200 and isinstance(a.json()["id"], int) for a in answers)
