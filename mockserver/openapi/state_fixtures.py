@@ -21,6 +21,7 @@ from mockserver.openapi.fixtures import STATE_FOLDER, UnreadableFixture, fixture
 from mockserver.openapi.model import ApiSpec
 from mockserver.openapi.resources import Resource, infer_resources
 from mockserver.openapi.validation import Check, schema_validator
+from mockserver.openapi.visibility import TooDeep, without_write_only
 
 logger = logging.getLogger("mockserver")
 MAX_ENTITIES = 10_000  # entities one collection holds at most (as serving/entities.py bounds a collection)
@@ -75,10 +76,11 @@ def check_entities(
             continue
         found = validate(entity)
         identity = entity.get(resource.id_field)
-        hidden = next((n for n, sub in resource.properties.items() if n in entity and _write_only(sub)), None)
+        hidden = next((n for n, sub in resource.properties.items() if n in entity and _hides(entity[n], sub)), None)
         if hidden is not None:
             # The mock never keeps what a client may only write (a password): a seed cannot make it readable.
-            problems.append(EntityProblem(index, f"{hidden}: a writeOnly field is never kept to be read back", hidden))
+            what = "a writeOnly field" if _write_only(resource.properties[hidden]) else "holds a writeOnly field, which"
+            problems.append(EntityProblem(index, f"{hidden}: {what} is never kept to be read back", hidden))
         elif found:
             place, _, message = found[0].partition(": ")
             missing = _REQUIRED.match(message)  # a missing field is named, not the object missing it
@@ -141,6 +143,18 @@ def load_state_fixtures(api: ApiSpec) -> dict[str, list[dict[str, Any]]]:
 
 def _write_only(schema: Any) -> bool:
     return isinstance(schema, dict) and bool(schema.get("writeOnly"))
+
+
+def _hides(value: Any, schema: Any) -> bool:
+    """Whether the field is write-only, or holds one at any depth (Box's `signers[].password`)."""
+    if not isinstance(schema, dict):
+        return False
+    if _write_only(schema):
+        return True
+    try:
+        return bool(without_write_only(value, schema) != value)
+    except TooDeep:
+        return True
 
 
 def _key(identity: str | int) -> str:

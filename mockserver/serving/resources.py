@@ -36,6 +36,7 @@ from mockserver.generation.statuses import status_phrase
 from mockserver.openapi.resources import Resource, Role, infer_resources, normalize
 from mockserver.openapi.rules import RequestValues
 from mockserver.openapi.validation import Check, schema_validator
+from mockserver.openapi.visibility import TooDeep, without_write_only
 from mockserver.serving import entities as stored
 from mockserver.serving.answer_headers import answer, origin
 from mockserver.serving.entities import entity_key, first_free
@@ -184,14 +185,19 @@ class Resources:
         if not isinstance(body, dict):
             return {}
         properties = resource.properties
-        return {
-            name: value
-            for name, value in body.items()
-            if isinstance(sub := properties.get(name), dict)
-            and not sub.get("readOnly")
-            and not sub.get("writeOnly")  # a password is taken, never kept to be read back
-            and not self.check(sub, is_31)(value)
-        }
+        kept = {}
+        for name, value in body.items():
+            sub = properties.get(name)
+            # A password is taken, never kept to be read back: nor one inside (Box's signers[].password).
+            if not isinstance(sub, dict) or sub.get("readOnly") or sub.get("writeOnly"):
+                continue
+            try:
+                value = without_write_only(value, sub)
+            except TooDeep:
+                continue  # not kept: the entity's generated value stands
+            if not self.check(sub, is_31)(value):
+                kept[name] = value
+        return kept
 
     def _write(
         self,

@@ -66,6 +66,10 @@ def test_an_invalid_entity_is_reported_with_file_entity_and_field_and_left_out(
         ("- {title: Dune}\n", "entity [0]: id: an id (text or a whole number) is required"),
         ("- Dune\n", "entity [0]: is str, not an object"),
         ("- {id: 1, title: Dune, lender_pin: '1234'}\n", "entity [0]: lender_pin: a writeOnly field is never kept"),
+        (
+            "- {id: 1, title: Dune, lender: {name: Ann, pin: '1234'}}\n",
+            "entity [0]: lender: holds a writeOnly field, which is never kept",
+        ),
     ],
 )
 def test_an_entity_that_cannot_be_kept_is_reported_and_left_out(

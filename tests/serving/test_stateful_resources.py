@@ -417,3 +417,22 @@ def test_state_lists_what_it_holds_and_a_reset_forgets_what_was_created(client: 
 def test_generated_tasks_are_not_modified_before_they_were_created(client: TestClient) -> None:
     tasks = _walk(client)
     assert all(t["updated_at"] >= t["created_at"] for t in tasks)
+
+
+def test_a_write_only_field_inside_a_kept_field_is_never_read_back(serve_app: ServeApp, tmp_path: Path) -> None:
+    # Box's sign requests: signers[].password is writeOnly; the stored entity answered it in lists and reads.
+    document: dict[str, Any] = yaml.safe_load(yaml.safe_dump(INTEGER_THINGS))
+    signer = {
+        "type": "object",
+        "properties": {"email": {"type": "string"}, "password": {"type": "string", "writeOnly": True}},
+    }
+    properties = document["components"]["schemas"]["Thing"]["properties"]
+    properties["signers"] = {"type": "array", "items": {"allOf": [signer]}}
+    properties["owner"] = signer
+    path = tmp_path / "things.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    sent = {"id": 7, "label": "seven", "signers": [{"email": "a@example.com", "password": "hunter2"}]}
+    with serve_app([load(path)], ServerConfig(seed=1)) as client:
+        written = client.put("/things/things/7", json={**sent, "owner": {"email": "o", "password": "hunter2"}}).json()
+        assert written["signers"] == [{"email": "a@example.com"}] and written["owner"] == {"email": "o"}
+        assert "hunter2" not in client.get("/things/things/7").text
