@@ -28,7 +28,7 @@ _spec.loader.exec_module(corpus_run)
 # a regression cannot hide behind sampling (harness --operation).
 REGRESSIONS: dict[str, list[str]] = {
     "asana": ["GET /goals", "GET /workspaces/{workspace_gid}/workspace_memberships"],
-    "box": ["POST /files/{file_id}/content", "GET /search", "GET /users/{user_id}/avatar"],
+    "box": ["POST /files/{file_id}/content", "GET /search", "GET /users/{user_id}/avatar", "POST /sign_requests"],
     "digitalocean": ["GET /v2/images/{image_id}", "GET /v2/customers/my/invoices/{invoice_uuid}/pdf"],
     "docker": ["DELETE /configs/{id}", "GET /events"],
     "github": ["POST /orgs/{org}/issue-fields", "PUT /orgs/{org}/properties/schema/{custom_property_name}"],
