@@ -217,7 +217,7 @@ class Resources:
                 if seq is None:
                     message = (
                         f"The mock keeps at most {stored.MAX_ENTITIES} entities of {name} "
-                        f"({stored.MAX_TOTAL} in all): delete some first"
+                        f"({stored.MAX_TOTAL} in all, {stored.MAX_BYTES} bytes of JSON): delete some first"
                     )
                     problem = Problem(status=507, message=message, code=status_phrase(507)[0])
                     return error_response(self.state, bound.api, bound, scope, problem, {"X-Mock-Error": "true"})
