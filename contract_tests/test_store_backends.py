@@ -354,6 +354,25 @@ def test_past_the_byte_bound_replace_and_reserve_refuse_and_change_nothing(
     assert repo.reserve(API, THINGS) == 10
 
 
+def test_past_the_byte_bound_put_refuses_to_grow_the_bytes_and_changes_nothing_but_may_shrink_them(
+    make_store: MakeStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mockserver.serving import entities
+
+    monkeypatch.setattr(entities, "MAX_BYTES", 1000)
+    repo = make_store().entities()
+    repo.make(API, THINGS, _blobs(9, 100))
+    seq = repo.reserve(API, THINGS)
+    key, entity = _blobs(1, 101, "new")[0]
+    assert not repo.put(API, THINGS, key, entity, seq)  # 1,001 bytes: refused
+    assert repo.get(API, THINGS, key) is None and repo.count(API, THINGS, []) == 9
+    assert repo.put(API, THINGS, "t1", _blobs(1, 200)[0][1])  # in place, 1,000 bytes in all: fits
+    assert not repo.put(API, THINGS, "t2", _blobs(2, 101)[1][1])  # one byte more: refused
+    assert repo.get(API, THINGS, "t2") == _blobs(2, 100)[1][1]
+    assert repo.put(API, THINGS, "t1", _blobs(1, 50)[0][1])  # shrinking fits, even at the bound
+    assert _stored_bytes(repo) == 850
+
+
 def test_the_byte_count_follows_puts_updates_deletes_forget_and_reset(
     make_store: MakeStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -137,17 +137,23 @@ class SqliteEntities:
             ).fetchone()
         return int(row[0]) if row else None
 
-    def put(self, api: str, resource: str, key: str, entity: dict[str, Any], seq: int | None = None) -> None:
-        """Store `entity` under `key`: a new one numbered `seq`, or in place of the one kept (keeping its place)."""
+    def put(self, api: str, resource: str, key: str, entity: dict[str, Any], seq: int | None = None) -> bool:
+        """Store `entity` under `key`: a new one numbered `seq`, or in place of the one kept (keeping its place).
+        False, and nothing changed, when it would grow the server's bytes past `MAX_BYTES` (updates in place
+        count too: a client's PATCHes could otherwise make every kept entity as large as a request body)."""
         body = json.dumps(entity)
         with self.store.write() as db:
             old = db.execute(f"SELECT {_SIZE} FROM entities WHERE {_ONE} AND id = ?", (api, resource, key)).fetchone()
+            grown = len(body) - (old[0] if old else 0)
+            if grown > 0 and _stored(db) + grown > MAX_BYTES:
+                return False
             db.execute(
                 "INSERT INTO entities VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT (api, resource, id) DO UPDATE SET body = excluded.body",
                 (api, resource, key, seq or 0, body),
             )
-            _add(db, len(body) - (old[0] if old else 0))
+            _add(db, grown)
+        return True
 
     def delete(self, api: str, resource: str, key: str) -> None:
         with self.store.write() as db:

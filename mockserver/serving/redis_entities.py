@@ -125,14 +125,17 @@ if tonumber(redis.call('GET', KEYS[4]) or '0') >= tonumber(ARGV[4]) then return 
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return -1 end
 return redis.call('HINCRBY', KEYS[1], ARGV[1], 1) - 1
 """
-# KEYS: bodies, order, total, bytes. ARGV: id, entity, number (a new entity's; one kept keeps its place).
+# KEYS: bodies, order, total, bytes. ARGV: id, entity, number (a new entity's; one kept keeps its place),
+# most bytes in all. 0 (nothing changed) when it would grow the bytes past the bound.
 _PUT = """
-local old = redis.call('HSTRLEN', KEYS[1], ARGV[1])
+local grown = string.len(ARGV[2]) - redis.call('HSTRLEN', KEYS[1], ARGV[1])
+if grown > 0 and tonumber(redis.call('GET', KEYS[4]) or '0') + grown > tonumber(ARGV[4]) then return 0 end
 if redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) == 1 then
   redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
   redis.call('INCR', KEYS[3])
 end
-redis.call('INCRBY', KEYS[4], string.len(ARGV[2]) - old)
+redis.call('INCRBY', KEYS[4], grown)
+return 1
 """
 _DELETE = """
 local old = redis.call('HSTRLEN', KEYS[1], ARGV[1])
@@ -263,9 +266,10 @@ class RedisEntities:
         number = int(self.store.run("entities.reserve", keys, args))
         return None if number < 0 else number
 
-    def put(self, api: str, resource: str, key: str, entity: dict[str, Any], seq: int | None = None) -> None:
+    def put(self, api: str, resource: str, key: str, entity: dict[str, Any], seq: int | None = None) -> bool:
         bodies, order = self._keys(api, resource)
-        self.store.run("entities.put", [bodies, order, self.total, self.bytes], [key, json.dumps(entity), seq or 0])
+        args = [key, json.dumps(entity), seq or 0, bounds.MAX_BYTES]
+        return bool(self.store.run("entities.put", [bodies, order, self.total, self.bytes], args))
 
     def delete(self, api: str, resource: str, key: str) -> None:
         bodies, order = self._keys(api, resource)

@@ -29,6 +29,18 @@ def test_past_the_servers_bytes_creating_is_refused_with_507_in_the_envelope(
         assert "1 bytes of JSON" in refused.json()["error"]["message"]
 
 
+def test_past_the_servers_bytes_an_update_that_grows_an_entity_is_a_507_and_changes_nothing(
+    serve_app: ServeApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with serve_app([load(TASKS)], ServerConfig(seed=5)) as client:
+        task = client.get("/tasks/v1/tasks", headers=AUTH).json()["data"][0]
+        monkeypatch.setattr(entities, "MAX_BYTES", 1)
+        item = f"/tasks/v1/tasks/{task['id']}"
+        refused = client.patch(item, json={"notes": "n" * 2000}, headers=AUTH)
+        assert refused.status_code == 507 and refused.headers["x-mock-error"] == "true"
+        assert client.get(item, headers=AUTH).json() == task
+
+
 def test_asking_for_ever_new_parent_ids_keeps_the_stored_bytes_bounded(
     serve_app: ServeApp, monkeypatch: pytest.MonkeyPatch
 ) -> None:
