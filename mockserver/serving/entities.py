@@ -36,11 +36,12 @@ CREATE TABLE IF NOT EXISTS resource_sets (
     api TEXT NOT NULL, resource TEXT NOT NULL, next_seq INTEGER NOT NULL, PRIMARY KEY (api, resource));
 CREATE TABLE IF NOT EXISTS entity_bytes (one INTEGER PRIMARY KEY CHECK (one = 1), n INTEGER NOT NULL);
 INSERT OR IGNORE INTO entity_bytes
-    SELECT 1, sum(length(CAST(body AS BLOB))) FROM entities WHERE NOT EXISTS (SELECT 1 FROM entity_bytes)
-    HAVING count(*) > 0;
+    SELECT 1, (SELECT sum(length(CAST(body AS BLOB))) FROM entities)
+    WHERE NOT EXISTS (SELECT 1 FROM entity_bytes) AND EXISTS (SELECT 1 FROM entities);
 """
-# The last statement: a state file from before the byte count has entities and no row; counted once, when
-# opened. Otherwise a missing row is 0 (after a reset) and the scan is skipped (its condition is constant).
+# The last statement: a state file from before the byte count has entities and no row; they are counted once,
+# when it is opened. Otherwise there is a row, or no entities (a missing row is 0: after a reset), and the
+# scan never runs (the WHERE is decided before the select list is computed; OR IGNORE: two workers at once).
 _ONE = "api = ? AND resource = ?"
 _SIZE = "length(CAST(body AS BLOB))"  # bytes (SQLite's `length` of text counts characters)
 
