@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -11,7 +13,7 @@ import pytest
 from redis_support import running_redis
 
 from mockserver.errors import StoreError
-from mockserver.serving.repositories import StateStore
+from mockserver.serving.repositories import EntityRepo, StateStore
 from mockserver.serving.store import COUNT_EVERY, Store
 
 MakeStore = Callable[..., StateStore]
@@ -287,6 +289,144 @@ def test_a_collection_holds_at_most_its_bound_and_the_server_its_total(
     repo.make(API, "/c", _things(2))  # past the total: the collection made first is forgotten
     assert not repo.made(API, THINGS) and repo.count(API, THINGS, []) == 0
     assert repo.made(API, "/b") and repo.made(API, "/c")
+
+
+def _blobs(n: int, size: int, prefix: str = "t") -> list[tuple[str, dict[str, Any]]]:
+    """`n` entities whose JSON text is `size` bytes each (ASCII: the same in both backends)."""
+    found = []
+    for i in range(1, n + 1):
+        key = f"{prefix}{i}"
+        bare = len(json.dumps({"id": key, "pad": ""}))
+        found.append((key, {"id": key, "pad": "x" * (size - bare)}))
+        assert len(json.dumps(found[-1][1])) == size
+    return found
+
+
+def _stored_bytes(repo: EntityRepo) -> int:
+    """The bytes the store counts (up to `MAX_BYTES` - 64), as its bounds see them: `MAX_BYTES` less the most
+    one more collection may take (seeded through `replace`, then forgotten)."""
+    from mockserver.serving import entities
+
+    low, high = 0, entities.MAX_BYTES - 64  # the probe's one entity is 64 bytes at least
+    while low < high:  # the largest room that fits
+        room = (low + high + 1) // 2
+        if repo.replace(API, "/probe", _blobs(1, 64 + room, "p")):
+            repo.forget(API, "/probe")
+            low = room
+        else:
+            high = room - 1
+    return entities.MAX_BYTES - 64 - low
+
+
+def test_past_the_byte_bound_making_forgets_the_collections_made_first_and_keeps_one_too_large_alone(
+    make_store: MakeStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mockserver.serving import entities
+
+    monkeypatch.setattr(entities, "MAX_BYTES", 1000)
+    repo = make_store().entities()
+    repo.make(API, "/a", _blobs(3, 100))
+    repo.make(API, "/b", _blobs(3, 100))
+    repo.make(API, "/c", _blobs(5, 100))  # 1,100 bytes: /a goes
+    assert [repo.made(API, name) for name in ("/a", "/b", "/c")] == [False, True, True]
+    assert repo.count(API, "/a", []) == 0 and _stored_bytes(repo) == 800
+    repo.make(API, "/big", _blobs(12, 100))  # past the bound by itself: kept, alone
+    assert [repo.made(API, name) for name in ("/b", "/c", "/big")] == [False, False, True]
+    assert repo.count(API, "/big", []) == 12
+    assert repo.reserve(API, "/big") is None  # the server is full
+
+
+def test_past_the_byte_bound_replace_and_reserve_refuse_and_change_nothing(
+    make_store: MakeStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mockserver.serving import entities
+
+    monkeypatch.setattr(entities, "MAX_BYTES", 1000)
+    repo = make_store().entities()
+    repo.make(API, THINGS, _blobs(5, 100))
+    assert not repo.replace(API, "/b", _blobs(6, 100))  # 1,100 bytes in all: refused, nothing changed
+    assert not repo.made(API, "/b") and repo.count(API, THINGS, []) == 5
+    assert repo.replace(API, THINGS, _blobs(10, 100))  # the collection's own 500 bytes go: 1,000 in all
+    assert repo.reserve(API, THINGS) is None  # at the bound
+    assert not repo.replace(API, THINGS, _blobs(10, 100) + _blobs(1, 64, "u"))
+    assert repo.count(API, THINGS, []) == 10
+    assert repo.replace(API, THINGS, _blobs(9, 100))
+    assert repo.reserve(API, THINGS) == 10
+
+
+def test_past_the_byte_bound_put_refuses_to_grow_the_bytes_and_changes_nothing_but_may_shrink_them(
+    make_store: MakeStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mockserver.serving import entities
+
+    monkeypatch.setattr(entities, "MAX_BYTES", 1000)
+    repo = make_store().entities()
+    repo.make(API, THINGS, _blobs(9, 100))
+    seq = repo.reserve(API, THINGS)
+    key, entity = _blobs(1, 101, "new")[0]
+    assert not repo.put(API, THINGS, key, entity, seq)  # 1,001 bytes: refused
+    assert repo.get(API, THINGS, key) is None and repo.count(API, THINGS, []) == 9
+    assert repo.put(API, THINGS, "t1", _blobs(1, 200)[0][1])  # in place, 1,000 bytes in all: fits
+    assert not repo.put(API, THINGS, "t2", _blobs(2, 101)[1][1])  # one byte more: refused
+    assert repo.get(API, THINGS, "t2") == _blobs(2, 100)[1][1]
+    assert repo.put(API, THINGS, "t1", _blobs(1, 50)[0][1])  # shrinking fits, even at the bound
+    assert _stored_bytes(repo) == 850
+
+
+def test_the_byte_count_follows_puts_updates_deletes_forget_and_reset(
+    make_store: MakeStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mockserver.serving import entities
+
+    monkeypatch.setattr(entities, "MAX_BYTES", 10_000)
+    store = make_store()
+    repo = store.entities()
+    repo.make(API, THINGS, _blobs(5, 100))
+    assert _stored_bytes(repo) == 500
+    seq = repo.reserve(API, THINGS)
+    key, entity = _blobs(1, 200, "new")[0]
+    repo.put(API, THINGS, key, entity, seq)
+    assert _stored_bytes(repo) == 700
+    repo.put(API, THINGS, "t1", _blobs(1, 400)[0][1])  # in place: 100 bytes become 400
+    repo.put(API, THINGS, "t2", _blobs(2, 50)[1][1])  # and 100 become 50
+    assert _stored_bytes(repo) == 950
+    repo.delete(API, THINGS, "t1")
+    repo.delete(API, THINGS, "t1")  # nothing to delete: nothing taken off
+    assert _stored_bytes(repo) == 550
+    for key in ("t2", "t3", "t4", "t5", "new1"):
+        repo.delete(API, THINGS, key)
+    assert _stored_bytes(repo) == 0
+    repo.make(API, "/b", _blobs(3, 100))
+    repo.forget(API, "/b")
+    assert _stored_bytes(repo) == 0
+    repo.make(API, "/b", _blobs(3, 100))
+    store.reset()
+    assert _stored_bytes(make_store().entities()) == 0
+    repo.make(API, "/c", _blobs(99, 100))  # 9,900 bytes fit only when nothing else is counted
+    repo.make(API, "/d", _blobs(1, 100))
+    assert repo.made(API, "/c") and repo.made(API, "/d")
+
+
+def test_an_older_state_file_without_a_byte_count_is_counted_when_opened(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mockserver.serving import entities
+
+    monkeypatch.setattr(entities, "MAX_BYTES", 10_000)
+    location = tmp_path / "state.sqlite"
+    old = Store(location)
+    old.entities().make(API, THINGS, _blobs(4, 100))
+    old.close()
+    with sqlite3.connect(location) as db:  # as a version before the byte bound left it
+        db.execute("DROP TABLE entity_bytes")
+        db.execute("DELETE FROM state_tables WHERE name = 'entity_bytes'")
+    db.close()
+    store = Store(location)
+    assert _stored_bytes(store.entities()) == 400
+    store.close()
+    again = Store(location)  # counted once: the row kept is not counted again
+    assert _stored_bytes(again.entities()) == 400
+    again.close()
 
 
 def test_replace_numbers_from_one_past_whole_number_ids_and_forget_unmakes(make_store: MakeStore) -> None:

@@ -3,7 +3,8 @@
 Per collection (API, resource): a hash of id → entity (JSON) and a sorted set of ids scored by their number
 (creation order, what a page cursor names). `resource_sets` is a hash of collection → next number, with a
 sorted set of the collections in the order they were made (the first made are forgotten first past
-`MAX_TOTAL`); a counter holds the entities of every collection together. Every write is one Lua script.
+`MAX_TOTAL` or `MAX_BYTES`); two counters hold the entities of every collection together and their bytes
+(UTF-8: Lua's `string.len` and HSTRLEN count bytes). Every write is one Lua script.
 A page without filters is read by number (ZRANGEBYSCORE … LIMIT), in one step. A filtered page, a filtered
 count and a filtered look back load the collection's entities from the cursor on (at most `MAX_ENTITIES`,
 10,000) and filter in Python, the same way SQLite's `json_extract(…) IN (…)` does (`matches`): on a full
@@ -25,9 +26,17 @@ if TYPE_CHECKING:
 
 # A collection's keys, from the prefix and the collection's name (computed here and in the scripts).
 _BODIES, _ORDER = "state:entities:", "state:entity-order:"
-# KEYS: sets (hash), sets' order (zset), total, clock. ARGV: prefix, name, forget past this total.
+# KEYS: sets (hash), sets' order (zset), total, clock, bytes. ARGV: prefix, name, then the script's own.
+# A collection's bytes are summed from its entities' lengths when it is forgotten (at most `MAX_ENTITIES`
+# HSTRLENs, as many steps as deleting its hash takes anyway) rather than kept in a counter of its own:
+# nothing more to keep right on every write, and no values (tens of KB each) copied into the script.
 _FORGET_OLDEST = (
     """
+local function size_of(bodies)
+  local size = 0
+  for _, id in ipairs(redis.call('HKEYS', bodies)) do size = size + redis.call('HSTRLEN', bodies, id) end
+  return size
+end
 local function forget(name)
   local bodies, order = ARGV[1] .. '"""
     + _BODIES
@@ -35,6 +44,7 @@ local function forget(name)
     + _ORDER
     + """' .. name
   redis.call('DECRBY', KEYS[3], redis.call('HLEN', bodies))
+  redis.call('DECRBY', KEYS[5], size_of(bodies))
   redis.call('DEL', bodies, order)
   redis.call('HDEL', KEYS[1], name)
   redis.call('ZREM', KEYS[2], name)
@@ -50,15 +60,23 @@ local function store_all(bodies, order, items, from)
     redis.call('ZADD', order, unpack(scores))
   end
 end
+local function size_given(items, from)
+  local size = 0
+  for j = from + 2, #items, 3 do size = size + string.len(items[j]) end
+  return size
+end
+local function stored(key) return tonumber(redis.call('GET', key) or '0') end
 """
 )
-# ARGV: prefix, name, next number, then (id, number, entity) triples. Nothing when already made.
+# ARGV: prefix, name, next number, most entities in all, most bytes in all, then (id, number, entity) triples.
+# Nothing when already made.
 _MAKE = (
     _FORGET_OLDEST
     + """
 if redis.call('HEXISTS', KEYS[1], ARGV[2]) == 1 then return 0 end
-local count = (#ARGV - 4) / 3
-while tonumber(redis.call('GET', KEYS[3]) or '0') + count > tonumber(ARGV[4]) do
+forget(ARGV[2])  -- what a write racing a reset left there: a made collection is its initial entities
+local count, size = (#ARGV - 5) / 3, size_given(ARGV, 6)
+while stored(KEYS[3]) + count > tonumber(ARGV[4]) or stored(KEYS[5]) + size > tonumber(ARGV[5]) do
   local oldest = redis.call('ZRANGE', KEYS[2], 0, 0)
   if #oldest == 0 then break end
   forget(oldest[1])
@@ -68,14 +86,15 @@ local bodies, order = ARGV[1] .. '"""
     + """' .. ARGV[2], ARGV[1] .. '"""
     + _ORDER
     + """' .. ARGV[2]
-store_all(bodies, order, ARGV, 5)
+store_all(bodies, order, ARGV, 6)
 redis.call('INCRBY', KEYS[3], count)
+redis.call('INCRBY', KEYS[5], size)
 redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
 redis.call('ZADD', KEYS[2], redis.call('INCR', KEYS[4]), ARGV[2])
 return 1
 """
 )
-# ARGV: prefix, name, next number, most in all, then triples. 0 (nothing changed) past the bound.
+# ARGV: as for make. 0 (nothing changed) past a bound.
 _REPLACE = (
     _FORGET_OLDEST
     + """
@@ -84,36 +103,46 @@ local bodies, order = ARGV[1] .. '"""
     + """' .. ARGV[2], ARGV[1] .. '"""
     + _ORDER
     + """' .. ARGV[2]
-local count = (#ARGV - 4) / 3
-local total = tonumber(redis.call('GET', KEYS[3]) or '0')
-if total - redis.call('HLEN', bodies) + count > tonumber(ARGV[4]) then return 0 end
+local count, size = (#ARGV - 5) / 3, size_given(ARGV, 6)
+if stored(KEYS[3]) - redis.call('HLEN', bodies) + count > tonumber(ARGV[4]) then return 0 end
+if stored(KEYS[5]) - size_of(bodies) + size > tonumber(ARGV[5]) then return 0 end
 forget(ARGV[2])
-store_all(bodies, order, ARGV, 5)
+store_all(bodies, order, ARGV, 6)
 redis.call('INCRBY', KEYS[3], count)
+redis.call('INCRBY', KEYS[5], size)
 redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
 redis.call('ZADD', KEYS[2], redis.call('INCR', KEYS[4]), ARGV[2])
 return 1
 """
 )
 _FORGET = _FORGET_OLDEST + "forget(ARGV[2])\nreturn 1\n"
-# KEYS: sets, bodies, total. ARGV: name, most in a collection, most in all. -1: full, or not made.
+# KEYS: sets, bodies, total, bytes. ARGV: name, most in a collection, most in all, most bytes. -1: full, or
+# not made.
 _RESERVE = """
 if redis.call('HLEN', KEYS[2]) >= tonumber(ARGV[2]) then return -1 end
 if tonumber(redis.call('GET', KEYS[3]) or '0') >= tonumber(ARGV[3]) then return -1 end
+if tonumber(redis.call('GET', KEYS[4]) or '0') >= tonumber(ARGV[4]) then return -1 end
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return -1 end
 return redis.call('HINCRBY', KEYS[1], ARGV[1], 1) - 1
 """
-# KEYS: bodies, order, total. ARGV: id, entity, number (a new entity's; one kept keeps its place).
+# KEYS: bodies, order, total, bytes. ARGV: id, entity, number (a new entity's; one kept keeps its place),
+# most bytes in all. 0 (nothing changed) when it would grow the bytes past the bound.
 _PUT = """
+local grown = string.len(ARGV[2]) - redis.call('HSTRLEN', KEYS[1], ARGV[1])
+if grown > 0 and tonumber(redis.call('GET', KEYS[4]) or '0') + grown > tonumber(ARGV[4]) then return 0 end
 if redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) == 1 then
   redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
   redis.call('INCR', KEYS[3])
 end
+redis.call('INCRBY', KEYS[4], grown)
+return 1
 """
 _DELETE = """
+local old = redis.call('HSTRLEN', KEYS[1], ARGV[1])
 if redis.call('HDEL', KEYS[1], ARGV[1]) == 1 then
   redis.call('ZREM', KEYS[2], ARGV[1])
   redis.call('DECR', KEYS[3])
+  redis.call('DECRBY', KEYS[4], old)
 end
 """
 # KEYS: order, bodies. ARGV: 'up' or 'down', from, to (exclusive bounds as '(n'), offset, count (-1: all).
@@ -185,6 +214,7 @@ class RedisEntities:
             store.add_script(f"entities.{name}", text)
         self.sets, self.sets_order = store.key("state:resource_sets"), store.key("state:resource_sets:order")
         self.total, self.clock = store.key("state:entities:total"), store.key("state:resource_sets:clock")
+        self.bytes = store.key("state:entities:bytes")  # under `state:`: a reset deletes it with the rest
 
     def _name(self, api: str, resource: str) -> str:
         return json.dumps([api, resource], ensure_ascii=False)
@@ -197,7 +227,10 @@ class RedisEntities:
         return [x for seq, (key, e) in enumerate(entities, 1) for x in (key, seq, json.dumps(e, ensure_ascii=False))]
 
     def _all_keys(self) -> list[str]:
-        return [self.sets, self.sets_order, self.total, self.clock]
+        return [self.sets, self.sets_order, self.total, self.clock, self.bytes]
+
+    def _bounds(self) -> tuple[int, int]:
+        return bounds.MAX_TOTAL, bounds.MAX_BYTES
 
     def made(self, api: str, resource: str) -> bool:
         with self.store.calls():
@@ -206,11 +239,11 @@ class RedisEntities:
     def make(
         self, api: str, resource: str, initial: list[tuple[str, dict[str, Any]]], *, next_seq: int | None = None
     ) -> None:
-        args = [self.store.prefix, self._name(api, resource), next_seq or len(initial) + 1, bounds.MAX_TOTAL]
+        args = [self.store.prefix, self._name(api, resource), next_seq or len(initial) + 1, *self._bounds()]
         self.store.run("entities.make", self._all_keys(), args + self._triples(initial))
 
     def replace(self, api: str, resource: str, entities: list[tuple[str, dict[str, Any]]]) -> bool:
-        args = [self.store.prefix, self._name(api, resource), first_free(entities), bounds.MAX_TOTAL]
+        args = [self.store.prefix, self._name(api, resource), first_free(entities), *self._bounds()]
         return bool(self.store.run("entities.replace", self._all_keys(), args + self._triples(entities)))
 
     def forget(self, api: str, resource: str) -> None:
@@ -228,19 +261,19 @@ class RedisEntities:
         return None if score is None else int(score)
 
     def reserve(self, api: str, resource: str) -> int | None:
-        keys = [self.sets, self._keys(api, resource)[0], self.total]
-        number = int(
-            self.store.run("entities.reserve", keys, [self._name(api, resource), bounds.MAX_ENTITIES, bounds.MAX_TOTAL])
-        )
+        keys = [self.sets, self._keys(api, resource)[0], self.total, self.bytes]
+        args = [self._name(api, resource), bounds.MAX_ENTITIES, *self._bounds()]
+        number = int(self.store.run("entities.reserve", keys, args))
         return None if number < 0 else number
 
-    def put(self, api: str, resource: str, key: str, entity: dict[str, Any], seq: int | None = None) -> None:
+    def put(self, api: str, resource: str, key: str, entity: dict[str, Any], seq: int | None = None) -> bool:
         bodies, order = self._keys(api, resource)
-        self.store.run("entities.put", [bodies, order, self.total], [key, json.dumps(entity), seq or 0])
+        args = [key, json.dumps(entity), seq or 0, bounds.MAX_BYTES]
+        return bool(self.store.run("entities.put", [bodies, order, self.total, self.bytes], args))
 
     def delete(self, api: str, resource: str, key: str) -> None:
         bodies, order = self._keys(api, resource)
-        self.store.run("entities.delete", [bodies, order, self.total], [key])
+        self.store.run("entities.delete", [bodies, order, self.total, self.bytes], [key])
 
     def _range(self, api: str, resource: str, up: bool, low: str, high: str, skip: int, size: int) -> list[Any]:
         bodies, order = self._keys(api, resource)

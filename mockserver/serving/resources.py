@@ -110,7 +110,8 @@ class Resources:
         if role == "update":
             current = _merge(current, self._writable(resource, request.body, bound.api.api.is_31))
             _touch(current, resource)
-            self.entities.put(api, name, key, current)
+            if not self.entities.put(api, name, key, current):
+                return self._full(bound, scope, name)
         elif role == "delete":
             self.entities.delete(api, name, key)
         return self._answer(bound, scope, request, ctx, bound.op.success_status, current)
@@ -221,12 +222,7 @@ class Resources:
             for _ in range(_ID_ATTEMPTS):
                 seq = self.entities.reserve(api, name)
                 if seq is None:
-                    message = (
-                        f"The mock keeps at most {stored.MAX_ENTITIES} entities of {name} "
-                        f"({stored.MAX_TOTAL} in all): delete some first"
-                    )
-                    problem = Problem(status=507, message=message, code=status_phrase(507)[0])
-                    return error_response(self.state, bound.api, bound, scope, problem, {"X-Mock-Error": "true"})
+                    return self._full(bound, scope, name)
                 base = self._generate(bound, resource, name, seq, set())
                 if base is None:
                     return None
@@ -248,10 +244,19 @@ class Resources:
         if entity_id is not None:
             entity[resource.id_field] = entity_id
         key = entity_key(entity[resource.id_field])
-        self.entities.put(api, name, key, entity, seq)
+        if not self.entities.put(api, name, key, entity, seq):
+            return self._full(bound, scope, name)
         status = 201 if created and "201" in bound.op.responses else bound.op.success_status
         location = origin(scope) + api + resource.item_path(request.path, key)
         return self._answer(bound, scope, request, ctx, status, entity, {"Location": location} if created else {})
+
+    def _full(self, bound: BoundOperation, scope: Scope, name: str) -> Response:
+        message = (
+            f"The mock keeps at most {stored.MAX_ENTITIES} entities of {name} "
+            f"({stored.MAX_TOTAL} in all, {stored.MAX_BYTES} bytes of JSON): delete some first"
+        )
+        problem = Problem(status=507, message=message, code=status_phrase(507)[0])
+        return error_response(self.state, bound.api, bound, scope, problem, {"X-Mock-Error": "true"})
 
     def _not_found(self, bound: BoundOperation, scope: Scope, name: str, key: str) -> Response | None:
         if not bound.mock.documents(404):

@@ -7,7 +7,7 @@ The path is the collection's own URL prefixed with `/__mock/state`: `/__mock/sta
 - `PUT` with a JSON list of entities: they become the collection's only ones, in that order. Each must match
   the resource's entity schema and carry its own id; the first that does not is a 400 problem+json naming
   it (`entity`: its index) and the field. At most `MAX_ENTITIES` (else 413), `MAX_SEED_BYTES` of JSON (413),
-  and the server's `MAX_TOTAL` in all (507). Entities created afterwards are numbered past them.
+  and the server's `MAX_TOTAL` and `MAX_BYTES` in all (507). Entities created afterwards are numbered past them.
 - `DELETE`: forget the collection; its next request makes its initial entities again (from the seed, or
   from `fixtures/<api>/_state/`). `DELETE /__mock/state` forgets every collection.
 
@@ -120,7 +120,8 @@ class Seeding:
         mount = api.api.mount_path
         if not self.resources.entities.replace(mount, name, [(entity_key(e[resource.id_field]), e) for e in kept]):
             detail = (
-                f"The mock keeps at most {stored.MAX_TOTAL} entities in all: delete some, or DELETE {STATE_PATH}, first"
+                f"The mock keeps at most {stored.MAX_TOTAL} entities and {stored.MAX_BYTES} bytes of JSON in all: "
+                f"delete some, or DELETE {STATE_PATH}, first"
             )
             return mock_error(507, "Too many entities", detail)
         body = {"api": mount, "collection": name, "count": len(kept)}

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -151,6 +152,17 @@ def test_past_the_servers_total_seeding_is_a_507_and_nothing_changes(
     assert answer.status_code == 507
     assert client.get(SEED).json()["count"] == 137
     assert client.put(SEED, json=[_task(1), _task(2), _task(3)]).status_code == 200  # replaces: 3 in all
+
+
+def test_past_the_servers_bytes_seeding_is_a_507_and_nothing_changes(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client.get(LIST, headers=AUTH)  # 137 kept
+    monkeypatch.setattr(entities, "MAX_BYTES", len(json.dumps(_task(1))) * 7 // 2)  # three tasks and a half
+    answer = client.put(SEED, json=[_task(n) for n in range(1, 5)])
+    assert answer.status_code == 507 and "bytes of JSON" in answer.json()["detail"]
+    assert client.get(SEED).json()["count"] == 137
+    assert client.put(SEED, json=[_task(1), _task(2), _task(3)]).status_code == 200  # the 137 go: 3 in all
 
 
 @pytest.mark.parametrize(
