@@ -97,11 +97,17 @@ class OperationComparer:
             if any(all(k in had and want <= had[k] for k, want in alt.items()) for alt in after):
                 continue
             missing = sorted(
-                f"{k}: {s}" for alt in after if alt.keys() <= had.keys() for k, want in alt.items() for s in want - had[k]
+                f"{k}: {s}"
+                for alt in after
+                if alt.keys() <= had.keys()
+                for k, want in alt.items()
+                for s in want - had[k]
             )
             if missing:
                 shown = ", ".join(missing)
-                self.findings.add("security-scope-added", name, "security", f"now requires scope {shown}", at_old, at_new)
+                self.findings.add(
+                    "security-scope-added", name, "security", f"now requires scope {shown}", at_old, at_new
+                )
                 return
 
     def _parameters(self, old: Operation, new: Operation, name: str) -> None:

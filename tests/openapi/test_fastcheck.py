@@ -203,4 +203,8 @@ def test_schema_accepts_gives_the_validators_verdict(openapi_31: bool) -> None:
     }
     values = [{"kind": "a"}, {"kind": "c"}, {"kind": "b", "n": 1}, {"kind": "b", "n": 5}, [], None, {"n": 3}]
     accepts, errors = schema_accepts(schema, openapi_31=openapi_31), schema_validator(schema, openapi_31=openapi_31)
-    assert [accepts(v) for v in values] == [not errors(v) for v in values] == [True, False, False, True, False, False, False]
+    assert (
+        [accepts(v) for v in values]
+        == [not errors(v) for v in values]
+        == [True, False, False, True, False, False, False]
+    )
