@@ -88,7 +88,7 @@ class Validators:
             return []
         found = self._made.get(id(schema))
         if found is None:
-            found = (schema, schema_validator(schema, openapi_31=self._openapi_31))  # keeps `schema` alive
+            found = (schema, schema_validator(schema, openapi_31=self._openapi_31, reading=True))  # keeps `schema` alive
             self._made[id(schema)] = found
         try:
             return found[1](value)

@@ -60,9 +60,15 @@ def _always(value: Any) -> bool:
     return True
 
 
-def compile_fast(schema: Any, *, openapi_31: bool, formats: FormatChecker) -> Fast:
-    """A function answering True only for values `schema` accepts (see the module: False means "ask jsonschema")."""
-    return _Context(openapi_31, formats).compile(schema)
+def compile_fast(schema: Any, *, openapi_31: bool, formats: FormatChecker, reading: bool = False) -> Fast:
+    """A function answering True only for values `schema` accepts (see the module: False means "ask jsonschema").
+
+    `reading` (3.0): the validator also acts on `writeOnly` (such a property must be absent), which is not
+    covered here: a schema that says it is left to jsonschema."""
+    context = _Context(openapi_31, formats)
+    if reading and not openapi_31:
+        context.active = _OAS30_ACTIVE | {"writeOnly"}
+    return context.compile(schema)
 
 
 class _Context:

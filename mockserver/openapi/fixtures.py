@@ -79,7 +79,7 @@ def load_fixtures(api: ApiSpec) -> dict[str, dict[str, Fixture]]:
                     "%s: status %s is not documented for %s; not served", path, fixture.status, op.operation_id
                 )
                 continue
-            problems = schema_validator(response.schema, openapi_31=api.is_31)(fixture.body) if response.schema else []
+            problems = schema_validator(response.schema, openapi_31=api.is_31, reading=True)(fixture.body) if response.schema else []
             if problems:
                 logger.warning(
                     "%s: body does not match the %s schema at %s; not served", path, fixture.status, problems[0]

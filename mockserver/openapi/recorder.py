@@ -213,7 +213,7 @@ class FixtureRecorder:
         key = (op_id, response.status)
         if key not in self._checks:
             schema = response.schema
-            self._checks[key] = schema_validator(schema, openapi_31=self.api.is_31) if schema else lambda _: []
+            self._checks[key] = schema_validator(schema, openapi_31=self.api.is_31, reading=True) if schema else lambda _: []
         return self._checks[key]
 
     def _store(self, op_id: str, status: int, digest: str, text: str) -> Recording:

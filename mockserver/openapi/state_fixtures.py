@@ -109,7 +109,7 @@ def load_state_fixtures(api: ApiSpec) -> dict[str, list[dict[str, Any]]]:
 
     def check(schema: Any) -> Check:
         if id(schema) not in checks:
-            checks[id(schema)] = schema_validator(schema, openapi_31=api.is_31)
+            checks[id(schema)] = schema_validator(schema, openapi_31=api.is_31, reading=True)
         return checks[id(schema)]
 
     found: dict[str, list[dict[str, Any]]] = {}

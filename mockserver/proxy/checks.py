@@ -137,7 +137,7 @@ class ExchangeChecker:
     def _validator(self, op: Operation, status: str, media: str, schema: Any) -> Callable[[Any], list[str]]:
         key = (op.operation_id, status, media)
         if key not in self._schemas:
-            self._schemas[key] = schema_validator(schema, openapi_31=self.api.is_31)
+            self._schemas[key] = schema_validator(schema, openapi_31=self.api.is_31, reading=True)
         return self._schemas[key]
 
 

@@ -13,6 +13,7 @@ the three tables, so the next request makes the entities again (the same ones: t
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 from typing import TYPE_CHECKING, Any
 
@@ -227,4 +228,15 @@ def field_condition(field: str | tuple[str, ...], values: list[Any]) -> tuple[st
     a nested one: `("user", "id")`) is one of `values`. An entity without it (`user` null) is left out."""
     steps = (field,) if isinstance(field, str) else field
     path = "$" + "".join(f'."{step}"' for step in steps)
-    return f" AND json_extract(body, ?) IN ({', '.join('?' * len(values))})", [path, *values]
+    return f" AND json_extract(body, ?) IN ({', '.join('?' * len(values))})", [path, *map(_sql_value, values)]
+
+
+def _sql_value(value: Any) -> Any:
+    """A filter value SQLite can bind: an integer past 64 bits as the REAL that json_extract reads such a number
+    as (a query's `?rank=1e30` was an OverflowError, a 500)."""
+    if isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**63:
+        try:
+            return float(value)
+        except OverflowError:  # past a double too (a query may spell 10**8000): matches no stored number
+            return math.inf if value > 0 else -math.inf
+    return value

@@ -26,7 +26,7 @@ from mockserver.openapi.resources import POSITION, Pagination, Resource, normali
 from mockserver.openapi.rules import Path, RequestValues
 from mockserver.openapi.validation import Check
 from mockserver.serving.answer_headers import answer, origin
-from mockserver.serving.entities import entity_key
+from mockserver.serving.entities import MAX_ENTITIES, entity_key
 from mockserver.serving.envelopes import error_response
 from mockserver.serving.list_items import data_seed
 from mockserver.serving.repositories import EntityRepo, Filters
@@ -79,6 +79,9 @@ class Lists:
             skip = max(sent - pages.first_page, 0) * size
         elif pages.kind == "offset" and isinstance(sent, int):
             skip = max(sent, 0)
+        # A collection holds at most MAX_ENTITIES: a larger page or skip reads the same, and SQLite takes
+        # no integer past 2**63 (GitHub's `per_page` has no maximum: schemathesis sent 3.5e30).
+        size, skip = min(size, MAX_ENTITIES), min(skip, MAX_ENTITIES)
         found = self.entities.page(api, name, filters, after=after, skip=skip, size=size + 1)
         more, found = len(found) > size, found[:size]
         here = origin(scope)

@@ -121,7 +121,7 @@ class Resources:
         key = id(schema)
         if key not in self._checks:
             # The schema is kept with its validator, so that its id is never another object's.
-            self._checks[key] = (schema, schema_validator(schema, openapi_31=is_31))
+            self._checks[key] = (schema, schema_validator(schema, openapi_31=is_31, reading=True))
         return self._checks[key][1]
 
     # The initial data set -------------------------------------------------------------------------------

@@ -208,3 +208,34 @@ def test_schema_accepts_gives_the_validators_verdict(openapi_31: bool) -> None:
         == [not errors(v) for v in values]
         == [True, False, False, True, False, False, False]
     )
+
+
+READ_SCHEMA = {
+    "type": "object",
+    "required": ["id", "password"],
+    "properties": {
+        "id": {"type": "integer", "readOnly": True},
+        "password": {"type": "string", "writeOnly": True},
+        "name": {"type": "string"},
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("value", "plain", "read"),
+    [
+        ({"name": "a"}, [], ["(root): 'id' is a required property"]),  # readOnly required: an answer has it
+        ({"id": 1}, [], []),  # writeOnly required: an answer leaves it out
+        ({"id": 1, "password": "p"}, [], ["password: Tried to read write-only property with p"]),
+    ],
+)
+def test_an_answer_read_back_meets_readonly_and_writeonly_as_openapi_30_says(value: Any, plain: Any, read: Any) -> None:
+    # GitHub's DELETE …/code-scanning/analyses/{id} documents {next_analysis_url, confirm_delete_url}, both
+    # readOnly and required: the plain 3.0 validator excused their absence and the mock answered the entity.
+    from mockserver.openapi.validation import jsonschema_errors, schema_validator
+
+    assert schema_validator(READ_SCHEMA, openapi_31=False)(value) == plain
+    assert schema_validator(READ_SCHEMA, openapi_31=False, reading=True)(value) == read
+    assert jsonschema_errors(READ_SCHEMA, openapi_31=False, reading=True)(value) == read
+    fast = compile_fast(READ_SCHEMA, openapi_31=False, formats=FormatChecker(), reading=True)
+    assert not fast(value) or not read  # never a fast yes for what the read validator refuses

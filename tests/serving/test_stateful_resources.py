@@ -436,3 +436,52 @@ def test_a_write_only_field_inside_a_kept_field_is_never_read_back(serve_app: Se
         written = client.put("/things/things/7", json={**sent, "owner": {"email": "o", "password": "hunter2"}}).json()
         assert written["signers"] == [{"email": "a@example.com"}] and written["owner"] == {"email": "o"}
         assert "hunter2" not in client.get("/things/things/7").text
+
+
+def test_a_delete_documenting_another_answer_than_the_entity_gets_that_answer(
+    serve_app: ServeApp, tmp_path: Path
+) -> None:
+    # GitHub's DELETE …/code-scanning/analyses/{id}: 200 is {next_analysis_url, confirm_delete_url}, both required
+    # and readOnly. 3.0's plain validator excuses required readOnly fields, so the deleted entity was answered.
+    document: dict[str, Any] = yaml.safe_load(yaml.safe_dump(INTEGER_THINGS))
+    document["openapi"] = "3.0.3"  # 3.1's validator requires a required field whatever its readOnly says
+    url = {"type": "string", "format": "uri", "nullable": True, "readOnly": True}
+    deleted = {"type": "object", "required": ["next_url"], "properties": {"next_url": url}}
+    document["paths"]["/things/{thingId}"]["delete"] = {
+        "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": deleted}}}}
+    }
+    path = tmp_path / "things.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    with serve_app([load(path)], ServerConfig(seed=1)) as client:
+        assert client.put("/things/things/7", json={"id": 7, "label": "seven"}).status_code in (200, 201)
+        answer = client.delete("/things/things/7")
+        assert answer.status_code == 200 and set(answer.json()) == {"next_url"}
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"per_page": 10**30},  # GitHub's `per_page` and OpenAI's `limit` have no maximum: schemathesis sent these
+        {"page": 10**30, "per_page": 10**20},
+        {"rank": 10**30},
+        {"rank": -(10**30)},
+        {"rank": 10**400},  # past a double too
+    ],
+)
+def test_integers_past_64_bits_in_a_list_query_are_answered_not_a_500(
+    serve_app: ServeApp, tmp_path: Path, query: dict[str, int]
+) -> None:
+    document: dict[str, Any] = yaml.safe_load(yaml.safe_dump(INTEGER_THINGS))
+    listing = document["paths"]["/things"]["get"]
+    listing["parameters"][1]["schema"].pop("maximum")
+    listing["parameters"].append({"name": "rank", "in": "query", "schema": {"type": "integer"}})
+    document["components"]["schemas"]["Thing"]["properties"]["rank"] = {"type": "integer"}
+    path = tmp_path / "things.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    with serve_app([load(path)], ServerConfig(seed=1)) as client:
+        answer = client.get("/things/things", params=query)
+    assert answer.status_code == 200, answer.text
+    if "rank" in query or "page" in query:
+        assert answer.json()["items"] == []
+    else:
+        assert len(answer.json()["items"]) == 137  # the whole collection: a page holds at most what it has
