@@ -431,7 +431,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--phases", default="examples,coverage,fuzzing")
     parser.add_argument("--start-timeout", type=float, default=START_TIMEOUT, metavar="SECONDS")
-    parser.add_argument("--spec-timeout", type=float, default=600.0, metavar="SECONDS", help="per schemathesis run")
+    parser.add_argument("--spec-timeout", type=float, default=900.0, metavar="SECONDS", help="per schemathesis run")
     parser.add_argument("--list", action="store_true", help="list the corpus and exit")
     args = parser.parse_args(argv)
 
