@@ -484,12 +484,17 @@ def test_filtered_pages_skip_and_look_back_nearest_first(make_store: MakeStore) 
     assert repo.before(API, THINGS, [], before=3, size=5) == [2, 1]
 
 
-def test_reset_forgets_entities_and_summary_counts_them(make_store: MakeStore) -> None:
+def test_reset_forgets_entities_and_summary_counts_them(make_store: MakeStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mockserver.serving import entities
+
+    monkeypatch.setattr(entities, "MAX_BYTES", 10_000)  # `_stored_bytes` searches below it: kept small, kept fast
     store = make_store()
     repo = store.entities()
     repo.make(API, THINGS, _things(3))
     repo.make(API, "/b", _things(2))
     summary = store.summary()
     assert (summary["entities"], summary["resource_sets"]) == (5, 2)
+    assert summary["entity_bytes"] == _stored_bytes(repo) > 0  # both backends say the bytes the bound counts
     store.reset()
     assert not repo.made(API, THINGS) and (store.summary()["entities"], store.summary()["resource_sets"]) == (0, 0)
+    assert store.summary()["entity_bytes"] == 0

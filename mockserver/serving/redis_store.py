@@ -215,8 +215,12 @@ class RedisStore:
             for name in counted.values():
                 pipe.hlen(self.key(name))
             pipe.get(self.key("state:entities:total"))
-            *numbers, entities = pipe.execute()
-        return dict(zip(counted, map(int, numbers), strict=True)) | {"entities": int(entities or 0)}
+            pipe.get(self.key("state:entities:bytes"))
+            *numbers, entities, stored = pipe.execute()
+        return dict(zip(counted, map(int, numbers), strict=True)) | {
+            "entities": int(entities or 0),
+            "entity_bytes": int(stored or 0),
+        }
 
     def reset(self) -> None:
         """Forget every key under `<prefix>state:`; the journal and the id counters stay."""
